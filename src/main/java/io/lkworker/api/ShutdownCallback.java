@@ -1,0 +1,7 @@
+package io.lkworker.api;
+
+/** Runs once when a job ends, whatever the reason. */
+@FunctionalInterface
+public interface ShutdownCallback {
+    void onShutdown(String reason) throws Exception;
+}

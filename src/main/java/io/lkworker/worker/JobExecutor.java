@@ -1,0 +1,37 @@
+package io.lkworker.worker;
+
+/**
+ * Runs accepted jobs. Two implementations sit behind this interface: the process pool (a warm,
+ * single-use child JVM per job, the default) and the thread executor (jobs on threads inside the
+ * daemon).
+ *
+ * <p>Every method is called on the event-loop thread, and every {@link JobEvents} callback is
+ * delivered on the event-loop thread.
+ */
+public interface JobExecutor {
+
+    /** Begins warming (for the pool: start the idle children). */
+    void start();
+
+    /**
+     * Starts a job. The executor reports {@link JobEvents#onRunning} once the job's entrypoint is
+     * about to run and exactly one {@link JobEvents#onEnded} when it is over, whatever happens.
+     */
+    void launch(JobLaunch launch, JobEvents events);
+
+    /** Asks a running job to shut down gracefully; unknown ids are ignored. Returns whether it was known. */
+    boolean terminate(String jobId, String reason);
+
+    /**
+     * Stops everything: running jobs get a graceful shutdown, then are killed; idle capacity is
+     * released. {@code onClosed} runs on the loop once nothing is left running.
+     */
+    void close(String reason, Runnable onClosed);
+
+    /** Current capacity, for status reports and health. */
+    ExecutorStats stats();
+
+    /** Number of children kept warm; the pool may be shrunk while the worker is full. */
+    default void setIdleTarget(int idle) {
+    }
+}
