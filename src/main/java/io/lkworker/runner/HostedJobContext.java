@@ -1,0 +1,120 @@
+package io.lkworker.runner;
+
+import io.lkworker.api.JobContext;
+import io.lkworker.api.JobInfo;
+import io.lkworker.api.JobProcess;
+import io.lkworker.api.ShutdownCallback;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+
+/**
+ * The {@link JobContext} of a job run by {@link JobHost}. Thread-safe: agent code may call it from
+ * any thread. The first shutdown reason wins.
+ */
+final class HostedJobContext implements JobContext {
+
+    private final JobInfo job;
+    private final String url;
+    private final String token;
+    private final String workerId;
+    private final String identity;
+    private final JobProcess process;
+    private final List<ShutdownCallback> callbacks = new CopyOnWriteArrayList<>();
+    private final AtomicReference<String> shutdownReason = new AtomicReference<>();
+    private final CountDownLatch shutdownLatch = new CountDownLatch(1);
+    /** Told once, when shutdown is first requested (the host starts its grace timer). */
+    private final Consumer<String> onShutdownRequested;
+
+    HostedJobContext(JobInfo job, String url, String token, String workerId, String identity, JobProcess process,
+                     Consumer<String> onShutdownRequested) {
+        this.job = job;
+        this.url = url;
+        this.token = token;
+        this.workerId = workerId;
+        this.identity = identity;
+        this.process = process;
+        this.onShutdownRequested = onShutdownRequested;
+    }
+
+    @Override
+    public JobInfo job() {
+        return job;
+    }
+
+    @Override
+    public String url() {
+        return url;
+    }
+
+    @Override
+    public String token() {
+        return token;
+    }
+
+    @Override
+    public String workerId() {
+        return workerId;
+    }
+
+    @Override
+    public String participantIdentity() {
+        return identity;
+    }
+
+    @Override
+    public JobProcess process() {
+        return process;
+    }
+
+    @Override
+    public void addShutdownCallback(ShutdownCallback callback) {
+        callbacks.add(callback);
+    }
+
+    List<ShutdownCallback> callbacks() {
+        return callbacks;
+    }
+
+    @Override
+    public void shutdown(String reason) {
+        String r = reason == null || reason.isBlank() ? "shutdown requested" : reason;
+        if (shutdownReason.compareAndSet(null, r)) {
+            shutdownLatch.countDown();
+            onShutdownRequested.accept(r);
+        }
+    }
+
+    /** Marks the job as ending without notifying the host (the host itself decided). */
+    boolean markEnding(String reason) {
+        if (shutdownReason.compareAndSet(null, reason)) {
+            shutdownLatch.countDown();
+            return true;
+        }
+        return false;
+    }
+
+    String shutdownReason() {
+        return shutdownReason.get();
+    }
+
+    @Override
+    public boolean isShuttingDown() {
+        return shutdownReason.get() != null;
+    }
+
+    @Override
+    public String awaitShutdown() throws InterruptedException {
+        shutdownLatch.await();
+        return shutdownReason.get();
+    }
+
+    @Override
+    public String awaitShutdown(Duration timeout) throws InterruptedException {
+        return shutdownLatch.await(timeout.toNanos(), TimeUnit.NANOSECONDS) ? shutdownReason.get() : null;
+    }
+}

@@ -1,0 +1,224 @@
+package io.lkworker.runner;
+
+import io.lkworker.api.Agent;
+import io.lkworker.api.JobInfo;
+import io.lkworker.api.JobProcess;
+import io.lkworker.api.ShutdownCallback;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Runs one job of an agent: the entrypoint on a thread of its own, then the shutdown sequence.
+ * Used both inside a child JVM (process executor) and inside the daemon (thread executor).
+ *
+ * <p>Rules, in the order they apply:
+ * <ol>
+ *   <li>The entrypoint returning normally ends the job as succeeded (like {@code main}); an agent
+ *       that must live until terminated blocks in {@code ctx.awaitShutdown()}.
+ *   <li>An exception from the entrypoint ends the job as failed, with the exception's text.
+ *   <li>A shutdown request (termination, drain, {@code ctx.shutdown}) wakes {@code awaitShutdown};
+ *       an entrypoint still running after the grace period is interrupted, and abandoned if it
+ *       ignores the interrupt.
+ *   <li>Shutdown callbacks run on every path, each receiving the reason, bounded together by the
+ *       callback timeout.
+ * </ol>
+ * The listener is called on this host's own threads; executors hand the events to their loop.
+ */
+public final class JobHost {
+
+    private static final Logger log = LoggerFactory.getLogger(JobHost.class);
+    /** After the interrupt, how long an entrypoint may take to unwind before it is abandoned. */
+    private static final long INTERRUPT_UNWIND_MILLIS = 1000;
+
+    /** Lifecycle notifications. Called from host threads, never concurrently for one job. */
+    public interface Listener {
+        void onEnded(JobResult result);
+    }
+
+    /** What the job is: the job, where to join, and as whom. */
+    public record Spec(JobInfo job, String url, String token, String workerId, String identity) {
+        @Override
+        public String toString() {
+            return "Spec[job=" + job.id() + ", url=" + url + ", token=<redacted>, workerId=" + workerId
+                    + ", identity=" + identity + "]";
+        }
+    }
+
+    private final Agent agent;
+    private final Spec spec;
+    private final Duration entrypointGrace;
+    private final Duration callbackTimeout;
+    private final Listener listener;
+    private final HostedJobContext ctx;
+    private final Object signal = new Object();
+    private final CountDownLatch entrypointDone = new CountDownLatch(1);
+    /** Written by the entrypoint thread before {@link #entrypointDone} counts down. */
+    private volatile Throwable entrypointFailure;
+    private volatile boolean interruptedByHost;
+
+    public JobHost(Agent agent, Spec spec, JobProcess process, Duration entrypointGrace, Duration callbackTimeout,
+                   Listener listener) {
+        this.agent = agent;
+        this.spec = spec;
+        this.entrypointGrace = entrypointGrace;
+        this.callbackTimeout = callbackTimeout;
+        this.listener = listener;
+        this.ctx = new HostedJobContext(spec.job(), spec.url(), spec.token(), spec.workerId(), spec.identity(),
+                process, reason -> wake());
+    }
+
+    public String jobId() {
+        return spec.job().id();
+    }
+
+    /** Starts the job; returns at once. */
+    public void start() {
+        Thread coordinator = new Thread(this::coordinate, "job-" + jobId() + "-host");
+        coordinator.setDaemon(true);
+        coordinator.start();
+    }
+
+    /** Asks the job to end. Safe from any thread; the first reason wins. */
+    public void requestShutdown(String reason) {
+        ctx.shutdown(reason);
+    }
+
+    private void wake() {
+        synchronized (signal) {
+            signal.notifyAll();
+        }
+    }
+
+    private void coordinate() {
+        withJobMdc(() -> {
+            Thread entry = new Thread(this::runEntrypoint, "job-" + jobId());
+            entry.setDaemon(true);
+            entry.start();
+            awaitEntrypointOrShutdown();
+            if (entrypointDone.getCount() > 0) {
+                stopEntrypoint(entry);
+            } else {
+                ctx.markEnding(entrypointFailure != null ? "job failed" : "entrypoint returned");
+            }
+            String reason = ctx.shutdownReason();
+            runCallbacks(reason);
+            listener.onEnded(result(reason));
+        });
+    }
+
+    private void awaitEntrypointOrShutdown() {
+        synchronized (signal) {
+            while (entrypointDone.getCount() > 0 && !ctx.isShuttingDown()) {
+                try {
+                    signal.wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    private void stopEntrypoint(Thread entry) {
+        try {
+            if (entrypointDone.await(entrypointGrace.toMillis(), TimeUnit.MILLISECONDS)) {
+                return;
+            }
+            log.warn("entrypoint still running {} ms after shutdown was requested; interrupting it",
+                    entrypointGrace.toMillis());
+            interruptedByHost = true;
+            entry.interrupt();
+            if (!entrypointDone.await(INTERRUPT_UNWIND_MILLIS, TimeUnit.MILLISECONDS)) {
+                log.warn("entrypoint ignored the interrupt; abandoning its thread");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void runEntrypoint() {
+        withJobMdc(() -> {
+            try {
+                agent.entrypoint(ctx);
+            } catch (Throwable t) {
+                entrypointFailure = t;
+                if (!interruptedByHost) {
+                    log.error("job entrypoint failed", t);
+                }
+            } finally {
+                entrypointDone.countDown();
+                wake();
+            }
+        });
+    }
+
+    private void runCallbacks(String reason) {
+        if (ctx.callbacks().isEmpty()) {
+            return;
+        }
+        CountDownLatch done = new CountDownLatch(1);
+        Thread t = new Thread(() -> withJobMdc(() -> {
+            for (ShutdownCallback callback : ctx.callbacks()) {
+                try {
+                    callback.onShutdown(reason);
+                } catch (Throwable e) {
+                    log.error("shutdown callback failed", e);
+                }
+            }
+            done.countDown();
+        }), "job-" + jobId() + "-shutdown");
+        t.setDaemon(true);
+        t.start();
+        try {
+            if (!done.await(callbackTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                log.warn("shutdown callbacks still running after {} ms; giving up on them", callbackTimeout.toMillis());
+                t.interrupt();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private JobResult result(String reason) {
+        Throwable failure = entrypointFailure;
+        if (failure != null && !interruptedByHost) {
+            return new JobResult(false, describe(failure), reason);
+        }
+        return new JobResult(true, "", reason);
+    }
+
+    /** The error text reported to the server: exception class and message, plus the root cause. */
+    static String describe(Throwable t) {
+        StringBuilder sb = new StringBuilder(t.getClass().getName());
+        if (t.getMessage() != null) {
+            sb.append(": ").append(t.getMessage());
+        }
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        if (root != t) {
+            sb.append(" (caused by ").append(root.getClass().getName());
+            if (root.getMessage() != null) {
+                sb.append(": ").append(root.getMessage());
+            }
+            sb.append(')');
+        }
+        return sb.toString();
+    }
+
+    private void withJobMdc(Runnable body) {
+        MDC.put("job_id", jobId());
+        MDC.put("room", spec.job().room().name());
+        try {
+            body.run();
+        } finally {
+            MDC.remove("job_id");
+            MDC.remove("room");
+        }
+    }
+}
