@@ -1,0 +1,40 @@
+package io.lkworker.server;
+
+/**
+ * Reconnection schedule: 0, 2, 4, 6, 8, 10, 10 … s, like the reference worker — the first retry after
+ * a connection that had worked is immediate, and a server that is down is not hammered. Gives up
+ * after {@code maxRetry} consecutive failures.
+ */
+public final class Backoff {
+
+    private static final long STEP_MILLIS = 2_000;
+    private static final long CAP_MILLIS = 10_000;
+
+    private final int maxRetry;
+    private int failures;
+
+    public Backoff(int maxRetry) {
+        this.maxRetry = maxRetry;
+    }
+
+    /** A connection attempt succeeded (registered): the next failure retries at once. */
+    public void reset() {
+        failures = 0;
+    }
+
+    /** Records a failure; returns the delay before the next attempt, or -1 when retries are exhausted. */
+    public long onFailure() {
+        if (failures >= maxRetry) {
+            failures++;
+            return -1;
+        }
+        long delay = Math.min(failures * STEP_MILLIS, CAP_MILLIS);
+        failures++;
+        return delay;
+    }
+
+    /** Consecutive failures so far. */
+    public int failures() {
+        return failures;
+    }
+}

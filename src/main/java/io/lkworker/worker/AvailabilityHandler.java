@@ -1,0 +1,199 @@
+package io.lkworker.worker;
+
+import io.lkworker.api.AcceptOptions;
+import io.lkworker.api.Agent;
+import io.lkworker.loop.EventLoop;
+import io.lkworker.loop.Timer;
+import io.lkworker.runner.JobInfos;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import livekit.LivekitAgent;
+import livekit.LivekitAgent.AvailabilityResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Answers the server's availability requests and waits for the assignments that follow an accept.
+ * Loop thread only, except the agent's {@code onRequest}, which runs on a request thread under a
+ * deadline so a slow or hung handler can never delay the answer past the server's ~3 s window.
+ */
+final class AvailabilityHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(AvailabilityHandler.class);
+    /** After an accept the server sends the assignment at once; both reference workers wait 7.5 s. */
+    static final long ASSIGNMENT_TIMEOUT_MILLIS = 7_500;
+    /** The attribute every accepted agent participant carries, as the reference workers set it. */
+    static final String AGENT_NAME_ATTRIBUTE = "lk.agent.name";
+
+    /** What the handler needs from the worker. Loop thread. */
+    interface Host {
+        boolean canTakeJob();
+
+        boolean isDraining();
+
+        void send(LivekitAgent.WorkerMessage message);
+
+        void launch(LivekitAgent.JobAssignment assignment, LivekitAgent.Job job, AcceptArguments accept);
+
+        /** Reserved slots changed (effective load, status). */
+        void reservationsChanged();
+    }
+
+    private record Pending(LivekitAgent.Job job, OfferedJob offer, Timer deadline) { }
+
+    private record Accepted(LivekitAgent.Job job, AcceptArguments accept, Timer timeout) { }
+
+    private final EventLoop loop;
+    private final Agent agent;
+    private final String agentName;
+    private final long requestTimeoutMillis;
+    private final ExecutorService requestThreads;
+    private final Host host;
+    /** Requests whose onRequest has not decided yet, by job id. */
+    private final Map<String, Pending> deciding = new HashMap<>();
+    /** Accepted jobs waiting for their JobAssignment, by job id. */
+    private final Map<String, Accepted> awaitingAssignment = new HashMap<>();
+
+    AvailabilityHandler(EventLoop loop, Agent agent, String agentName, long requestTimeoutMillis,
+                        ExecutorService requestThreads, Host host) {
+        this.loop = loop;
+        this.agent = agent;
+        this.agentName = agentName;
+        this.requestTimeoutMillis = requestTimeoutMillis;
+        this.requestThreads = requestThreads;
+        this.host = host;
+    }
+
+    /** Offers being decided plus accepts waiting for assignment: they count toward the load. */
+    int reservedSlots() {
+        return deciding.size() + awaitingAssignment.size();
+    }
+
+    boolean idle() {
+        return deciding.isEmpty() && awaitingAssignment.isEmpty();
+    }
+
+    void onAvailabilityRequest(LivekitAgent.AvailabilityRequest request) {
+        assert loop.inLoop();
+        LivekitAgent.Job job = request.getJob();
+        String jobId = job.getId();
+        if (deciding.containsKey(jobId) || awaitingAssignment.containsKey(jobId)) {
+            log.warn("duplicate availability request for job {}; ignoring it", jobId);
+            return;
+        }
+        MDC.put("job_id", jobId);
+        MDC.put("room", job.getRoom().getName());
+        try {
+            if (host.isDraining() || !host.canTakeJob()) {
+                log.info("declining job {}: {}", jobId, host.isDraining() ? "worker is draining" : "worker is at capacity");
+                answerReject(jobId, false);
+                return;
+            }
+            log.info("received job request {} (room {}, dispatch {}, agent '{}')", jobId, job.getRoom().getName(),
+                    job.getDispatchId(), job.getAgentName());
+            OfferedJob offer = new OfferedJob(JobInfos.fromProto(job),
+                    decision -> loop.execute(() -> onDecision(jobId, decision)));
+            Timer deadline = loop.schedule(requestTimeoutMillis, () -> onDeadline(jobId));
+            deciding.put(jobId, new Pending(job, offer, deadline));
+            host.reservationsChanged();
+            runOnRequest(jobId, offer);
+        } finally {
+            MDC.remove("job_id");
+            MDC.remove("room");
+        }
+    }
+
+    private void runOnRequest(String jobId, OfferedJob offer) {
+        try {
+            requestThreads.execute(() -> {
+                try {
+                    agent.onRequest(offer);
+                } catch (Throwable t) {
+                    loop.execute(() -> undecided(jobId, "onRequest threw " + t));
+                    return;
+                }
+                if (!offer.decided()) {
+                    loop.execute(() -> undecided(jobId, "onRequest returned without accepting or rejecting"));
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            undecided(jobId, "request threads are shut down");
+        }
+    }
+
+    private void onDeadline(String jobId) {
+        undecided(jobId, "onRequest did not decide within " + requestTimeoutMillis + " ms");
+    }
+
+    /** No usable decision: decline plainly so the server can offer the job to another worker. */
+    private void undecided(String jobId, String why) {
+        Pending pending = deciding.remove(jobId);
+        if (pending == null) {
+            return;
+        }
+        pending.deadline().cancel();
+        log.warn("declining job {}: {}", jobId, why);
+        answerReject(jobId, false);
+        host.reservationsChanged();
+    }
+
+    private void onDecision(String jobId, OfferedJob.Decision decision) {
+        Pending pending = deciding.remove(jobId);
+        if (pending == null) {
+            log.warn("ignoring a late decision for job {} (already answered)", jobId);
+            return;
+        }
+        pending.deadline().cancel();
+        if (decision instanceof OfferedJob.Decision.Reject reject) {
+            log.info("agent rejected job {}{}", jobId, reject.terminate() ? " (terminate)" : "");
+            answerReject(jobId, reject.terminate());
+        } else if (decision instanceof OfferedJob.Decision.Accept accept) {
+            AcceptArguments args = resolve(pending.job(), accept.options());
+            Timer timeout = loop.schedule(ASSIGNMENT_TIMEOUT_MILLIS, () -> onAssignmentTimeout(jobId));
+            // Park the accept before answering, so an assignment can never overtake it.
+            awaitingAssignment.put(jobId, new Accepted(pending.job(), args, timeout));
+            host.send(LivekitAgent.WorkerMessage.newBuilder().setAvailability(AvailabilityResponse.newBuilder()
+                    .setJobId(jobId).setAvailable(true)
+                    .setParticipantIdentity(args.identity()).setParticipantName(args.name())
+                    .setParticipantMetadata(args.metadata()).putAllParticipantAttributes(args.attributes()))
+                    .build());
+            log.info("accepted job {} as '{}'", jobId, args.identity());
+        }
+        host.reservationsChanged();
+    }
+
+    AcceptArguments resolve(LivekitAgent.Job job, AcceptOptions options) {
+        String identity = options.identity().isBlank() ? "agent-" + job.getId() : options.identity();
+        Map<String, String> attributes = new HashMap<>(options.attributes());
+        attributes.put(AGENT_NAME_ATTRIBUTE, agentName);
+        return new AcceptArguments(identity, options.name(), options.metadata(), attributes);
+    }
+
+    void onAssignment(LivekitAgent.JobAssignment assignment) {
+        String jobId = assignment.getJob().getId();
+        Accepted accepted = awaitingAssignment.remove(jobId);
+        if (accepted == null) {
+            log.warn("received an assignment for unknown job {}; ignoring it", jobId);
+            return;
+        }
+        accepted.timeout().cancel();
+        host.reservationsChanged();
+        host.launch(assignment, accepted.job(), accepted.accept());
+    }
+
+    private void onAssignmentTimeout(String jobId) {
+        if (awaitingAssignment.remove(jobId) != null) {
+            log.warn("no assignment for accepted job {} within {} ms; not launching it", jobId,
+                    ASSIGNMENT_TIMEOUT_MILLIS);
+            host.reservationsChanged();
+        }
+    }
+
+    private void answerReject(String jobId, boolean terminate) {
+        host.send(LivekitAgent.WorkerMessage.newBuilder().setAvailability(AvailabilityResponse.newBuilder()
+                .setJobId(jobId).setAvailable(false).setTerminate(terminate)).build());
+    }
+}

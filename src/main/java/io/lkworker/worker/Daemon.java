@@ -1,0 +1,167 @@
+package io.lkworker.worker;
+
+import io.lkworker.config.WorkerConfig;
+import io.lkworker.load.LoadMonitor;
+import io.lkworker.loop.Clock;
+import io.lkworker.loop.EventLoop;
+import io.lkworker.runner.JobInfos;
+import io.lkworker.runner.LoadedAgent;
+import io.lkworker.server.AccessToken;
+import io.lkworker.server.NewerFields;
+import io.lkworker.server.ServerLink;
+import io.lkworker.server.ServerUrl;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import livekit.LivekitAgent;
+import livekit.LivekitModels;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wires one worker daemon: the event loop, the job executor, the server link and the worker state
+ * machine, and routes signals to it. {@link #run} is what {@code lk-worker start} calls; tests build
+ * a {@code Daemon} directly and call {@link #signal} instead of sending real signals.
+ */
+public final class Daemon implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Daemon.class);
+    /** Connect tokens are minted per attempt; six hours matches the reference SDKs. */
+    private static final Duration CONNECT_TOKEN_TTL = Duration.ofHours(6);
+
+    private final WorkerConfig config;
+    private final EventLoop loop;
+    private final ExecutorService requestThreads;
+    private final Worker worker;
+    private final JobExecutor executor;
+    private final AtomicInteger signals = new AtomicInteger();
+
+    public Daemon(WorkerConfig config, LoadedAgent agent, ExecutorFactory executors, LoadMonitor load, Clock clock)
+            throws Exception {
+        this.config = config;
+        this.loop = new EventLoop(clock);
+        this.requestThreads = Executors.newCachedThreadPool(named("lk-request"));
+        this.executor = executors.create(config, agent, loop);
+        WorkerSettings settings = new WorkerSettings(agent.agent(), config.agentName(),
+                new Capacity(config.loadThreshold(), config.maxJobs(), config.numIdleProcesses()),
+                config.requestTimeout(), config.drainTimeout(), requestThreads, config.url());
+        this.worker = new Worker(loop, settings, executor, load);
+        worker.attach(new ServerLink(loop, ServerUrl.agentEndpoint(config.url()),
+                () -> AccessToken.workerToken(config.apiKey(), config.apiSecret(), clock.wallMillis(), CONNECT_TOKEN_TTL),
+                this::registration, config.maxRetry(), worker));
+    }
+
+    /** The CLI's entry: runs until the worker exits; returns the process exit code. */
+    public static int run(WorkerConfig config, LoadedAgent agent) {
+        try (Daemon daemon = new Daemon(config, agent, Executors2.defaultFactory(), Executors2.defaultLoad(),
+                Clock.system())) {
+            SignalHandling.install(daemon::signal);
+            daemon.start();
+            int code = daemon.exitCode().get();
+            String reason = daemon.query(Worker::exitReason);
+            if (code != Worker.EXIT_OK && reason != null && !reason.isEmpty()) {
+                System.err.println("lk-worker: " + reason);
+            }
+            return code;
+        } catch (ExecutionException e) {
+            log.error("worker failed", e.getCause());
+            return Worker.EXIT_FAILURE;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Worker.EXIT_FAILURE;
+        } catch (Exception e) {
+            log.error("worker failed to start: {}", e.toString());
+            System.err.println("lk-worker: " + e.getMessage());
+            return Worker.EXIT_FAILURE;
+        }
+    }
+
+    public void start() {
+        loop.start("lk-loop");
+        loop.execute(worker::start);
+    }
+
+    public CompletableFuture<Integer> exitCode() {
+        return worker.exitCode();
+    }
+
+    /** A SIGTERM/SIGINT (or a test standing in for one): the first drains, the second stops at once. */
+    public void signal(String name) {
+        int n = signals.incrementAndGet();
+        loop.execute(() -> {
+            if (n == 1) {
+                log.info("received {}: draining (send it again to stop at once)", name);
+                worker.drain();
+            } else {
+                log.warn("received {} again: stopping now", name);
+                worker.forceStop();
+            }
+        });
+    }
+
+    /** Runs {@code query} on the loop and waits for its answer (tests, CLI, health snapshots). */
+    public <T> T query(Function<Worker, T> query) {
+        CompletableFuture<T> answer = new CompletableFuture<>();
+        loop.execute(() -> {
+            try {
+                answer.complete(query.apply(worker));
+            } catch (Throwable t) {
+                answer.completeExceptionally(t);
+            }
+        });
+        try {
+            return answer.get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("loop query failed", e);
+        }
+    }
+
+    public EventLoop loop() {
+        return loop;
+    }
+
+    private LivekitAgent.RegisterWorkerRequest registration() {
+        var permissions = config.permissions();
+        LivekitModels.ParticipantPermission.Builder allowed = LivekitModels.ParticipantPermission.newBuilder()
+                .setCanPublish(permissions.canPublish())
+                .setCanSubscribe(permissions.canSubscribe())
+                .setCanPublishData(permissions.canPublishData())
+                .setCanUpdateMetadata(permissions.canUpdateMetadata())
+                .setHidden(permissions.hidden())
+                .setAgent(true);
+        for (String source : permissions.canPublishSources()) {
+            allowed.addCanPublishSources(LivekitModels.TrackSource.valueOf(source.toUpperCase()));
+        }
+        LivekitAgent.RegisterWorkerRequest.Builder register = LivekitAgent.RegisterWorkerRequest.newBuilder()
+                .setType(JobInfos.toProto(config.workerType()))
+                .setAgentName(config.agentName())
+                .setVersion(Version.current())
+                .setAllowedPermissions(allowed);
+        return NewerFields.setDeployment(register, config.deployment()).build();
+    }
+
+    @Override
+    public void close() {
+        loop.close();
+        requestThreads.shutdownNow();
+    }
+
+    static ThreadFactory named(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

@@ -1,0 +1,117 @@
+package io.lkworker.worker;
+
+import io.lkworker.api.Agent;
+import io.lkworker.loop.EventLoop;
+import io.lkworker.runner.JobHost;
+import io.lkworker.runner.JobInfos;
+import io.lkworker.runner.JobResult;
+import io.lkworker.runner.SimpleJobProcess;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs each job on threads inside the daemon ({@code --job-executor thread}): no isolation, no
+ * start-up cost. For tiny jobs and tests. The agent is prewarmed once, for the daemon's "process".
+ * Loop thread only; job hosts report back through {@link EventLoop#execute}.
+ */
+public final class ThreadExecutor implements JobExecutor {
+
+    private static final Logger log = LoggerFactory.getLogger(ThreadExecutor.class);
+    /** Slack on top of grace + callback timeout before close() stops waiting for a job host. */
+    private static final long CLOSE_SLACK_MILLIS = 1_500;
+
+    private final EventLoop loop;
+    private final Agent agent;
+    private final Duration entrypointGrace;
+    private final Duration callbackTimeout;
+    private final SimpleJobProcess process = new SimpleJobProcess(ProcessHandle.current().pid());
+    private final Map<String, Hosted> hosts = new LinkedHashMap<>();
+    private Runnable onClosed;
+
+    private record Hosted(JobHost host, JobEvents events) { }
+
+    public ThreadExecutor(EventLoop loop, Agent agent, Duration entrypointGrace, Duration callbackTimeout) {
+        this.loop = loop;
+        this.agent = agent;
+        this.entrypointGrace = entrypointGrace;
+        this.callbackTimeout = callbackTimeout;
+    }
+
+    /** Runs the agent's prewarm once, on the calling thread, before the loop starts. */
+    public void prewarm() throws Exception {
+        agent.prewarm(process);
+    }
+
+    @Override
+    public void start() {
+    }
+
+    @Override
+    public void launch(JobLaunch launch, JobEvents events) {
+        assert loop.inLoop();
+        String jobId = launch.jobId();
+        JobHost.Spec spec = new JobHost.Spec(JobInfos.fromProto(launch.job()), launch.url(), launch.token(),
+                launch.workerId(), launch.accept().identity());
+        JobHost host = new JobHost(agent, spec, process, entrypointGrace, callbackTimeout,
+                result -> loop.execute(() -> ended(jobId, result)));
+        hosts.put(jobId, new Hosted(host, events));
+        host.start();
+        events.onRunning(jobId, process.pid());
+    }
+
+    private void ended(String jobId, JobResult result) {
+        Hosted hosted = hosts.remove(jobId);
+        if (hosted == null) {
+            return;
+        }
+        hosted.events().onEnded(jobId, result.success() ? JobOutcome.succeeded() : JobOutcome.failed(result.error()));
+        maybeClosed();
+    }
+
+    @Override
+    public boolean terminate(String jobId, String reason) {
+        Hosted hosted = hosts.get(jobId);
+        if (hosted == null) {
+            return false;
+        }
+        hosted.host().requestShutdown(reason);
+        return true;
+    }
+
+    @Override
+    public void close(String reason, Runnable closed) {
+        assert loop.inLoop();
+        this.onClosed = closed;
+        if (hosts.isEmpty()) {
+            maybeClosed();
+            return;
+        }
+        hosts.values().forEach(h -> h.host().requestShutdown(reason));
+        long bound = entrypointGrace.toMillis() + callbackTimeout.toMillis() + CLOSE_SLACK_MILLIS;
+        loop.schedule(bound, () -> {
+            if (hosts.isEmpty()) {
+                return;
+            }
+            log.warn("{} job threads did not finish within {} ms of shutdown; abandoning them", hosts.size(), bound);
+            for (String jobId : hosts.keySet().toArray(String[]::new)) {
+                ended(jobId, new JobResult(false, "job did not stop within " + bound + " ms of shutdown", reason));
+            }
+        });
+    }
+
+    private void maybeClosed() {
+        if (onClosed != null && hosts.isEmpty()) {
+            Runnable r = onClosed;
+            onClosed = null;
+            r.run();
+        }
+    }
+
+    @Override
+    public ExecutorStats stats() {
+        return new ExecutorStats(0, 0, hosts.size());
+    }
+}

@@ -1,0 +1,370 @@
+package io.lkworker.worker;
+
+import io.lkworker.load.LoadMonitor;
+import io.lkworker.loop.EventLoop;
+import io.lkworker.loop.Timer;
+import io.lkworker.server.ConnectionFailure;
+import io.lkworker.server.ServerLink;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import livekit.LivekitAgent;
+import livekit.LivekitAgent.WorkerMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The worker state machine (design §3): registration, job offers, assignments, job status, status
+ * reports, termination, drain and stop. Loop thread only; it owns the jobs map and every decision.
+ */
+public final class Worker implements ServerLink.Handler, AvailabilityHandler.Host, JobEvents {
+
+    private static final Logger log = LoggerFactory.getLogger(Worker.class);
+    /** Status report period; the server has no freshness timeout, 2.5 s matches both reference workers. */
+    static final long STATUS_INTERVAL_MILLIS = 2_500;
+    /** After a second signal, how long stopping jobs may take before the daemon exits regardless. */
+    static final long FORCED_STOP_MILLIS = 3_000;
+
+    /** Exit codes of the daemon. */
+    public static final int EXIT_OK = 0;
+    public static final int EXIT_FAILURE = 1;
+    /** The drain timed out and running jobs had to be stopped. */
+    public static final int EXIT_DRAIN_TIMED_OUT = 3;
+    /** A second signal interrupted the drain. */
+    public static final int EXIT_FORCED = 130;
+
+    private final EventLoop loop;
+    private final JobExecutor executor;
+    private final LoadMonitor load;
+    private final Capacity capacity;
+    private final Duration drainTimeout;
+    /** The configured LiveKit URL, given to jobs whose assignment names none. */
+    private final String serverUrl;
+    private final AvailabilityHandler availability;
+    private final CompletableFuture<Integer> exit = new CompletableFuture<>();
+    private final Map<String, RunningJob> jobs = new LinkedHashMap<>();
+    private final List<Runnable> stateListeners = new ArrayList<>();
+
+    private ServerLink link;
+    private WorkerState state = WorkerState.STARTING;
+    private Timer statusTimer;
+    private Timer loadTimer;
+    private Timer drainTimer;
+    private boolean lastReportedFull;
+    private String exitReason = "";
+    private int drainExitCode = EXIT_OK;
+
+    public Worker(EventLoop loop, WorkerSettings settings, JobExecutor executor, LoadMonitor load) {
+        this.loop = loop;
+        this.executor = executor;
+        this.load = load;
+        this.capacity = settings.capacity();
+        this.drainTimeout = settings.drainTimeout();
+        this.serverUrl = settings.serverUrl();
+        this.availability = new AvailabilityHandler(loop, settings.agent(), settings.agentName(),
+                settings.requestTimeout().toMillis(), settings.requestThreads(), this);
+    }
+
+    /** Attaches the server link (constructed with this worker as its handler). */
+    public void attach(ServerLink serverLink) {
+        this.link = serverLink;
+    }
+
+    /** Completes with the daemon's exit code. */
+    public CompletableFuture<Integer> exitCode() {
+        return exit;
+    }
+
+    public void addStateListener(Runnable listener) {
+        stateListeners.add(listener);
+    }
+
+    /** Begins: warm the executor, sample load, connect. Loop thread. */
+    public void start() {
+        assert loop.inLoop();
+        executor.start();
+        loadTimer = loop.scheduleAtFixedRate(0, LoadMonitor.SAMPLE_INTERVAL_MILLIS, load::sample);
+        setState(WorkerState.CONNECTING);
+        link.start();
+    }
+
+    // ---- read-only views for status and health (loop thread) ----
+
+    public WorkerState state() {
+        return state;
+    }
+
+    public Map<String, RunningJob> jobs() {
+        return Map.copyOf(jobs);
+    }
+
+    public String workerId() {
+        return link.workerId();
+    }
+
+    public String exitReason() {
+        return exitReason;
+    }
+
+    public double currentLoad() {
+        return Capacity.clamp(load.load());
+    }
+
+    public int reservedSlots() {
+        return availability.reservedSlots();
+    }
+
+    public ServerLink link() {
+        return link;
+    }
+
+    public ExecutorStats executorStats() {
+        return executor.stats();
+    }
+
+    // ---- ServerLink.Handler ----
+
+    @Override
+    public void onRegistered(LivekitAgent.RegisterWorkerResponse response, boolean reconnected) {
+        if (state != WorkerState.DRAINING) {
+            setState(WorkerState.REGISTERED);
+        }
+        if (reconnected && !jobs.isEmpty()) {
+            // The server forgets a worker's jobs with its connection; tell it which ones still run.
+            log.info("re-registered with {} running jobs; reporting them for migration", jobs.size());
+            link.send(WorkerMessage.newBuilder().setMigrateJob(LivekitAgent.MigrateJobRequest.newBuilder()
+                    .addAllJobIds(jobs.keySet())).build());
+        }
+        sendStatus();
+        if (statusTimer == null) {
+            statusTimer = loop.scheduleAtFixedRate(STATUS_INTERVAL_MILLIS, STATUS_INTERVAL_MILLIS, this::sendStatus);
+        }
+    }
+
+    @Override
+    public void onMessage(LivekitAgent.ServerMessage message) {
+        switch (message.getMessageCase()) {
+            case AVAILABILITY -> availability.onAvailabilityRequest(message.getAvailability());
+            case ASSIGNMENT -> availability.onAssignment(message.getAssignment());
+            case TERMINATION -> onTermination(message.getTermination().getJobId());
+            case PONG, REGISTER -> { }
+            default -> log.debug("ignoring server message {}", message.getMessageCase());
+        }
+    }
+
+    @Override
+    public void onDisconnected(ConnectionFailure failure) {
+        if (state != WorkerState.DRAINING) {
+            setState(WorkerState.RECONNECTING);
+        }
+        if (!jobs.isEmpty()) {
+            log.info("{} jobs keep running while the worker reconnects", jobs.size());
+        }
+    }
+
+    @Override
+    public void onGaveUp(ConnectionFailure lastFailure, int attempts) {
+        exitReason = "could not connect to LiveKit after " + attempts + " attempts: " + lastFailure;
+        setState(WorkerState.FAILED);
+        stopEverything(EXIT_FAILURE, "worker lost its LiveKit connection");
+    }
+
+    // ---- AvailabilityHandler.Host ----
+
+    @Override
+    public boolean canTakeJob() {
+        return capacity.canTakeJob(load.load(), jobs.size(), availability.reservedSlots());
+    }
+
+    @Override
+    public boolean isDraining() {
+        return state == WorkerState.DRAINING || state == WorkerState.CLOSED || state == WorkerState.FAILED;
+    }
+
+    @Override
+    public void send(WorkerMessage message) {
+        link.send(message);
+    }
+
+    @Override
+    public void launch(LivekitAgent.JobAssignment assignment, LivekitAgent.Job job, AcceptArguments accept) {
+        String url = assignment.hasUrl() && !assignment.getUrl().isEmpty() ? assignment.getUrl() : serverUrl;
+        LivekitAgent.Job assigned = assignment.hasJob() ? assignment.getJob() : job;
+        JobLaunch launch = new JobLaunch(assigned, url, assignment.getToken(), link.workerId(), accept);
+        jobs.put(launch.jobId(), new RunningJob(launch, 0, false, loop.clock().wallMillis()));
+        withJob(launch, () -> log.info("launching job {} in room {}", launch.jobId(), launch.roomName()));
+        executor.launch(launch, this);
+        publish();
+    }
+
+    @Override
+    public void reservationsChanged() {
+        boolean full = isFullNow();
+        if (full != lastReportedFull && link.isRegistered()) {
+            sendStatus();
+        }
+        publish();
+    }
+
+    // ---- JobEvents (from the executor, loop thread) ----
+
+    @Override
+    public void onRunning(String jobId, long pid) {
+        RunningJob job = jobs.get(jobId);
+        if (job == null) {
+            return;
+        }
+        jobs.put(jobId, job.started(pid));
+        withJob(job.launch(), () -> log.info("job {} running (pid {})", jobId, pid));
+        sendJobStatus(jobId, LivekitAgent.JobStatus.JS_RUNNING, "");
+        publish();
+    }
+
+    @Override
+    public void onEnded(String jobId, JobOutcome outcome) {
+        RunningJob job = jobs.remove(jobId);
+        if (job == null) {
+            return;
+        }
+        withJob(job.launch(), () -> {
+            if (outcome.success()) {
+                log.info("job {} succeeded", jobId);
+            } else {
+                log.warn("job {} failed: {}", jobId, outcome.error());
+            }
+        });
+        sendJobStatus(jobId, outcome.success() ? LivekitAgent.JobStatus.JS_SUCCESS : LivekitAgent.JobStatus.JS_FAILED,
+                outcome.error());
+        publish();
+        checkDrained();
+    }
+
+    // ---- termination, drain, stop ----
+
+    private void onTermination(String jobId) {
+        RunningJob job = jobs.get(jobId);
+        if (job == null) {
+            log.info("termination for unknown job {}; ignoring it", jobId);
+            return;
+        }
+        withJob(job.launch(), () -> log.info("server terminated job {}", jobId));
+        executor.terminate(jobId, "terminated by the server");
+    }
+
+    /** First signal: stop taking jobs, let running ones finish (bounded by the drain timeout), then exit. */
+    public void drain() {
+        assert loop.inLoop();
+        if (state == WorkerState.DRAINING || state == WorkerState.CLOSED || state == WorkerState.FAILED) {
+            return;
+        }
+        setState(WorkerState.DRAINING);
+        log.info("draining: declining new jobs, waiting for {} running jobs{}", jobs.size(),
+                drainTimeout.isZero() ? " (no time limit)" : " for up to " + drainTimeout.toSeconds() + " s");
+        sendStatus();
+        if (!drainTimeout.isZero()) {
+            drainTimer = loop.schedule(drainTimeout.toMillis(), () -> {
+                log.warn("drain timed out after {} s with {} jobs still running; stopping them",
+                        drainTimeout.toSeconds(), jobs.size());
+                drainExitCode = EXIT_DRAIN_TIMED_OUT;
+                stopEverything(EXIT_DRAIN_TIMED_OUT, "worker drain timed out");
+            });
+        }
+        checkDrained();
+    }
+
+    /** Second signal: stop jobs now and exit. */
+    public void forceStop() {
+        assert loop.inLoop();
+        log.warn("second signal: stopping {} jobs now", jobs.size());
+        stopEverything(EXIT_FORCED, "worker stopped");
+        loop.schedule(FORCED_STOP_MILLIS, () -> finish(EXIT_FORCED));
+    }
+
+    private void checkDrained() {
+        if (state == WorkerState.DRAINING && jobs.isEmpty() && availability.idle()) {
+            log.info("drain complete: no jobs left");
+            stopEverything(drainExitCode, "worker drained");
+        }
+    }
+
+    private void stopEverything(int code, String reason) {
+        if (drainTimer != null) {
+            drainTimer.cancel();
+        }
+        if (state != WorkerState.FAILED) {
+            setState(WorkerState.CLOSED);
+        }
+        executor.close(reason, () -> finish(code));
+    }
+
+    private void finish(int code) {
+        if (exit.isDone()) {
+            return;
+        }
+        if (statusTimer != null) {
+            statusTimer.cancel();
+        }
+        if (loadTimer != null) {
+            loadTimer.cancel();
+        }
+        // Job status updates queued by the executor's close are written before the close frame.
+        link.close();
+        publish();
+        exit.complete(code);
+    }
+
+    // ---- status ----
+
+    private boolean isFullNow() {
+        return isDraining() || capacity.isFull(load.load(), jobs.size(), availability.reservedSlots());
+    }
+
+    private void sendStatus() {
+        if (link == null || !link.isRegistered()) {
+            return;
+        }
+        boolean full = isFullNow();
+        if (full != lastReportedFull) {
+            log.info(full ? "worker is full; marking unavailable" : "worker has capacity; marking available");
+        }
+        lastReportedFull = full;
+        link.send(WorkerMessage.newBuilder().setUpdateWorker(LivekitAgent.UpdateWorkerStatus.newBuilder()
+                .setStatus(full ? LivekitAgent.WorkerStatus.WS_FULL : LivekitAgent.WorkerStatus.WS_AVAILABLE)
+                .setLoad((float) Capacity.clamp(load.load()))
+                .setJobCount(jobs.size())).build());
+    }
+
+    private void sendJobStatus(String jobId, LivekitAgent.JobStatus status, String error) {
+        link.send(WorkerMessage.newBuilder().setUpdateJob(LivekitAgent.UpdateJobStatus.newBuilder()
+                .setJobId(jobId).setStatus(status).setError(error == null ? "" : error)).build());
+    }
+
+    private void setState(WorkerState next) {
+        if (state != next) {
+            log.debug("worker state {} -> {}", state, next);
+            state = next;
+            publish();
+        }
+    }
+
+    private void publish() {
+        for (Runnable listener : stateListeners) {
+            listener.run();
+        }
+    }
+
+    private static void withJob(JobLaunch launch, Runnable body) {
+        MDC.put("job_id", launch.jobId());
+        MDC.put("room", launch.roomName());
+        try {
+            body.run();
+        } finally {
+            MDC.remove("job_id");
+            MDC.remove("room");
+        }
+    }
+}
