@@ -42,7 +42,7 @@ final class AvailabilityHandler {
         void reservationsChanged();
     }
 
-    private record Pending(LivekitAgent.Job job, OfferedJob offer, Timer deadline) { }
+    private record Pending(LivekitAgent.Job job, OfferedJob offer, Timer deadline, long receivedNanos) { }
 
     private record Accepted(LivekitAgent.Job job, AcceptArguments accept, Timer timeout) { }
 
@@ -52,19 +52,21 @@ final class AvailabilityHandler {
     private final long requestTimeoutMillis;
     private final ExecutorService requestThreads;
     private final Host host;
+    private final WorkerMetrics metrics;
     /** Requests whose onRequest has not decided yet, by job id. */
     private final Map<String, Pending> deciding = new HashMap<>();
     /** Accepted jobs waiting for their JobAssignment, by job id. */
     private final Map<String, Accepted> awaitingAssignment = new HashMap<>();
 
     AvailabilityHandler(EventLoop loop, Agent agent, String agentName, long requestTimeoutMillis,
-                        ExecutorService requestThreads, Host host) {
+                        ExecutorService requestThreads, WorkerMetrics metrics, Host host) {
         this.loop = loop;
         this.agent = agent;
         this.agentName = agentName;
         this.requestTimeoutMillis = requestTimeoutMillis;
         this.requestThreads = requestThreads;
         this.host = host;
+        this.metrics = metrics;
     }
 
     /** Offers being decided plus accepts waiting for assignment: they count toward the load. */
@@ -90,6 +92,7 @@ final class AvailabilityHandler {
             if (host.isDraining() || !host.canTakeJob()) {
                 log.info("declining job {}: {}", jobId, host.isDraining() ? "worker is draining" : "worker is at capacity");
                 answerReject(jobId, false);
+                metrics.availabilityAnswered("declined", 0);
                 return;
             }
             log.info("received job request {} (room {}, dispatch {}, agent '{}')", jobId, job.getRoom().getName(),
@@ -97,7 +100,7 @@ final class AvailabilityHandler {
             OfferedJob offer = new OfferedJob(JobInfos.fromProto(job),
                     decision -> loop.execute(() -> onDecision(jobId, decision)));
             Timer deadline = loop.schedule(requestTimeoutMillis, () -> onDeadline(jobId));
-            deciding.put(jobId, new Pending(job, offer, deadline));
+            deciding.put(jobId, new Pending(job, offer, deadline, loop.clock().nanos()));
             host.reservationsChanged();
             runOnRequest(jobId, offer);
         } finally {
@@ -137,6 +140,7 @@ final class AvailabilityHandler {
         pending.deadline().cancel();
         log.warn("declining job {}: {}", jobId, why);
         answerReject(jobId, false);
+        metrics.availabilityAnswered("declined", elapsed(pending));
         host.reservationsChanged();
     }
 
@@ -150,6 +154,7 @@ final class AvailabilityHandler {
         if (decision instanceof OfferedJob.Decision.Reject reject) {
             log.info("agent rejected job {}{}", jobId, reject.terminate() ? " (terminate)" : "");
             answerReject(jobId, reject.terminate());
+            metrics.availabilityAnswered("rejected", elapsed(pending));
         } else if (decision instanceof OfferedJob.Decision.Accept accept) {
             AcceptArguments args = resolve(pending.job(), accept.options());
             Timer timeout = loop.schedule(ASSIGNMENT_TIMEOUT_MILLIS, () -> onAssignmentTimeout(jobId));
@@ -160,9 +165,14 @@ final class AvailabilityHandler {
                     .setParticipantIdentity(args.identity()).setParticipantName(args.name())
                     .setParticipantMetadata(args.metadata()).putAllParticipantAttributes(args.attributes()))
                     .build());
+            metrics.availabilityAnswered("accepted", elapsed(pending));
             log.info("accepted job {} as '{}'", jobId, args.identity());
         }
         host.reservationsChanged();
+    }
+
+    private double elapsed(Pending pending) {
+        return (loop.clock().nanos() - pending.receivedNanos()) / 1e9;
     }
 
     AcceptArguments resolve(LivekitAgent.Job job, AcceptOptions options) {

@@ -43,15 +43,16 @@ public final class Daemon implements AutoCloseable {
     private final JobExecutor executor;
     private final AtomicInteger signals = new AtomicInteger();
 
-    public Daemon(WorkerConfig config, LoadedAgent agent, ExecutorFactory executors, LoadMonitor load, Clock clock)
-            throws Exception {
+    public Daemon(WorkerConfig config, LoadedAgent agent, ExecutorFactory executors, LoadMonitor load, Clock clock,
+                  WorkerMetrics metrics) throws Exception {
         this.config = config;
         this.loop = new EventLoop(clock);
         this.requestThreads = Executors.newCachedThreadPool(named("lk-request"));
         this.executor = executors.create(config, agent, loop);
         WorkerSettings settings = new WorkerSettings(agent.agent(), config.agentName(),
                 new Capacity(config.loadThreshold(), config.maxJobs(), config.numIdleProcesses()),
-                config.requestTimeout(), config.drainTimeout(), requestThreads, config.url());
+                config.requestTimeout(), config.drainTimeout(), requestThreads, config.url(),
+                JobInfos.toProto(config.workerType()).name(), metrics);
         this.worker = new Worker(loop, settings, executor, load);
         worker.attach(new ServerLink(loop, ServerUrl.agentEndpoint(config.url()),
                 () -> AccessToken.workerToken(config.apiKey(), config.apiSecret(), clock.wallMillis(), CONNECT_TOKEN_TTL),
@@ -61,7 +62,7 @@ public final class Daemon implements AutoCloseable {
     /** The CLI's entry: runs until the worker exits; returns the process exit code. */
     public static int run(WorkerConfig config, LoadedAgent agent) {
         try (Daemon daemon = new Daemon(config, agent, Executors2.defaultFactory(), Executors2.defaultLoad(),
-                Clock.system())) {
+                Clock.system(), WorkerMetrics.NONE)) {
             SignalHandling.install(daemon::signal);
             daemon.start();
             int code = daemon.exitCode().get();
@@ -124,6 +125,11 @@ public final class Daemon implements AutoCloseable {
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("loop query failed", e);
         }
+    }
+
+    /** The worker's latest snapshot; safe from any thread (health endpoints). */
+    public WorkerSnapshot snapshot() {
+        return worker.snapshot();
     }
 
     public EventLoop loop() {

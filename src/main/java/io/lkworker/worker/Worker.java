@@ -48,6 +48,11 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
     private final Map<String, RunningJob> jobs = new LinkedHashMap<>();
     private final List<Runnable> stateListeners = new ArrayList<>();
+    private final WorkerMetrics metrics;
+    private final String agentName;
+    private final String workerType;
+    /** Republished by the loop after every change; read by HTTP threads. */
+    private volatile WorkerSnapshot snapshot;
 
     private ServerLink link;
     private WorkerState state = WorkerState.STARTING;
@@ -65,8 +70,12 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
         this.capacity = settings.capacity();
         this.drainTimeout = settings.drainTimeout();
         this.serverUrl = settings.serverUrl();
+        this.metrics = settings.metrics();
+        this.agentName = settings.agentName();
+        this.workerType = settings.workerType();
+        this.snapshot = WorkerSnapshot.initial(agentName, workerType);
         this.availability = new AvailabilityHandler(loop, settings.agent(), settings.agentName(),
-                settings.requestTimeout().toMillis(), settings.requestThreads(), this);
+                settings.requestTimeout().toMillis(), settings.requestThreads(), settings.metrics(), this);
     }
 
     /** Attaches the server link (constructed with this worker as its handler). */
@@ -133,6 +142,9 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
         if (state != WorkerState.DRAINING) {
             setState(WorkerState.REGISTERED);
         }
+        if (reconnected) {
+            metrics.reconnected();
+        }
         if (reconnected && !jobs.isEmpty()) {
             // The server forgets a worker's jobs with its connection; tell it which ones still run.
             log.info("re-registered with {} running jobs; reporting them for migration", jobs.size());
@@ -195,7 +207,7 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
         String url = assignment.hasUrl() && !assignment.getUrl().isEmpty() ? assignment.getUrl() : serverUrl;
         LivekitAgent.Job assigned = assignment.hasJob() ? assignment.getJob() : job;
         JobLaunch launch = new JobLaunch(assigned, url, assignment.getToken(), link.workerId(), accept);
-        jobs.put(launch.jobId(), new RunningJob(launch, 0, false, loop.clock().wallMillis()));
+        jobs.put(launch.jobId(), new RunningJob(launch, 0, false, loop.clock().wallMillis(), loop.clock().nanos()));
         withJob(launch, () -> log.info("launching job {} in room {}", launch.jobId(), launch.roomName()));
         executor.launch(launch, this);
         publish();
@@ -219,6 +231,7 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
             return;
         }
         jobs.put(jobId, job.started(pid));
+        metrics.assignmentToRunning((loop.clock().nanos() - job.launchedAtNanos()) / 1e9);
         withJob(job.launch(), () -> log.info("job {} running (pid {})", jobId, pid));
         sendJobStatus(jobId, LivekitAgent.JobStatus.JS_RUNNING, "");
         publish();
@@ -237,6 +250,7 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
                 log.warn("job {} failed: {}", jobId, outcome.error());
             }
         });
+        metrics.jobEnded(outcome.success() ? "success" : "failed");
         sendJobStatus(jobId, outcome.success() ? LivekitAgent.JobStatus.JS_SUCCESS : LivekitAgent.JobStatus.JS_FAILED,
                 outcome.error());
         publish();
@@ -351,10 +365,29 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
         }
     }
 
+    /** The latest snapshot; safe from any thread. */
+    public WorkerSnapshot snapshot() {
+        return snapshot;
+    }
+
     private void publish() {
+        snapshot = buildSnapshot();
         for (Runnable listener : stateListeners) {
             listener.run();
         }
+    }
+
+    private WorkerSnapshot buildSnapshot() {
+        List<WorkerSnapshot.JobSnapshot> running = new ArrayList<>();
+        for (RunningJob job : jobs.values()) {
+            running.add(new WorkerSnapshot.JobSnapshot(job.launch().jobId(), job.launch().roomName(),
+                    job.launch().accept().identity(), job.launchedAtMillis(), job.pid(), job.running()));
+        }
+        ExecutorStats stats = executor.stats();
+        return new WorkerSnapshot(agentName, link == null ? "" : link.workerId(), workerType, state.label(),
+                state != WorkerState.FAILED, state == WorkerState.FAILED ? exitReason : "",
+                Capacity.clamp(load.load()), running, stats.idle(), stats.starting(),
+                link == null ? 0 : link.reconnects(), Version.current(), WorkerSnapshot.PROTOCOL_VERSION);
     }
 
     private static void withJob(JobLaunch launch, Runnable body) {

@@ -14,8 +14,10 @@ import java.util.concurrent.ExecutorService;
  * @param drainTimeout drain bound; ZERO = no limit
  * @param requestThreads where onRequest runs
  * @param serverUrl the configured LiveKit URL, for jobs whose assignment names none
+ * @param workerType the registered job type, e.g. JT_ROOM (for the snapshot)
+ * @param metrics where counters go
  */
 public record WorkerSettings(Agent agent, String agentName, Capacity capacity, Duration requestTimeout,
                              Duration drainTimeout, ExecutorService requestThreads,
-                             String serverUrl) {
+                             String serverUrl, String workerType, WorkerMetrics metrics) {
 }

@@ -1,0 +1,57 @@
+package io.lkworker.worker;
+
+import java.util.List;
+
+/**
+ * An immutable picture of the worker, republished by the loop after every state change and read by
+ * HTTP handler threads without locks (design §2).
+ *
+ * @param agentName registered agent name ("" = automatic dispatch)
+ * @param workerId id of the current server connection ("" before the first registration)
+ * @param workerType JT_ROOM, JT_PUBLISHER or JT_PARTICIPANT
+ * @param state connecting, registered, reconnecting, draining, closed, failed
+ * @param healthy false once the worker has given up (a liveness probe should restart it)
+ * @param failure why it gave up, "" otherwise
+ * @param load current load in [0, 1]
+ * @param jobs running jobs
+ * @param idleProcesses warm children ready for a job
+ * @param startingProcesses children being started or prewarmed
+ * @param reconnects successful re-registrations so far
+ * @param version lk-worker version
+ * @param protocolVersion agent protocol version
+ */
+public record WorkerSnapshot(String agentName, String workerId, String workerType, String state, boolean healthy,
+                             String failure, double load, List<JobSnapshot> jobs, int idleProcesses,
+                             int startingProcesses, int reconnects, String version, int protocolVersion) {
+
+    /** The agent protocol version this worker speaks. */
+    public static final int PROTOCOL_VERSION = 1;
+
+    public WorkerSnapshot {
+        jobs = List.copyOf(jobs);
+    }
+
+    public int jobCount() {
+        return jobs.size();
+    }
+
+    /** Before the loop publishes anything. */
+    public static WorkerSnapshot initial(String agentName, String workerType) {
+        return new WorkerSnapshot(agentName, "", workerType, WorkerState.STARTING.label(), true, "", 0, List.of(),
+                0, 0, 0, Version.current(), PROTOCOL_VERSION);
+    }
+
+    /**
+     * One running job.
+     *
+     * @param id job id
+     * @param room room name
+     * @param participantIdentity the agent's identity in the room
+     * @param startedAtMillis when it was launched (Unix ms)
+     * @param pid the process running it (0 until known)
+     * @param running whether its entrypoint started
+     */
+    public record JobSnapshot(String id, String room, String participantIdentity, long startedAtMillis, long pid,
+                              boolean running) {
+    }
+}
