@@ -1,0 +1,232 @@
+package io.lkworker.health;
+
+import io.lkworker.worker.WorkerMetrics;
+import io.lkworker.worker.WorkerSnapshot;
+import io.lkworker.worker.WorkerState;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * The worker's Prometheus metrics, through the official client (documented in
+ * {@code docs/operations.md}).
+ *
+ * <p>Counters and histograms are fed by the {@link WorkerMetrics} hooks, which the worker calls on its
+ * loop thread; the client's metrics are lock-free for writers, so a hook never blocks the loop.
+ * Gauges are callbacks that read the latest {@link WorkerSnapshot} when {@code /metrics} is scraped,
+ * on an HTTP thread: they see exactly what {@code /worker} sees and cost nothing between scrapes.
+ *
+ * <p>Each instance owns its {@link PrometheusRegistry} (never the client's default one), so two
+ * workers or two tests in one JVM do not collide.
+ */
+public final class PrometheusWorkerMetrics implements WorkerMetrics {
+
+    /** {@code Content-Type} of {@link #write}: Prometheus text exposition format 0.0.4. */
+    public static final String CONTENT_TYPE = PrometheusTextFormatWriter.CONTENT_TYPE;
+
+    /** Outcomes the worker reports; pre-created so a dashboard sees 0 rather than no series. */
+    static final String[] OUTCOMES = {"success", "failed"};
+    static final String[] ANSWERS = {"accepted", "rejected", "declined"};
+    static final String[] KILL_REASONS = {"memory", "unresponsive", "shutdown_timeout", "initialize_timeout"};
+
+    /** Answers must beat the server's availability deadline; the interesting range is ms to ~3 s. */
+    static final double[] ANSWER_BUCKETS = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5};
+    /** Warm child: tens of ms; cold start of a child JVM: seconds. */
+    static final double[] START_BUCKETS = {0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
+    /** A child JVM's boot + agent prewarm: sub-second to a minute (model loading). */
+    static final double[] INIT_BUCKETS = {0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60};
+
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final PrometheusTextFormatWriter writer =
+            PrometheusTextFormatWriter.builder().setIncludeCreatedTimestamps(false).build();
+    private volatile Supplier<WorkerSnapshot> snapshots = () -> null;
+
+    private final Counter jobs;
+    private final Counter kills;
+    private final Counter reconnects;
+    private final Histogram answers;
+    private final Histogram assignmentToRunning;
+    private final Histogram initialize;
+
+    /** Gauges stay empty until {@link #observe} gives them a snapshot source. */
+    public PrometheusWorkerMetrics() {
+        jobs = Counter.builder().name("lkworker_jobs_total")
+                .help("Jobs that ended, by outcome (success or failed)")
+                .labelNames("outcome").withoutExemplars().register(registry);
+        kills = Counter.builder().name("lkworker_process_kills_total")
+                .help("Job processes killed by the worker, by reason")
+                .labelNames("reason").withoutExemplars().register(registry);
+        reconnects = Counter.builder().name("lkworker_reconnects_total")
+                .help("Re-registrations with the LiveKit server after a lost connection")
+                .withoutExemplars().register(registry);
+        answers = Histogram.builder().name("lkworker_availability_answer_seconds")
+                .help("Time from an availability request to the worker's answer, by answer")
+                .labelNames("answer").classicOnly().classicUpperBounds(ANSWER_BUCKETS)
+                .withoutExemplars().register(registry);
+        assignmentToRunning = Histogram.builder().name("lkworker_assignment_to_running_seconds")
+                .help("Time from a job assignment to its entrypoint running")
+                .classicOnly().classicUpperBounds(START_BUCKETS).withoutExemplars().register(registry);
+        initialize = Histogram.builder().name("lkworker_process_initialize_seconds")
+                .help("Time for a job process to start and finish its prewarm")
+                .classicOnly().classicUpperBounds(INIT_BUCKETS).withoutExemplars().register(registry);
+        for (String outcome : OUTCOMES) {
+            jobs.initLabelValues(outcome);
+        }
+        for (String reason : KILL_REASONS) {
+            kills.initLabelValues(reason);
+        }
+        for (String answer : ANSWERS) {
+            answers.initLabelValues(answer);
+        }
+        registerGauges();
+    }
+
+    /** Metrics whose gauges read {@code snapshots} at scrape time. */
+    public PrometheusWorkerMetrics(Supplier<WorkerSnapshot> snapshots) {
+        this();
+        observe(snapshots);
+    }
+
+    /**
+     * Sets where the gauges read the worker's state ({@link HealthServer} calls this with its own
+     * supplier, so {@code /metrics} and {@code /worker} agree).
+     */
+    public void observe(Supplier<WorkerSnapshot> snapshots) {
+        this.snapshots = Objects.requireNonNull(snapshots, "snapshots");
+    }
+
+    private void registerGauges() {
+        GaugeWithCallback.builder().name("lkworker_processes")
+                .help("Job processes that are warm and idle, or still starting")
+                .labelNames("state")
+                .callback(cb -> {
+                    WorkerSnapshot s = snapshot();
+                    if (s != null) {
+                        cb.call(s.idleProcesses(), "idle");
+                        cb.call(s.startingProcesses(), "starting");
+                    }
+                }).register(registry);
+        GaugeWithCallback.builder().name("lkworker_running_jobs")
+                .help("Jobs running on this worker")
+                .callback(cb -> {
+                    WorkerSnapshot s = snapshot();
+                    if (s != null) {
+                        cb.call(s.jobCount());
+                    }
+                }).register(registry);
+        GaugeWithCallback.builder().name("lkworker_worker_load")
+                .help("Worker load in [0, 1] as reported to the LiveKit server")
+                .callback(cb -> {
+                    WorkerSnapshot s = snapshot();
+                    if (s != null) {
+                        cb.call(s.load());
+                    }
+                }).register(registry);
+        GaugeWithCallback.builder().name("lkworker_connected")
+                .help("1 while the worker is registered with the server (registered or draining), else 0")
+                .callback(cb -> {
+                    WorkerSnapshot s = snapshot();
+                    if (s != null) {
+                        cb.call(connected(s.state()) ? 1 : 0);
+                    }
+                }).register(registry);
+        GaugeWithCallback.builder().name("lkworker_worker_state")
+                .help("1 for the worker's current state, 0 for the others")
+                .labelNames("state")
+                .callback(cb -> {
+                    WorkerSnapshot s = snapshot();
+                    if (s != null) {
+                        boolean known = false;
+                        for (WorkerState state : WorkerState.values()) {
+                            boolean current = state.label().equals(s.state());
+                            known |= current;
+                            cb.call(current ? 1 : 0, state.label());
+                        }
+                        if (!known && s.state() != null && !s.state().isEmpty()) {
+                            cb.call(1, s.state());
+                        }
+                    }
+                }).register(registry);
+        GaugeWithCallback.builder().name("lkworker_info")
+                .help("Constant 1, labelled with the worker's version, agent name and worker type")
+                .labelNames("version", "agent_name", "worker_type")
+                .callback(cb -> {
+                    WorkerSnapshot s = snapshot();
+                    if (s != null) {
+                        cb.call(1, nz(s.version()), nz(s.agentName()), nz(s.workerType()));
+                    }
+                }).register(registry);
+    }
+
+    static boolean connected(String state) {
+        return WorkerState.REGISTERED.label().equals(state) || WorkerState.DRAINING.label().equals(state);
+    }
+
+    private WorkerSnapshot snapshot() {
+        return snapshots.get();
+    }
+
+    private static String nz(String s) {
+        return s == null ? "" : s;
+    }
+
+    @Override
+    public void jobEnded(String outcome) {
+        jobs.labelValues(nz(outcome)).inc();
+    }
+
+    @Override
+    public void availabilityAnswered(String answer, double seconds) {
+        answers.labelValues(nz(answer)).observe(seconds);
+    }
+
+    @Override
+    public void assignmentToRunning(double seconds) {
+        assignmentToRunning.observe(seconds);
+    }
+
+    @Override
+    public void reconnected() {
+        reconnects.inc();
+    }
+
+    @Override
+    public void processKilled(String reason) {
+        kills.labelValues(nz(reason)).inc();
+    }
+
+    @Override
+    public void processInitialized(double seconds) {
+        initialize.observe(seconds);
+    }
+
+    /** This instance's registry (to add more collectors, e.g. JVM metrics, at wiring time). */
+    public PrometheusRegistry registry() {
+        return registry;
+    }
+
+    /** Writes a scrape in the Prometheus text format 0.0.4. */
+    public void write(OutputStream out) throws IOException {
+        writer.write(out, registry.scrape());
+    }
+
+    /** A scrape as a string (tests, {@code lk-worker status}). */
+    public String scrape() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            write(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,116 @@
+package io.lkworker.packaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Checks the built .deb and tar.gz. They exist only after {@code mvn package}, so each test skips
+ * (assumption) when its artifact or tool is missing: the first {@code mvn test} in a fresh clone
+ * runs none of them; {@code mvn package && mvn test} runs them all.
+ */
+@Tag("packaging")
+class PackagingArtifactsTest {
+
+    private static final Path PROJECT = Path.of("").toAbsolutePath();
+    private static final Path TARGET = PROJECT.resolve("target");
+
+    @TempDir
+    Path tmp;
+
+    private static Optional<Path> artifact(String glob) throws IOException {
+        if (!Files.isDirectory(TARGET)) {
+            return Optional.empty();
+        }
+        try (Stream<Path> files = Files.list(TARGET)) {
+            return files.filter(p -> p.getFileSystem().getPathMatcher("glob:" + glob).matches(p.getFileName()))
+                    .findFirst();
+        }
+    }
+
+    private static Path deb() throws IOException {
+        Optional<Path> deb = artifact("lk-worker_*.deb");
+        assumeTrue(deb.isPresent(), "no target/lk-worker_*.deb: run `mvn package` first");
+        assumeTrue(Commands.onPath("dpkg-deb"), "dpkg-deb not installed");
+        return deb.get();
+    }
+
+    @Test
+    void debInstallsTheExpectedFiles() throws Exception {
+        Commands.Result contents = Commands.run("dpkg-deb", "--contents", deb().toString());
+        assertThat(contents.exitCode()).as(contents.output()).isZero();
+        List<String> lines = contents.output().lines().toList();
+
+        assertThat(lines).anySatisfy(l -> assertThat(l).matches("-rw-r--r-- root/root .* \\./opt/lk-worker/lib/lk-worker-[^/]*\\.jar"));
+        assertThat(lines).anySatisfy(l -> assertThat(l).matches(".* \\./opt/lk-worker/lib/gson-[^/]*\\.jar"));
+        assertThat(lines).anySatisfy(l -> assertThat(l).matches(".* \\./opt/lk-worker/lib/prometheus-metrics-core-[^/]*\\.jar"));
+        assertThat(lines).noneSatisfy(l -> assertThat(l).matches(".*/lib/(junit|assertj|awaitility)-.*"));
+        assertThat(lines).anySatisfy(l -> assertThat(l).matches("l.* \\./usr/bin/lk-worker -> /opt/lk-worker/bin/lk-worker"));
+        assertThat(lines).anySatisfy(l -> assertThat(l).matches("l.* \\./opt/lk-worker/conf -> /etc/lk-worker"));
+        assertThat(lines).anySatisfy(l -> assertThat(l).matches("-rw-r--r-- root/root .* \\./lib/systemd/system/lk-worker\\.service"));
+        assertThat(lines).anySatisfy(l -> assertThat(l).matches("-rw-r--r-- root/root .* \\./etc/lk-worker/logback\\.xml"));
+        assertThat(lines).anySatisfy(l -> assertThat(l).matches("-rw-r----- root/root .* \\./etc/default/lk-worker"));
+        // written on other branches; in the package as soon as they exist in the tree
+        if (Files.exists(PROJECT.resolve("bin/lk-worker"))) {
+            assertThat(lines).anySatisfy(l -> assertThat(l).matches("-rwxr-xr-x root/root .* \\./opt/lk-worker/bin/lk-worker"));
+        }
+        if (Files.exists(PROJECT.resolve("conf/lk-worker.properties"))) {
+            assertThat(lines).anySatisfy(l -> assertThat(l).matches(".* \\./etc/lk-worker/lk-worker\\.properties"));
+        }
+    }
+
+    @Test
+    void debControlDeclaresJavaAndConffiles() throws Exception {
+        Path deb = deb();
+        Commands.Result fields = Commands.run("dpkg-deb", "--field", deb.toString(), "Package", "Architecture", "Depends");
+        assertThat(fields.exitCode()).as(fields.output()).isZero();
+        assertThat(fields.output())
+                .contains("Package: lk-worker")
+                .contains("Architecture: all")
+                .contains("openjdk-17-jre-headless | java17-runtime-headless | java-runtime-headless (>= 17)");
+
+        Commands.Result conffiles = Commands.run("dpkg-deb", "--info", deb.toString(), "conffiles");
+        assertThat(conffiles.exitCode()).as(conffiles.output()).isZero();
+        assertThat(conffiles.output().lines()).contains("/etc/lk-worker/logback.xml", "/etc/default/lk-worker");
+        if (Files.exists(PROJECT.resolve("conf/lk-worker.properties"))) {
+            assertThat(conffiles.output().lines()).contains("/etc/lk-worker/lk-worker.properties");
+        }
+
+        Commands.Result postinst = Commands.run("dpkg-deb", "--info", deb.toString(), "postinst");
+        assertThat(postinst.output()).contains("adduser --system --group --no-create-home");
+    }
+
+    @Test
+    void tarballUnpacksToTheDistributionLayout() throws Exception {
+        Optional<Path> tgz = artifact("lk-worker-*.tar.gz");
+        assumeTrue(tgz.isPresent(), "no target/lk-worker-*.tar.gz: run `mvn package` first");
+        Commands.Result untar = Commands.run("tar", "-xzf", tgz.get().toString(), "-C", tmp.toString());
+        assertThat(untar.exitCode()).as(untar.output()).isZero();
+
+        Path home = tmp.resolve("lk-worker");
+        String version = tgz.get().getFileName().toString().replaceFirst("^lk-worker-", "").replaceFirst("\\.tar\\.gz$", "");
+        assertThat(home.resolve("lib/lk-worker-" + version + ".jar")).isRegularFile();
+        assertThat(home.resolve("lib").toFile().list()).anyMatch(n -> n.startsWith("picocli-"));
+        assertThat(home.resolve("conf/logback.xml")).isRegularFile();
+        assertThat(home.resolve("lib").toFile().list()).noneMatch(n -> n.endsWith("-api.jar"));
+
+        Path launcher = home.resolve("bin/lk-worker");
+        assumeTrue(Files.exists(launcher), "bin/lk-worker not written yet: launcher check skipped");
+        assertThat(launcher).isExecutable();
+        // a JAVA_HOME from the surrounding build would do; the test JVM's own is always there
+        Commands.Result run = Commands.run(home, Map.of("JAVA_HOME", System.getProperty("java.home")),
+                launcher.toString(), "--version");
+        assertThat(run.exitCode()).as(run.output()).isZero();
+        assertThat(run.output()).contains(version);
+    }
+}

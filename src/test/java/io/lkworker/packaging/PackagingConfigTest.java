@@ -1,0 +1,127 @@
+package io.lkworker.packaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.joran.JoranConfigurator;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.LoggingEvent;
+import ch.qos.logback.core.OutputStreamAppender;
+import ch.qos.logback.core.status.Status;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The packaging sources themselves (no build needed): unit, manifests, scripts, logging config. */
+class PackagingConfigTest {
+
+    private static final Path PROJECT = Path.of("").toAbsolutePath();
+    private static final Path UNIT = PROJECT.resolve("packaging/systemd/lk-worker.service");
+    /** The drain timeout of `lk-worker start` (reference worker: 3600 s). */
+    private static final int DEFAULT_DRAIN_SECONDS = 3600;
+
+    @TempDir
+    Path tmp;
+
+    private static int intSetting(String text, String regex) {
+        Matcher m = Pattern.compile(regex, Pattern.MULTILINE).matcher(text);
+        assertThat(m.find()).as("no match for " + regex).isTrue();
+        return Integer.parseInt(m.group(1));
+    }
+
+    @Test
+    void unitStopsAfterTheDrainAndKeepsTheJitWorking() throws Exception {
+        String unit = Files.readString(UNIT);
+        assertThat(intSetting(unit, "^TimeoutStopSec=(\\d+)$")).isGreaterThan(DEFAULT_DRAIN_SECONDS);
+        assertThat(unit).contains("\nType=simple\n", "\nUser=lk-worker\n", "\nKillMode=mixed\n",
+                "\nKillSignal=SIGTERM\n", "\nRestart=on-failure\n", "\nEnvironmentFile=-/etc/default/lk-worker\n",
+                "\nExecStart=/usr/bin/lk-worker start --config /etc/lk-worker/lk-worker.properties\n",
+                "\nNoNewPrivileges=yes\n", "\nProtectSystem=strict\n",
+                "\nRestrictAddressFamilies=AF_UNIX AF_INET AF_INET6\n");
+        // both break a JVM: W+X pages for the JIT, and syscalls that vary with JDK version and GC
+        assertThat(unit).doesNotContainPattern("(?m)^MemoryDenyWriteExecute=").doesNotContainPattern("(?m)^SystemCallFilter=");
+    }
+
+    @Test
+    @Tag("packaging")
+    void systemdAcceptsTheUnit() throws Exception {
+        assumeTrue(Commands.onPath("systemd-analyze"), "systemd-analyze not installed");
+        // verify insists that ExecStart exists: point it at a stub, everything else unchanged
+        Path stub = tmp.resolve("lk-worker");
+        Files.writeString(stub, "#!/bin/sh\nexit 0\n");
+        assertThat(stub.toFile().setExecutable(true)).isTrue();
+        Path unit = tmp.resolve("lk-worker.service");
+        Files.writeString(unit, Files.readString(UNIT).replace("ExecStart=/usr/bin/lk-worker ", "ExecStart=" + stub + " "));
+
+        Commands.Result verify = Commands.run(tmp, Map.of("SYSTEMD_LOG_LEVEL", "warning"),
+                "systemd-analyze", "verify", unit.toString());
+        // unknown or malformed directives are only warnings ("ignoring"): any output is a failure
+        assertThat(verify.output()).isEmpty();
+        assertThat(verify.exitCode()).isZero();
+    }
+
+    @Test
+    void kubernetesGraceOutlastsTheDrain() throws Exception {
+        String yaml = Files.readString(PROJECT.resolve("packaging/kubernetes/lk-worker.yaml"));
+        int drain = intSetting(yaml, "\"--drain-timeout\",\\s*\"(\\d+)\"");
+        int grace = intSetting(yaml, "^\\s*terminationGracePeriodSeconds:\\s*(\\d+)\\s*$");
+        assertThat(grace).isGreaterThan(drain);
+        assertThat(yaml).contains("secretRef:", "livenessProbe:", "path: /\n", "containerPort: 8081",
+                "limits:", "requests:");
+    }
+
+    @Test
+    void maintainerScriptsAreExecutableShell() throws Exception {
+        for (String script : new String[] {"postinst", "prerm", "postrm"}) {
+            Path p = PROJECT.resolve("packaging/deb/" + script);
+            assertThat(p).isExecutable();
+            Commands.Result syntax = Commands.run("sh", "-n", p.toString());
+            assertThat(syntax.exitCode()).as(script + ": " + syntax.output()).isZero();
+        }
+        String postinst = Files.readString(PROJECT.resolve("packaging/deb/postinst"));
+        assertThat(postinst).contains("adduser --system --group --no-create-home", "/var/lib/lk-worker",
+                "/run/lk-worker", "systemctl daemon-reload");
+    }
+
+    @Test
+    void productionLogbackWritesFormattedJson() throws Exception {
+        LoggerContext context = new LoggerContext();
+        JoranConfigurator configurator = new JoranConfigurator();
+        configurator.setContext(context);
+        configurator.doConfigure(PROJECT.resolve("conf/logback.xml").toFile());
+        try {
+            assertThat(context.getStatusManager().getCopyOfStatusList())
+                    .filteredOn(s -> s.getLevel() >= Status.WARN)
+                    .extracting(Status::getMessage)
+                    // the format not chosen is an unused appender: expected, and why the file mutes status output
+                    .allMatch(m -> m.matches("Appender named \\[(TEXT|JSON)\\] not referenced.*"));
+            ch.qos.logback.classic.Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+            assertThat(root.getLevel()).isEqualTo(Level.INFO);
+            assertThat(root.getAppender("JSON")).as("JSON is the default format").isNotNull();
+
+            // the encoder of the JSON appender, on a sample event with arguments and MDC
+            ch.qos.logback.classic.AsyncAppender async = (ch.qos.logback.classic.AsyncAppender) root.getAppender("JSON");
+            @SuppressWarnings("unchecked")
+            OutputStreamAppender<ILoggingEvent> out = (OutputStreamAppender<ILoggingEvent>) async.getAppender("JSON_OUT");
+            LoggingEvent event = new LoggingEvent("x", context.getLogger("io.lkworker.Test"), Level.INFO,
+                    "job {} started in {}", null, new Object[] {"AJ_1", "room-a"});
+            event.setMDCPropertyMap(Map.of("job_id", "AJ_1"));
+            String json = new String(out.getEncoder().encode(event), StandardCharsets.UTF_8);
+            assertThat(json).contains("\"formattedMessage\":\"job AJ_1 started in room-a\"")
+                    .contains("\"job_id\":\"AJ_1\"")
+                    .doesNotContain("\"arguments\"").doesNotContain("\"message\"")
+                    .doesNotContain("job {} started")
+                    .endsWith("\n");
+        } finally {
+            context.stop();
+        }
+    }
+}
