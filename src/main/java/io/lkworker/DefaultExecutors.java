@@ -1,12 +1,13 @@
-package io.lkworker.worker;
+package io.lkworker;
 
 import io.lkworker.config.WorkerConfig;
-import io.lkworker.load.LoadMonitor;
+import io.lkworker.worker.ExecutorFactory;
+import io.lkworker.worker.ThreadExecutor;
 
 /** The production choices of executor and load source. */
-final class Executors2 {
+final class DefaultExecutors {
 
-    private Executors2() {
+    private DefaultExecutors() {
     }
 
     static ExecutorFactory defaultFactory() {
@@ -19,9 +20,5 @@ final class Executors2 {
             }
             throw new IllegalStateException("the process executor is not available in this build");
         };
-    }
-
-    static LoadMonitor defaultLoad() {
-        return LoadMonitor.fixed(0);
     }
 }

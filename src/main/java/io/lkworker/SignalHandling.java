@@ -1,4 +1,4 @@
-package io.lkworker.worker;
+package io.lkworker;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,11 +1,22 @@
-package io.lkworker.worker;
+package io.lkworker;
 
 import io.lkworker.config.WorkerConfig;
+import io.lkworker.health.HealthServer;
+import io.lkworker.health.PrometheusWorkerMetrics;
+import io.lkworker.load.CpuLoadMonitor;
 import io.lkworker.load.LoadMonitor;
+import java.io.IOException;
 import io.lkworker.loop.Clock;
 import io.lkworker.loop.EventLoop;
 import io.lkworker.runner.JobInfos;
 import io.lkworker.runner.LoadedAgent;
+import io.lkworker.worker.Capacity;
+import io.lkworker.worker.ExecutorFactory;
+import io.lkworker.worker.JobExecutor;
+import io.lkworker.worker.Version;
+import io.lkworker.worker.Worker;
+import io.lkworker.worker.WorkerSettings;
+import io.lkworker.worker.WorkerSnapshot;
 import io.lkworker.server.AccessToken;
 import io.lkworker.server.NewerFields;
 import io.lkworker.server.ServerLink;
@@ -42,10 +53,14 @@ public final class Daemon implements AutoCloseable {
     private final Worker worker;
     private final JobExecutor executor;
     private final AtomicInteger signals = new AtomicInteger();
+    private final PrometheusWorkerMetrics metrics;
+    /** Null until started, and when the health port is disabled (-1). */
+    private HealthServer health;
 
-    public Daemon(WorkerConfig config, LoadedAgent agent, ExecutorFactory executors, LoadMonitor load, Clock clock,
-                  WorkerMetrics metrics) throws Exception {
+    public Daemon(WorkerConfig config, LoadedAgent agent, ExecutorFactory executors, LoadMonitor load, Clock clock)
+            throws Exception {
         this.config = config;
+        this.metrics = new PrometheusWorkerMetrics();
         this.loop = new EventLoop(clock);
         this.requestThreads = Executors.newCachedThreadPool(named("lk-request"));
         this.executor = executors.create(config, agent, loop);
@@ -61,8 +76,8 @@ public final class Daemon implements AutoCloseable {
 
     /** The CLI's entry: runs until the worker exits; returns the process exit code. */
     public static int run(WorkerConfig config, LoadedAgent agent) {
-        try (Daemon daemon = new Daemon(config, agent, Executors2.defaultFactory(), Executors2.defaultLoad(),
-                Clock.system(), WorkerMetrics.NONE)) {
+        try (Daemon daemon = new Daemon(config, agent, DefaultExecutors.defaultFactory(), CpuLoadMonitor.detect(),
+                Clock.system())) {
             SignalHandling.install(daemon::signal);
             daemon.start();
             int code = daemon.exitCode().get();
@@ -84,7 +99,10 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
-    public void start() {
+    public void start() throws IOException {
+        if (config.healthPort() >= 0) {
+            health = new HealthServer(config.healthHost(), config.healthPort(), worker::snapshot, metrics).start();
+        }
         loop.start("lk-loop");
         loop.execute(worker::start);
     }
@@ -132,6 +150,15 @@ public final class Daemon implements AutoCloseable {
         return worker.snapshot();
     }
 
+    /** The bound health port, or -1 when the health server is disabled. */
+    public int healthPort() {
+        return health == null ? -1 : health.port();
+    }
+
+    public PrometheusWorkerMetrics metrics() {
+        return metrics;
+    }
+
     public EventLoop loop() {
         return loop;
     }
@@ -158,6 +185,9 @@ public final class Daemon implements AutoCloseable {
 
     @Override
     public void close() {
+        if (health != null) {
+            health.close();
+        }
         loop.close();
         requestThreads.shutdownNow();
     }

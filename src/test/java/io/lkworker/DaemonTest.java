@@ -1,0 +1,422 @@
+package io.lkworker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.lkworker.api.AcceptOptions;
+import io.lkworker.api.Agent;
+import io.lkworker.api.JobContext;
+import io.lkworker.api.JobRequest;
+import io.lkworker.config.WorkerConfig;
+import io.lkworker.dev.Close;
+import io.lkworker.dev.JobOffer;
+import io.lkworker.dev.JobSpec;
+import io.lkworker.dev.LocalLiveKitServer;
+import io.lkworker.dev.OfferOutcome;
+import io.lkworker.dev.ServerConfig;
+import io.lkworker.dev.WorkerHandle;
+import io.lkworker.load.LoadMonitor;
+import io.lkworker.loop.Clock;
+import io.lkworker.runner.LoadedAgent;
+import io.lkworker.server.AccessToken;
+import io.lkworker.testing.TestConfigs;
+import io.lkworker.worker.Worker;
+import io.lkworker.worker.WorkerState;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+import livekit.LivekitAgent;
+import livekit.LivekitAgent.JobStatus;
+import livekit.LivekitAgent.WorkerMessage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The real daemon (thread executor) against the LiveKit-protocol server on a loopback WebSocket.
+ */
+class DaemonTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    private LocalLiveKitServer server;
+    private Daemon daemon;
+    /** Per-test hooks of the test agent, keyed by what the job's metadata asks for. */
+    private final Map<String, CountDownLatch> releases = new ConcurrentHashMap<>();
+    private final Map<String, String> entered = new ConcurrentHashMap<>();
+
+    @BeforeEach
+    void startServer() throws Exception {
+        server = LocalLiveKitServer.create(ServerConfig.builder().availabilityTimeout(Duration.ofSeconds(3))
+                .build()).start();
+    }
+
+    @AfterEach
+    void stopAll() {
+        if (daemon != null) {
+            daemon.close();
+        }
+        server.close();
+    }
+
+    /** Accepts unless the metadata says otherwise; the entrypoint does what the metadata says. */
+    private final class ScriptedAgent implements Agent {
+        @Override
+        public void onRequest(JobRequest request) {
+            String m = request.job().metadata();
+            if (m.contains("reject-terminate")) {
+                request.rejectAndTerminate();
+            } else if (m.contains("reject")) {
+                request.reject();
+            } else if (m.contains("throw-on-request")) {
+                throw new IllegalStateException("request handler bug");
+            } else if (m.contains("slow-request")) {
+                sleepUninterruptibly(5_000);
+                request.accept();
+            } else if (m.contains("undecided")) {
+                return;
+            } else {
+                request.accept(AcceptOptions.defaults().withName("bot").withAttribute("team", "blue"));
+            }
+        }
+
+        @Override
+        public void entrypoint(JobContext ctx) throws Exception {
+            String m = ctx.job().metadata();
+            entered.put(ctx.job().id(), ctx.participantIdentity());
+            if (m.contains("fail")) {
+                throw new IllegalArgumentException("the model is not loaded");
+            }
+            if (m.contains("wait-release")) {
+                CountDownLatch latch = releases.computeIfAbsent(m, k -> new CountDownLatch(1));
+                while (!latch.await(50, TimeUnit.MILLISECONDS)) {
+                    if (ctx.isShuttingDown()) {
+                        return;
+                    }
+                }
+            }
+            if (m.contains("until-shutdown")) {
+                ctx.awaitShutdown();
+            }
+        }
+    }
+
+    private static void sleepUninterruptibly(long millis) {
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (System.nanoTime() < end) {
+            try {
+                Thread.sleep(Math.max(1, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime())));
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    private Daemon startDaemon(UnaryOperator<TestConfigs.Builder> tweak) throws Exception {
+        WorkerConfig config = TestConfigs.config(server.url(), tweak);
+        daemon = new Daemon(config, new LoadedAgent(new ScriptedAgent(), "ScriptedAgent",
+                getClass().getClassLoader(), null), DefaultExecutors.defaultFactory(), LoadMonitor.fixed(0.1),
+                Clock.system());
+        daemon.start();
+        return daemon;
+    }
+
+    private WorkerHandle registeredWorker() {
+        return server.awaitWorker(WAIT);
+    }
+
+    private LivekitAgent.UpdateJobStatus awaitJobStatus(String jobId, JobStatus status) {
+        return server.awaitMessage(m -> m.hasUpdateJob() && m.getUpdateJob().getJobId().equals(jobId)
+                && m.getUpdateJob().getStatus() == status, WAIT).message().getUpdateJob();
+    }
+
+    /** What the worker answered to the availability request of {@code jobId}. */
+    private LivekitAgent.AvailabilityResponse answerTo(String jobId) {
+        return server.awaitMessage(m -> m.hasAvailability() && m.getAvailability().getJobId().equals(jobId), WAIT)
+                .message().getAvailability();
+    }
+
+    private OfferOutcome offer(String metadata) {
+        return server.offerJob(JobSpec.forRoom("room-" + metadata).withAgentName("test-agent")
+                .withMetadata(metadata)).await(WAIT);
+    }
+
+    @Test
+    void registersWithTypeAgentNameVersionPermissionsAndDeployment() throws Exception {
+        startDaemon(b -> {
+            b.deployment = "staging";
+            return b;
+        });
+        WorkerHandle worker = registeredWorker();
+        LivekitAgent.RegisterWorkerRequest register = worker.registration();
+        assertThat(worker.workerId()).startsWith("AW_");
+        assertThat(register.getType()).isEqualTo(LivekitAgent.JobType.JT_ROOM);
+        assertThat(register.getAgentName()).isEqualTo("test-agent");
+        assertThat(register.getVersion()).isNotBlank();
+        assertThat(register.getAllowedPermissions().getAgent()).isTrue();
+        assertThat(register.getAllowedPermissions().getCanPublish()).isTrue();
+        assertThat(worker.deployment()).isEqualTo("staging");
+        // The first status report follows registration at once: available, load clamped, no jobs.
+        WorkerMessage status = server.awaitMessage(WorkerMessage::hasUpdateWorker, WAIT).message();
+        assertThat(status.getUpdateWorker().hasStatus()).isTrue();
+        assertThat(status.getUpdateWorker().getStatus()).isEqualTo(LivekitAgent.WorkerStatus.WS_AVAILABLE);
+        assertThat(status.getUpdateWorker().getLoad()).isEqualTo(0.1f);
+        await().atMost(WAIT).until(() -> daemon.snapshot().state().equals("registered"));
+        assertThat(daemon.snapshot().workerId()).isEqualTo(worker.workerId());
+    }
+
+    @Test
+    void acceptedJobIsAssignedRunsAndReportsRunningThenSuccess() throws Exception {
+        startDaemon(b -> b);
+        registeredWorker();
+        OfferOutcome outcome = offer("ok");
+        assertThat(outcome.kind()).isEqualTo(OfferOutcome.Kind.ASSIGNED);
+        assertThat(outcome.participantIdentity()).isEqualTo("agent-" + outcome.jobId());
+        LivekitAgent.AvailabilityResponse answer = outcome.response();
+        assertThat(answer.getParticipantName()).isEqualTo("bot");
+        assertThat(answer.getParticipantAttributesMap())
+                .containsEntry("lk.agent.name", "test-agent").containsEntry("team", "blue");
+        awaitJobStatus(outcome.jobId(), JobStatus.JS_RUNNING);
+        LivekitAgent.UpdateJobStatus done = awaitJobStatus(outcome.jobId(), JobStatus.JS_SUCCESS);
+        assertThat(done.getError()).isEmpty();
+        assertThat(entered).containsEntry(outcome.jobId(), "agent-" + outcome.jobId());
+        List<JobStatus> order = server.jobUpdates(outcome.jobId()).stream()
+                .map(LivekitAgent.UpdateJobStatus::getStatus).toList();
+        assertThat(order).containsExactly(JobStatus.JS_RUNNING, JobStatus.JS_SUCCESS);
+    }
+
+    @Test
+    void plainRejectLetsTheServerTryElsewhereAndTerminateRejectEndsTheJob() throws Exception {
+        startDaemon(b -> b);
+        registeredWorker();
+        OfferOutcome plain = offer("reject");
+        assertThat(plain.kind()).isEqualTo(OfferOutcome.Kind.REJECTED_ALL);
+        assertThat(answerTo(plain.jobId()).getTerminate()).isFalse();
+        OfferOutcome terminate = offer("reject-terminate");
+        assertThat(terminate.kind()).isEqualTo(OfferOutcome.Kind.TERMINATED_BY_WORKER);
+        assertThat(terminate.response().getTerminate()).isTrue();
+        assertThat(entered).isEmpty();
+    }
+
+    @Test
+    void onRequestThatThrowsOrReturnsUndecidedIsDeclinedPlainly() throws Exception {
+        startDaemon(b -> b);
+        registeredWorker();
+        for (String metadata : List.of("throw-on-request", "undecided")) {
+            OfferOutcome outcome = offer(metadata);
+            assertThat(outcome.kind()).as(metadata).isEqualTo(OfferOutcome.Kind.REJECTED_ALL);
+            assertThat(answerTo(outcome.jobId()).getTerminate()).isFalse();
+        }
+        assertThat(entered).isEmpty();
+    }
+
+    @Test
+    void onRequestTooSlowIsDeclinedBeforeTheServerGivesUp() throws Exception {
+        startDaemon(b -> {
+            b.requestTimeout = Duration.ofMillis(300);
+            return b;
+        });
+        registeredWorker();
+        // The server waits 3 s; the worker must answer (decline) on its own 300 ms deadline.
+        OfferOutcome outcome = offer("slow-request");
+        assertThat(outcome.kind()).isEqualTo(OfferOutcome.Kind.REJECTED_ALL);
+        assertThat(answerTo(outcome.jobId()).getAvailable()).isFalse();
+    }
+
+    @Test
+    void assignmentThatNeverComesIsNotLaunchedAndFreesItsSlot() throws Exception {
+        startDaemon(b -> b);
+        registeredWorker();
+        server.setWithholdAssignments(true);
+        OfferOutcome outcome = offer("ok");
+        assertThat(outcome.kind()).isEqualTo(OfferOutcome.Kind.WITHHELD);
+        assertThat(daemon.query(Worker::reservedSlots)).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(12)).until(() -> daemon.query(Worker::reservedSlots) == 0);
+        assertThat(entered).isEmpty();
+        assertThat(server.jobUpdates(outcome.jobId())).isEmpty();
+    }
+
+    @Test
+    void assignmentForAnUnknownJobIsIgnored() throws Exception {
+        startDaemon(b -> b);
+        WorkerHandle worker = registeredWorker();
+        // A termination for a job the worker never had: it stays connected and keeps working.
+        assertThat(server.terminateJob("AJ_unknown")).isFalse();
+        OfferOutcome outcome = offer("ok");
+        assertThat(outcome.kind()).isEqualTo(OfferOutcome.Kind.ASSIGNED);
+        assertThat(worker.isOpen()).isTrue();
+    }
+
+    @Test
+    void terminationShutsTheJobDownGracefully() throws Exception {
+        startDaemon(b -> b);
+        registeredWorker();
+        OfferOutcome outcome = offer("until-shutdown");
+        awaitJobStatus(outcome.jobId(), JobStatus.JS_RUNNING);
+        assertThat(server.terminateJob(outcome.jobId())).isTrue();
+        awaitJobStatus(outcome.jobId(), JobStatus.JS_SUCCESS);
+        await().atMost(WAIT).until(() -> daemon.snapshot().jobCount() == 0);
+    }
+
+    @Test
+    void entrypointExceptionFailsTheJobWithTheExceptionText() throws Exception {
+        startDaemon(b -> b);
+        registeredWorker();
+        OfferOutcome outcome = offer("fail");
+        LivekitAgent.UpdateJobStatus failed = awaitJobStatus(outcome.jobId(), JobStatus.JS_FAILED);
+        assertThat(failed.getError()).isEqualTo("java.lang.IllegalArgumentException: the model is not loaded");
+    }
+
+    @Test
+    void abruptServerCloseMidJobReconnectsMigratesAndDeliversTheFinalStatus() throws Exception {
+        startDaemon(b -> b);
+        WorkerHandle first = registeredWorker();
+        OfferOutcome outcome = offer("wait-release-1");
+        awaitJobStatus(outcome.jobId(), JobStatus.JS_RUNNING);
+
+        // Refuse reconnects for a while so the job ends while the worker is disconnected.
+        server.refuseUpgrades(503, "maintenance");
+        assertThat(server.closeWorker(first.workerId(), Close.ABRUPT)).isTrue();
+        await().atMost(WAIT).until(() -> daemon.snapshot().state().equals("reconnecting"));
+        await().atMost(WAIT).until(() -> server.connectionAttempts().stream().anyMatch(a -> a.status() == 503));
+        releases.computeIfAbsent("wait-release-1", k -> new CountDownLatch(1)).countDown();
+        await().atMost(WAIT).until(() -> daemon.snapshot().jobCount() == 0);
+        server.acceptUpgrades();
+
+        WorkerHandle second = server.awaitWorker(w -> !w.workerId().equals(first.workerId()), Duration.ofSeconds(15));
+        assertThat(second.workerId()).isNotEqualTo(first.workerId());
+        // The status the job produced while disconnected is delivered on the new connection.
+        var done = server.awaitReceived(r -> r.workerId().equals(second.workerId()) && r.message().hasUpdateJob()
+                && r.message().getUpdateJob().getStatus() == JobStatus.JS_SUCCESS, WAIT);
+        assertThat(done.message().getUpdateJob().getJobId()).isEqualTo(outcome.jobId());
+        assertThat(entered).containsKey(outcome.jobId());
+    }
+
+    @Test
+    void reconnectReportsRunningJobsWithMigrateJobRequest() throws Exception {
+        startDaemon(b -> b);
+        WorkerHandle first = registeredWorker();
+        OfferOutcome outcome = offer("wait-release-2");
+        awaitJobStatus(outcome.jobId(), JobStatus.JS_RUNNING);
+        server.closeWorker(first.workerId(), Close.ABRUPT);
+        WorkerHandle second = server.awaitWorker(w -> !w.workerId().equals(first.workerId()), WAIT);
+        await().atMost(WAIT).until(() -> second.migratedJobIds().contains(outcome.jobId()));
+        // The job was untouched by the reconnect: it is still running, then ends normally.
+        assertThat(server.jobUpdates(outcome.jobId()).stream().map(LivekitAgent.UpdateJobStatus::getStatus))
+                .doesNotContain(JobStatus.JS_SUCCESS, JobStatus.JS_FAILED);
+        releases.get("wait-release-2").countDown();
+        awaitJobStatus(outcome.jobId(), JobStatus.JS_SUCCESS);
+    }
+
+    @Test
+    void badSecretGivesUpWithTheServersReason() throws Exception {
+        startDaemon(b -> {
+            b.apiSecret = "wrong-secret";
+            b.maxRetry = 0;
+            return b;
+        });
+        int code = daemon.exitCode().get(15, TimeUnit.SECONDS);
+        assertThat(code).isEqualTo(Worker.EXIT_FAILURE);
+        String reason = daemon.query(Worker::exitReason);
+        assertThat(reason).contains("401").contains("signature is invalid");
+        assertThat(daemon.snapshot().healthy()).isFalse();
+    }
+
+    @Test
+    void retriesExhaustedExitsNonZeroSayingWhy() throws Exception {
+        int closedPort;
+        try (var probe = new java.net.ServerSocket(0)) {
+            closedPort = probe.getLocalPort();
+        }
+        WorkerConfig config = TestConfigs.config("ws://127.0.0.1:" + closedPort, b -> {
+            b.maxRetry = 1;
+            return b;
+        });
+        daemon = new Daemon(config, new LoadedAgent(new ScriptedAgent(), "ScriptedAgent", getClass().getClassLoader(),
+                null), DefaultExecutors.defaultFactory(), LoadMonitor.fixed(0), Clock.system());
+        daemon.start();
+        assertThat(daemon.exitCode().get(20, TimeUnit.SECONDS)).isEqualTo(Worker.EXIT_FAILURE);
+        assertThat(daemon.query(Worker::exitReason)).contains("after 2 attempts").contains("connection refused");
+    }
+
+    @Test
+    void drainReportsFullAtOnceDeclinesNewJobsLetsRunningJobsFinishAndExitsZero() throws Exception {
+        startDaemon(b -> b);
+        registeredWorker();
+        OfferOutcome a = offer("wait-release-a");
+        OfferOutcome b = offer("wait-release-b");
+        awaitJobStatus(a.jobId(), JobStatus.JS_RUNNING);
+        awaitJobStatus(b.jobId(), JobStatus.JS_RUNNING);
+        int before = server.messages().size();
+
+        daemon.signal("SIGTERM");
+        var full = server.awaitReceived(r -> r.message().hasUpdateWorker()
+                && r.message().getUpdateWorker().getStatus() == LivekitAgent.WorkerStatus.WS_FULL, WAIT);
+        assertThat(server.messages().indexOf(full)).isGreaterThanOrEqualTo(before);
+        assertThat(full.message().getUpdateWorker().getJobCount()).isEqualTo(2);
+        assertThat(daemon.snapshot().state()).isEqualTo("draining");
+
+        // A job offered during the drain is declined (the fake offers to WS_FULL workers only via onlyTo).
+        String workerId = registeredWorker().workerId();
+        OfferOutcome late = server.offerJob(JobSpec.forRoom("late").withAgentName("test-agent").onlyTo(workerId))
+                .await(WAIT);
+        assertThat(late.assigned()).isFalse();
+
+        assertThat(daemon.exitCode()).isNotDone();
+        releases.get("wait-release-a").countDown();
+        awaitJobStatus(a.jobId(), JobStatus.JS_SUCCESS);
+        assertThat(daemon.exitCode()).isNotDone();
+        releases.get("wait-release-b").countDown();
+        awaitJobStatus(b.jobId(), JobStatus.JS_SUCCESS);
+        assertThat(daemon.exitCode().get(10, TimeUnit.SECONDS)).isEqualTo(Worker.EXIT_OK);
+    }
+
+    @Test
+    void secondSignalStopsRunningJobsAndExitsAtOnce() throws Exception {
+        startDaemon(b -> b);
+        registeredWorker();
+        OfferOutcome a = offer("until-shutdown");
+        awaitJobStatus(a.jobId(), JobStatus.JS_RUNNING);
+        daemon.signal("SIGTERM");
+        await().atMost(WAIT).until(() -> daemon.snapshot().state().equals("draining"));
+        assertThat(daemon.exitCode()).isNotDone();
+        daemon.signal("SIGINT");
+        assertThat(daemon.exitCode().get(10, TimeUnit.SECONDS)).isEqualTo(Worker.EXIT_FORCED);
+        // The job was asked to stop and its end was reported before the socket closed.
+        awaitJobStatus(a.jobId(), JobStatus.JS_SUCCESS);
+    }
+
+    @Test
+    void drainTimeoutStopsRemainingJobsAndSaysSoInTheExitCode() throws Exception {
+        startDaemon(b -> {
+            b.drainTimeout = Duration.ofMillis(500);
+            return b;
+        });
+        registeredWorker();
+        OfferOutcome a = offer("until-shutdown");
+        awaitJobStatus(a.jobId(), JobStatus.JS_RUNNING);
+        daemon.signal("SIGTERM");
+        assertThat(daemon.exitCode().get(10, TimeUnit.SECONDS)).isEqualTo(Worker.EXIT_DRAIN_TIMED_OUT);
+        awaitJobStatus(a.jobId(), JobStatus.JS_SUCCESS);
+    }
+
+    @SuppressWarnings("unused")
+    private static Consumer<String> ignore() {
+        return s -> { };
+    }
+
+    @SuppressWarnings("unused")
+    private static String token() {
+        return AccessToken.workerToken("devkey", "secret", System.currentTimeMillis(), Duration.ofMinutes(1));
+    }
+
+    @SuppressWarnings("unused")
+    private static WorkerState unusedState() {
+        return WorkerState.REGISTERED;
+    }
+}
