@@ -1,0 +1,35 @@
+package io.lkworker.cli;
+
+import io.lkworker.config.ConfigSources;
+import io.lkworker.config.WorkerConfig;
+import io.lkworker.runner.LoadedAgent;
+import io.lkworker.Daemon;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * What the commands take from the outside world, injectable so tests need not touch the real
+ * environment or start a daemon.
+ *
+ * @param env the environment variables
+ * @param home the install directory (holds conf/lk-worker.properties), or null
+ * @param daemon what runs once the configuration and the agent are ready
+ */
+public record CliContext(Map<String, String> env, Path home, DaemonLauncher daemon) {
+
+    /** Runs the daemon; returns the process exit code. */
+    @FunctionalInterface
+    public interface DaemonLauncher {
+        int run(WorkerConfig config, LoadedAgent agent) throws Exception;
+    }
+
+    public CliContext {
+        env = Map.copyOf(env);
+    }
+
+    /** The real environment, {@code -Dlkworker.home} (set by bin/lk-worker) and the real daemon. */
+    public static CliContext system() {
+        String home = System.getProperty(ConfigSources.HOME_PROPERTY);
+        return new CliContext(System.getenv(), home == null || home.isBlank() ? null : Path.of(home), Daemon::run);
+    }
+}

@@ -1,0 +1,103 @@
+package io.lkworker.cli;
+
+import io.lkworker.config.ConfigException;
+import io.lkworker.config.ConfigKeys;
+import io.lkworker.config.ConfigResolver;
+import io.lkworker.config.ConfigSources;
+import io.lkworker.config.RawValue;
+import io.lkworker.config.WorkerConfig;
+import io.lkworker.config.WorkerConfig.Mode;
+import io.lkworker.runner.AgentLoader;
+import io.lkworker.runner.LoadedAgent;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * What {@code start} and {@code dev} share: the options, and the start-up sequence — resolve and
+ * validate the configuration, set up logging, load the agent (all before any connection, each
+ * failing with one line and exit code 2), then hand over to the daemon.
+ */
+abstract class RunCommand implements Callable<Integer> {
+
+    private static final Logger log = LoggerFactory.getLogger("io.lkworker");
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--config", paramLabel = "FILE", order = 1,
+            description = "Config file (Java properties; keys are option names without '--'). Env LKW_CONFIG. "
+                    + "Default: conf/lk-worker.properties in the install directory, if present.")
+    String configFile;
+
+    @Mixin
+    ConnectionOptions connection;
+    @Mixin
+    AgentOptions agent;
+    @Mixin
+    PermissionOptions permissions;
+    @Mixin
+    WorkerOptions worker;
+    @Mixin
+    HealthOptions health;
+    @Mixin
+    LoggingOptions logging;
+
+    private final CliContext context;
+    private final ConfigSources sources;
+
+    RunCommand(CliContext context) {
+        this.context = context;
+        this.sources = new ConfigSources(context.env(), context.home(), () -> configFile);
+    }
+
+    /** Registered as this command's picocli default value provider. */
+    ConfigSources sources() {
+        return sources;
+    }
+
+    abstract Mode mode();
+
+    @Override
+    public Integer call() throws Exception {
+        WorkerConfig config = resolveConfig();
+        LoggingSetup.apply(config.logFormat(), config.logLevel());
+        log.info("lk-worker {} starting in {} mode: agent jar {}, server {}", VersionProvider.version(),
+                config.mode(), config.agentJar(), config.url() != null ? config.url() : "embedded dev server");
+        sources.configFile().ifPresent(file -> log.info("config file {}", file));
+        if (matched(ConfigKeys.API_SECRET)) {
+            log.warn("--api-secret was given on the command line, where other users of this machine can read it;"
+                    + " set LIVEKIT_API_SECRET instead");
+        }
+        log.debug("{}", config);
+        LoadedAgent loaded = AgentLoader.load(config.agentJar(), config.agentClass());
+        log.info("agent {} loaded", loaded.className());
+        return context.daemon().run(config, loaded);
+    }
+
+    /** Flag > environment > config file > this mode's default, validated. */
+    WorkerConfig resolveConfig() throws ConfigException {
+        sources.check();
+        return new ConfigResolver(mode(), context.env()).resolve(this::given);
+    }
+
+    /** The command line's value if the option was given there, else the environment's or the file's. */
+    private RawValue given(String key) {
+        OptionSpec option = spec.findOption(ConfigKeys.option(key));
+        if (option != null && matched(key)) {
+            Object value = option.getValue();
+            return RawValue.commandLine(value == null ? "" : value.toString());
+        }
+        return sources.lookup(key);
+    }
+
+    private boolean matched(String key) {
+        OptionSpec option = spec.findOption(ConfigKeys.option(key));
+        return option != null && spec.commandLine().getParseResult().hasMatchedOption(option);
+    }
+}

@@ -1,0 +1,25 @@
+package io.lkworker.cli;
+
+import io.lkworker.config.WorkerConfig.Mode;
+import picocli.CommandLine.Command;
+
+/** {@code lk-worker start}: production defaults; URL, API key and secret are required. */
+@Command(name = "start", mixinStandardHelpOptions = true, sortOptions = false, abbreviateSynopsis = true, usageHelpWidth = 100,
+        versionProvider = VersionProvider.class,
+        description = "Run the worker in production: connect to the LiveKit server and run jobs with the agent jar.",
+        footer = {"",
+            "Each option may also come from the environment (LIVEKIT_URL, LIVEKIT_API_KEY, LIVEKIT_API_SECRET,",
+            "LIVEKIT_AGENT_NAME, LIVEKIT_AGENT_DEPLOYMENT, and LKW_<OPTION> for the rest, e.g. LKW_LOAD_THRESHOLD)",
+            "or from the config file. Precedence: command line > environment > config file > default.",
+            "Exit codes: 0 stopped cleanly, 1 runtime failure, 2 bad usage, configuration or agent jar."})
+final class StartCommand extends RunCommand {
+
+    StartCommand(CliContext context) {
+        super(context);
+    }
+
+    @Override
+    Mode mode() {
+        return Mode.PROD;
+    }
+}

@@ -1,0 +1,125 @@
+package io.lkworker.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lkworker.config.ConfigDefaults;
+import io.lkworker.config.ConfigKeys;
+import io.lkworker.config.WorkerConfig.Mode;
+import io.lkworker.testing.TestJars;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** conf/lk-worker.properties and bin/lk-worker, as shipped. */
+class DistributionFilesTest {
+
+    private static final Path CONF = Path.of("conf/lk-worker.properties");
+    private static final Path LAUNCHER = Path.of("bin/lk-worker");
+    /** Defaults that depend on the machine: the file shows an example value. */
+    private static final Set<String> MACHINE_DEPENDENT = Set.of(ConfigKeys.NUM_IDLE_PROCESSES, ConfigKeys.RUN_DIR);
+    /** No default: the file shows an example or nothing. */
+    private static final Set<String> NO_DEFAULT = Set.of(ConfigKeys.URL, ConfigKeys.API_KEY, ConfigKeys.API_SECRET,
+            ConfigKeys.AGENT, ConfigKeys.AGENT_CLASS, ConfigKeys.PID_FILE);
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void configFileDocumentsEverySettingCommentedOutWithItsProductionDefault() throws IOException {
+        Map<String, String> documented = new LinkedHashMap<>();
+        Pattern commented = Pattern.compile("^#([a-z-]+)=(.*)$");
+        List<String> lines = Files.readAllLines(CONF, StandardCharsets.UTF_8);
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            assertThat(line).as("nothing is set in the shipped file").matches("^(#.*|\\s*)$");
+            Matcher m = commented.matcher(line);
+            if (m.matches()) {
+                documented.put(m.group(1), m.group(2));
+                assertThat(lines.get(i - 1)).as("explanation above " + m.group(1)).startsWith("# ");
+            }
+        }
+
+        assertThat(documented.keySet()).containsExactlyInAnyOrderElementsOf(ConfigKeys.ALL);
+        Map<String, String> defaults = ConfigDefaults.forMode(Mode.PROD, Map.of());
+        for (String key : ConfigKeys.ALL) {
+            if (!MACHINE_DEPENDENT.contains(key) && !NO_DEFAULT.contains(key)) {
+                assertThat(documented.get(key)).as(key).isEqualTo(defaults.get(key));
+            }
+        }
+    }
+
+    @Test
+    void launcherIsAnExecutablePosixScript() throws IOException {
+        assertThat(Files.isExecutable(LAUNCHER)).isTrue();
+        assertThat(Files.readString(LAUNCHER)).startsWith("#!/bin/sh\n").contains("readlink -f")
+                .contains("-Dlkworker.home=").contains("JAVA_OPTS").contains("target/classpath.txt");
+    }
+
+    @Test
+    void launcherRunsFromTheSourceCheckoutThroughASymlink() throws Exception {
+        Path link = Files.createSymbolicLink(tmp.resolve("lkw"), LAUNCHER.toAbsolutePath());
+
+        Run version = run(link, Map.of(), "--version");
+        Run noAgent = run(link, Map.of(), "start");
+        Run badJavaOpts = run(link, Map.of("JAVA_OPTS", "-XX:+NoSuchJvmOption"), "--version");
+
+        assertThat(version.code).as(version.output).isZero();
+        assertThat(version.output).startsWith("lk-worker ");
+        assertThat(noAgent.code).isEqualTo(2);
+        assertThat(noAgent.output).contains("error: --agent: required");
+        assertThat(badJavaOpts.code).as("JAVA_OPTS reaches the JVM").isNotZero();
+        assertThat(badJavaOpts.output).contains("NoSuchJvmOption");
+    }
+
+    @Test
+    void launcherUsesLibAndTheInstalledConfigFile() throws Exception {
+        // an installed layout: <home>/bin/lk-worker, <home>/lib/*.jar, <home>/conf/lk-worker.properties
+        Path home = tmp.resolve("opt/lk-worker");
+        Files.createDirectories(home.resolve("bin"));
+        Files.createDirectories(home.resolve("lib"));
+        Files.createDirectories(home.resolve("conf"));
+        Path launcher = Files.copy(LAUNCHER, home.resolve("bin/lk-worker"));
+        launcher.toFile().setExecutable(true);
+        TestJars.builder().bundle(Path.of(System.getProperty("lkworker.test.classes")))
+                .build(home.resolve("lib/lk-worker.jar"));
+        for (String jar : Files.readString(Path.of("target/classpath.txt")).trim().split(":")) {
+            Path source = Path.of(jar);
+            Files.createSymbolicLink(home.resolve("lib").resolve(source.getFileName()), source);
+        }
+        Files.writeString(home.resolve("conf/lk-worker.properties"), "load-threshold=5\n");
+        Path link = Files.createSymbolicLink(tmp.resolve("lk-worker"), launcher);
+
+        Run r = run(link, Map.of("LKW_AGENT", "x.jar", "LIVEKIT_URL", "ws://h", "LIVEKIT_API_KEY", "k",
+                "LIVEKIT_API_SECRET", "s"), "start");
+
+        assertThat(r.code).as(r.output).isEqualTo(2);
+        assertThat(r.output).contains("error: --load-threshold: must be in (0, 1] or 'inf', got 5 (from config file "
+                + home.toRealPath().resolve("conf/lk-worker.properties") + ")");
+    }
+
+    private record Run(int code, String output) {
+    }
+
+    private Run run(Path launcher, Map<String, String> env, String... args) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(Stream.concat(Stream.of(launcher.toString()), Stream.of(args)).toList());
+        pb.environment().keySet().removeIf(k -> k.startsWith("LKW_") || k.startsWith("LIVEKIT_") || k.equals("JAVA_OPTS"));
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        pb.environment().putAll(env);
+        pb.redirectErrorStream(true);
+        Process process = pb.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return new Run(process.exitValue(), output);
+    }
+}

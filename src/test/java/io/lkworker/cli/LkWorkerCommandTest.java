@@ -1,0 +1,374 @@
+package io.lkworker.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lkworker.config.ConfigKeys;
+import io.lkworker.config.WorkerConfig;
+import io.lkworker.config.WorkerConfig.LogFormat;
+import io.lkworker.config.WorkerConfig.Mode;
+import io.lkworker.testing.TestJars;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.OptionSpec;
+
+class LkWorkerCommandTest {
+
+    private static final String SECRET = "Zq8-very-secret-value";
+
+    @TempDir
+    static Path jars;
+    static Path agentJar;
+    static Path twoAgentsJar;
+
+    @TempDir
+    Path home;
+
+    @BeforeAll
+    static void buildJars() {
+        agentJar = TestJars.agentJar(jars.resolve("agent.jar"), "demo.EchoAgent", TestJars.simpleAgent("demo.EchoAgent"));
+        twoAgentsJar = TestJars.builder()
+                .source("demo.First", TestJars.simpleAgent("demo.First"))
+                .source("demo.Second", TestJars.simpleAgent("demo.Second"))
+                .agentService("demo.First", "demo.Second")
+                .build(jars.resolve("two.jar"));
+    }
+
+    @AfterAll
+    static void restoreLogging() {
+        LoggingSetup.apply(LogFormat.TEXT, "INFO");
+    }
+
+    /** start with everything required given as flags, plus {@code more}. */
+    private static String[] start(String... more) {
+        List<String> args = new ArrayList<>(List.of("start", "--agent", agentJar.toString(),
+                "--url", "wss://lk.example.com", "--api-key", "APIkey", "--api-secret", SECRET));
+        args.addAll(List.of(more));
+        return args.toArray(String[]::new);
+    }
+
+    private static Map<String, String> credentialsEnv(String... more) {
+        Map<String, String> env = new HashMap<>(Map.of("LIVEKIT_URL", "wss://lk.example.com",
+                "LIVEKIT_API_KEY", "APIkey", "LIVEKIT_API_SECRET", SECRET, "LKW_AGENT", agentJar.toString()));
+        for (int i = 0; i < more.length; i += 2) {
+            env.put(more[i], more[i + 1]);
+        }
+        return env;
+    }
+
+    private Path configFile(String content) throws Exception {
+        Path file = home.resolve("conf/lk-worker.properties");
+        Files.createDirectories(file.getParent());
+        return Files.writeString(file, content);
+    }
+
+    @Test
+    void startResolvesLoadsAndHandsOverToTheDaemon() throws Exception {
+        CliRun.Result r = new CliRun().daemonExits(0).run(start());
+
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.err()).isEmpty();
+        assertThat(r.config().mode()).isEqualTo(Mode.PROD);
+        assertThat(r.config().url()).isEqualTo("wss://lk.example.com");
+        assertThat(r.config().apiSecret()).isEqualTo(SECRET);
+        assertThat(r.agent().className()).isEqualTo("demo.EchoAgent");
+        assertThat(r.agent().jar()).isEqualTo(agentJar);
+        assertThat(r.logs()).contains("starting in PROD mode").contains("agent demo.EchoAgent loaded");
+    }
+
+    @Test
+    void daemonExitCodeIsTheProcessExitCode() throws Exception {
+        assertThat(new CliRun().daemonExits(1).run(start()).exitCode()).isEqualTo(1);
+        assertThat(new CliRun().daemonExits(0).run(start()).exitCode()).isZero();
+    }
+
+    @Test
+    void daemonFailureExitsOne() throws Exception {
+        CliRun.Result r = new CliRun().daemonThrows(new IllegalStateException("boom")).run(start());
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).startsWith("error: java.lang.IllegalStateException: boom");
+    }
+
+    @Test
+    void precedenceFlagOverEnvironmentOverFileOverDefault() throws Exception {
+        configFile("load-threshold=0.5\nmax-jobs=3\n");
+        Map<String, String> env = credentialsEnv("LKW_LOAD_THRESHOLD", "0.6");
+
+        WorkerConfig defaults = new CliRun().env(credentialsEnv()).run("start").config();
+        WorkerConfig fromFile = new CliRun().env(credentialsEnv()).home(home).run("start").config();
+        WorkerConfig fromEnv = new CliRun().env(env).home(home).run("start").config();
+        WorkerConfig fromFlag = new CliRun().env(env).home(home).run("start", "--load-threshold", "0.8").config();
+
+        assertThat(defaults.loadThreshold()).isEqualTo(0.7);
+        assertThat(fromFile.loadThreshold()).isEqualTo(0.5);
+        assertThat(fromEnv.loadThreshold()).isEqualTo(0.6);
+        assertThat(fromFlag.loadThreshold()).isEqualTo(0.8);
+        assertThat(fromFlag.maxJobs()).isEqualTo(3);
+        assertThat(defaults.maxJobs()).isZero();
+    }
+
+    @Test
+    void devAndStartHaveTheirOwnDefaults() throws Exception {
+        WorkerConfig dev = new CliRun().run("dev", "--agent", agentJar.toString()).config();
+        WorkerConfig start = new CliRun().env(credentialsEnv()).run("start").config();
+
+        assertThat(dev.mode()).isEqualTo(Mode.DEV);
+        assertThat(dev.loadThreshold()).isInfinite();
+        assertThat(dev.numIdleProcesses()).isEqualTo(1);
+        assertThat(dev.healthHost()).isEqualTo("127.0.0.1");
+        assertThat(dev.healthPort()).isZero();
+        assertThat(dev.logLevel()).isEqualTo("DEBUG");
+        assertThat(dev.logFormat()).isEqualTo(LogFormat.TEXT);
+        assertThat(start.loadThreshold()).isEqualTo(0.7);
+        assertThat(start.healthHost()).isEqualTo("0.0.0.0");
+        assertThat(start.healthPort()).isEqualTo(8081);
+        assertThat(start.logLevel()).isEqualTo("INFO");
+        assertThat(start.logFormat()).isEqualTo(LogFormat.JSON);
+    }
+
+    @Test
+    void devWithoutUrlUsesTheEmbeddedServerAndDevCredentials() throws Exception {
+        CliRun.Result r = new CliRun().run("dev", "--agent", agentJar.toString());
+
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.config().url()).isNull();
+        assertThat(r.config().apiKey()).isEqualTo("devkey");
+        assertThat(r.config().apiSecret()).isEqualTo("secret");
+    }
+
+    @Test
+    void devTakesUrlFromTheEnvironment() throws Exception {
+        WorkerConfig c = new CliRun().env(Map.of("LIVEKIT_URL", "ws://localhost:7880"))
+                .run("dev", "--agent", agentJar.toString()).config();
+        assertThat(c.url()).isEqualTo("ws://localhost:7880");
+    }
+
+    @Test
+    void explicitConfigFileAndEnvironmentPointingToIt() throws Exception {
+        Path file = Files.writeString(home.resolve("custom.properties"),
+                "url=wss://from-file.example.com\nagent-name=from-file\n");
+        Map<String, String> env = credentialsEnv();
+        env.remove("LIVEKIT_URL");
+
+        WorkerConfig viaFlag = new CliRun().env(env).run("start", "--config", file.toString()).config();
+        env.put("LKW_CONFIG", file.toString());
+        WorkerConfig viaEnv = new CliRun().env(env).run("start").config();
+
+        assertThat(viaFlag.url()).isEqualTo("wss://from-file.example.com");
+        assertThat(viaFlag.agentName()).isEqualTo("from-file");
+        assertThat(viaEnv.agentName()).isEqualTo("from-file");
+    }
+
+    @Test
+    void negatableFlagsBeatEnvironmentAndFileBothWays() throws Exception {
+        configFile("hidden=true\ncan-subscribe=false\n");
+        Map<String, String> env = credentialsEnv("LKW_CAN_PUBLISH", "false");
+
+        WorkerConfig layered = new CliRun().env(env).home(home).run("start").config();
+        WorkerConfig flags = new CliRun().env(env).home(home)
+                .run("start", "--can-publish", "--no-hidden", "--can-subscribe", "--no-can-publish-data").config();
+
+        assertThat(layered.permissions().canPublish()).isFalse();
+        assertThat(layered.permissions().hidden()).isTrue();
+        assertThat(layered.permissions().canSubscribe()).isFalse();
+        assertThat(layered.permissions().canPublishData()).isTrue();
+        assertThat(flags.permissions().canPublish()).isTrue();
+        assertThat(flags.permissions().hidden()).isFalse();
+        assertThat(flags.permissions().canSubscribe()).isTrue();
+        assertThat(flags.permissions().canPublishData()).isFalse();
+    }
+
+    @Test
+    void permissionFlagsOnTheirOwn() throws Exception {
+        WorkerConfig c = new CliRun().run(start("--no-can-publish", "--hidden", "--can-publish-sources", "camera,microphone"))
+                .config();
+        assertThat(c.permissions().canPublish()).isFalse();
+        assertThat(c.permissions().hidden()).isTrue();
+        assertThat(c.permissions().canPublishSources()).containsExactly("camera", "microphone");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "--load-threshold 2|--load-threshold: must be in (0, 1] or 'inf', got 2",
+        "--shutdown-timeout -5s|--shutdown-timeout: must not be negative, got -5s",
+        "--drain-timeout=-1|--drain-timeout: must not be negative, got -1",
+        "--worker-type agent|--worker-type: must be room, publisher or participant, got agent",
+        "--url ftp://lk.example.com|--url: scheme must be ws, wss, http or https, got ftp://lk.example.com",
+        "--url http://bad^host|--url: not a valid URL, got http://bad^host",
+        "--health-port 70000|--health-port: must be a port number 0-65535 (0 = any free port) or -1 to disable, got 70000",
+        "--log-level chatty|--log-level: must be TRACE, DEBUG, INFO, WARN or ERROR, got chatty",
+        "--log-format yaml|--log-format: must be json or text, got yaml",
+        "--job-executor fork|--job-executor: must be process or thread, got fork",
+        "--max-jobs -1|--max-jobs: must not be negative, got -1",
+        "--request-timeout 2 days|--request-timeout: not a duration (use e.g. 500ms, 2.5s, 1m, 1h or plain seconds), got '2 days'",
+        "--can-publish-sources webcam|--can-publish-sources: unknown source 'webcam' (allowed: camera, microphone, screen_share, screen_share_audio), got webcam",
+        "--api-key=|--api-key: required: the LiveKit API key (or set LIVEKIT_API_KEY)",
+        "--config /no/such/file.properties|--config: config file not found: /no/such/file.properties",
+    })
+    void invalidValueGivesOneLineAndExitCodeTwo(String flags, String message) throws Exception {
+        List<String> args = new ArrayList<>(List.of("start"));
+        int space = flags.indexOf(' ');
+        if (space < 0) {
+            args.add(flags);
+        } else {
+            args.add(flags.substring(0, space));
+            args.add(flags.substring(space + 1));
+        }
+
+        CliRun.Result r = new CliRun().env(credentialsEnv()).run(args.toArray(String[]::new));
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err().lines()).containsExactly("error: " + message, "Try 'lk-worker start --help'");
+        assertThat(r.out()).isEmpty();
+        assertThat(r.config()).as("daemon must not run").isNull();
+    }
+
+    @Test
+    void errorFromTheEnvironmentOrFileSaysWhere() throws Exception {
+        Path file = configFile("ping-timeout=1s\n");
+        CliRun.Result env = new CliRun().env(credentialsEnv("LKW_LOAD_THRESHOLD", "1.5")).run("start");
+        CliRun.Result fromFile = new CliRun().env(credentialsEnv()).home(home).run("start");
+
+        assertThat(env.exitCode()).isEqualTo(2);
+        assertThat(env.err().lines().findFirst()).contains(
+                "error: --load-threshold: must be in (0, 1] or 'inf', got 1.5 (from environment variable LKW_LOAD_THRESHOLD)");
+        assertThat(fromFile.exitCode()).isEqualTo(2);
+        assertThat(fromFile.err().lines().findFirst()).contains(
+                "error: --ping-timeout: must be longer than --ping-interval (2.5s), got 1s (from config file " + file + ")");
+    }
+
+    @Test
+    void unknownKeyInConfigFileIsAUsageError() throws Exception {
+        Path file = configFile("max_jobs=3\n");
+        CliRun.Result r = new CliRun().env(credentialsEnv()).home(home).run("dev");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err().lines()).containsExactly(
+                "error: config file " + file + ": unknown setting 'max_jobs' (did you mean 'max-jobs'?)",
+                "Try 'lk-worker dev --help'");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"url", "api-key", "api-secret", "agent"})
+    void startRequiresConnectionSettingsAndAgent(String missing) throws Exception {
+        Map<String, String> env = credentialsEnv();
+        env.remove(ConfigKeys.envVar(missing));
+
+        CliRun.Result r = new CliRun().env(env).run("start");
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err().lines().findFirst()).get().asString().startsWith("error: --" + missing + ": required");
+        assertThat(r.err().lines()).hasSize(2);
+    }
+
+    @Test
+    void badAgentJarExitsTwoBeforeTheDaemonRuns() throws Exception {
+        Path missing = jars.resolve("missing.jar");
+        CliRun.Result r = new CliRun().env(credentialsEnv("LKW_AGENT", missing.toString())).run("start");
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err().lines()).containsExactly("error: agent jar not found: " + missing);
+        assertThat(r.config()).isNull();
+    }
+
+    @Test
+    void agentClassChoosesAmongSeveral() throws Exception {
+        CliRun.Result ambiguous = new CliRun().run("dev", "--agent", twoAgentsJar.toString());
+        CliRun.Result chosen = new CliRun().run("dev", "--agent", twoAgentsJar.toString(), "--agent-class", "demo.Second");
+
+        assertThat(ambiguous.exitCode()).isEqualTo(2);
+        assertThat(ambiguous.err().lines()).containsExactly("error: " + twoAgentsJar
+                + " lists several agents (demo.First, demo.Second): choose one with --agent-class");
+        assertThat(chosen.exitCode()).isZero();
+        assertThat(chosen.agent().className()).isEqualTo("demo.Second");
+    }
+
+    @Test
+    void secretNeverPrinted() throws Exception {
+        // on the command line, at DEBUG (the configuration is logged), in both formats
+        CliRun.Result text = new CliRun().run(start("--log-level", "debug", "--log-format", "text"));
+        CliRun.Result json = new CliRun().run(start("--log-level", "TRACE"));
+        // from the environment, with a failure later in the start-up
+        CliRun.Result failing = new CliRun().env(credentialsEnv("LKW_LOG_LEVEL", "loud")).run("start");
+        CliRun.Result badJar = new CliRun().env(credentialsEnv("LKW_AGENT", "/nope.jar")).run("start");
+        CliRun.Result help = new CliRun().env(credentialsEnv()).run("start", "--help");
+
+        assertThat(text.logs()).contains("apiSecret=<redacted>");
+        assertThat(json.logs()).contains("apiSecret=<redacted>");
+        assertThat(failing.exitCode()).isEqualTo(2);
+        assertThat(badJar.exitCode()).isEqualTo(2);
+        assertThat(help.out()).contains("--api-secret");
+        for (CliRun.Result r : List.of(text, json, failing, badJar, help)) {
+            assertThat(r.all()).doesNotContain(SECRET);
+        }
+        assertThat(text.logs()).contains("--api-secret was given on the command line");
+    }
+
+    @Test
+    void unknownOptionIsOneLinePlusHint() throws Exception {
+        CliRun.Result r = new CliRun().run(start("--load-treshold", "0.5"));
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err().lines()).containsExactly(
+                "error: Unknown options: '--load-treshold', '0.5' (did you mean --load-threshold?)",
+                "Try 'lk-worker start --help'");
+    }
+
+    @Test
+    void missingOptionValueIsAUsageError() throws Exception {
+        CliRun.Result r = new CliRun().run("start", "--url");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err().lines()).hasSize(2).last().isEqualTo("Try 'lk-worker start --help'");
+        assertThat(r.err()).startsWith("error: Missing required parameter for option '--url'");
+    }
+
+    @Test
+    void unknownCommand() throws Exception {
+        CliRun.Result r = new CliRun().run("strat");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err().lines()).containsExactly("error: unknown command 'strat' (did you mean start?)",
+                "Try 'lk-worker --help'");
+    }
+
+    @Test
+    void noCommandPrintsUsage() throws Exception {
+        CliRun.Result r = new CliRun().run();
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("Usage: lk-worker").contains("start").contains("dev");
+    }
+
+    @Test
+    void versionAndHelp() throws Exception {
+        CliRun.Result version = new CliRun().run("--version");
+        CliRun.Result help = new CliRun().run("dev", "--help");
+
+        assertThat(version.exitCode()).isZero();
+        assertThat(version.out()).startsWith("lk-worker ");
+        assertThat(help.exitCode()).isZero();
+        assertThat(help.out()).contains("Usage: lk-worker dev").contains("--[no-]can-publish").contains("LKW_LOAD_THRESHOLD");
+    }
+
+    @Test
+    void everySettingHasAnOptionAndEveryOptionIsASetting() {
+        CommandLine cli = LkWorkerCommand.newCommandLine(new CliContext(Map.of(), null, (c, a) -> 0));
+        for (String command : List.of("start", "dev")) {
+            Set<String> options = new TreeSet<>();
+            for (OptionSpec option : cli.getSubcommands().get(command).getCommandSpec().options()) {
+                options.add(option.longestName().replaceFirst("^--", ""));
+            }
+            options.removeAll(List.of("help", "version", "config"));
+            assertThat(options).as(command).containsExactlyInAnyOrderElementsOf(ConfigKeys.ALL);
+        }
+    }
+}
