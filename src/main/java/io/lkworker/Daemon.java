@@ -6,6 +6,7 @@ import io.lkworker.health.PrometheusWorkerMetrics;
 import io.lkworker.load.CpuLoadMonitor;
 import io.lkworker.load.LoadMonitor;
 import java.io.IOException;
+import java.nio.file.Path;
 import io.lkworker.loop.Clock;
 import io.lkworker.loop.EventLoop;
 import io.lkworker.runner.JobInfos;
@@ -76,27 +77,38 @@ public final class Daemon implements AutoCloseable {
 
     /** The CLI's entry: runs until the worker exits; returns the process exit code. */
     public static int run(WorkerConfig config, LoadedAgent agent) {
+        RunFiles runFiles = new RunFiles(pidFile(config));
+        int code = Worker.EXIT_FAILURE;
         try (Daemon daemon = new Daemon(config, agent, DefaultExecutors.defaultFactory(), CpuLoadMonitor.detect(),
                 Clock.system())) {
             SignalHandling.install(daemon::signal);
             daemon.start();
-            int code = daemon.exitCode().get();
+            runFiles.writeStarted(ProcessHandle.current().pid(), config.healthHost(), daemon.healthPort(),
+                    System.currentTimeMillis());
+            code = daemon.exitCode().get();
             String reason = daemon.query(Worker::exitReason);
             if (code != Worker.EXIT_OK && reason != null && !reason.isEmpty()) {
                 System.err.println("lk-worker: " + reason);
             }
-            return code;
         } catch (ExecutionException e) {
             log.error("worker failed", e.getCause());
-            return Worker.EXIT_FAILURE;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return Worker.EXIT_FAILURE;
         } catch (Exception e) {
             log.error("worker failed to start: {}", e.toString());
             System.err.println("lk-worker: " + e.getMessage());
-            return Worker.EXIT_FAILURE;
         }
+        try {
+            runFiles.writeExited(code);
+        } catch (IOException e) {
+            log.warn("cannot record the exit in {}: {}", runFiles.exitFile(), e.getMessage());
+        }
+        return code;
+    }
+
+    /** {@code --pid-file}, else {@code lk-worker.pid} in the run directory. */
+    public static Path pidFile(WorkerConfig config) {
+        return config.pidFile() != null ? config.pidFile() : config.runDir().resolve("lk-worker.pid");
     }
 
     public void start() throws IOException {
