@@ -16,11 +16,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Checks the built .deb and tar.gz. They exist only after {@code mvn package}, so each test skips
- * (assumption) when its artifact or tool is missing: the first {@code mvn test} in a fresh clone
+ * (assumption) when its artifact or tool is missing: they run in the integration-test phase of {@code mvn verify}, after packaging; the first {@code mvn test} in a fresh clone
  * runs none of them; {@code mvn package && mvn test} runs them all.
  */
 @Tag("packaging")
-class PackagingArtifactsTest {
+class PackagingArtifactsIT {
 
     private static final Path PROJECT = Path.of("").toAbsolutePath();
     private static final Path TARGET = PROJECT.resolve("target");
