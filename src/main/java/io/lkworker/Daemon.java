@@ -137,6 +137,14 @@ public final class Daemon implements AutoCloseable {
         });
     }
 
+    /**
+     * Dev-mode hot reload: switch to {@code agent} on the loop without touching the connection.
+     * {@code resign} re-signs a job token for restarted jobs; null keeps running jobs on the old code.
+     */
+    public void reload(LoadedAgent agent, java.util.function.UnaryOperator<String> resign) {
+        loop.execute(() -> worker.reload(agent, resign));
+    }
+
     /** Runs {@code query} on the loop and waits for its answer (tests, CLI, health snapshots). */
     public <T> T query(Function<Worker, T> query) {
         CompletableFuture<T> answer = new CompletableFuture<>();

@@ -84,6 +84,15 @@ public record WorkerConfig(
         jobJvmOptions = List.copyOf(jobJvmOptions);
     }
 
+    /** The same configuration pointed at another server (dev mode's embedded one). */
+    public WorkerConfig withUrl(String newUrl) {
+        return new WorkerConfig(mode, newUrl, apiKey, apiSecret, agentJar, agentClass, agentName, workerType,
+                deployment, permissions, jobExecutor, loadThreshold, maxJobs, maxRetry, numIdleProcesses,
+                requestTimeout, initializeTimeout, shutdownTimeout, entrypointGrace, drainTimeout, pingInterval,
+                pingTimeout, jobMemoryWarnMb, jobMemoryLimitMb, jobJvmOptions, healthHost, healthPort, logLevel,
+                logFormat, pidFile, runDir);
+    }
+
     @Override
     public String toString() {
         return "WorkerConfig[mode=" + mode + ", url=" + url + ", apiKey=" + apiKey + ", apiSecret=<redacted>"

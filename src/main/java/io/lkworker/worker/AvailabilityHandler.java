@@ -47,7 +47,8 @@ final class AvailabilityHandler {
     private record Accepted(LivekitAgent.Job job, AcceptArguments accept, Timer timeout) { }
 
     private final EventLoop loop;
-    private final Agent agent;
+    /** Replaced by a dev-mode reload (loop thread). */
+    private Agent agent;
     private final String agentName;
     private final long requestTimeoutMillis;
     private final ExecutorService requestThreads;
@@ -67,6 +68,10 @@ final class AvailabilityHandler {
         this.requestThreads = requestThreads;
         this.host = host;
         this.metrics = metrics;
+    }
+
+    void setAgent(Agent next) {
+        this.agent = next;
     }
 
     /** Offers being decided plus accepts waiting for assignment: they count toward the load. */
@@ -110,10 +115,11 @@ final class AvailabilityHandler {
     }
 
     private void runOnRequest(String jobId, OfferedJob offer) {
+        Agent current = agent;
         try {
             requestThreads.execute(() -> {
                 try {
-                    agent.onRequest(offer);
+                    current.onRequest(offer);
                 } catch (Throwable t) {
                     loop.execute(() -> undecided(jobId, "onRequest threw " + t));
                     return;

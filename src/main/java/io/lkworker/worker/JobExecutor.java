@@ -31,6 +31,13 @@ public interface JobExecutor {
     /** Current capacity, for status reports and health. */
     ExecutorStats stats();
 
+    /**
+     * Dev-mode hot reload: jobs launched from now on run {@code agent} (loaded from its jar); idle
+     * capacity prepared with the old code is replaced. Running jobs are not touched here.
+     */
+    default void reload(io.lkworker.runner.LoadedAgent agent) {
+    }
+
     /** Number of children kept warm; the pool may be shrunk while the worker is full. */
     default void setIdleTarget(int idle) {
     }

@@ -24,7 +24,8 @@ public final class ThreadExecutor implements JobExecutor {
     private static final long CLOSE_SLACK_MILLIS = 1_500;
 
     private final EventLoop loop;
-    private final Agent agent;
+    /** Replaced by a dev-mode reload; read on the loop thread at each launch. */
+    private Agent agent;
     private final Duration entrypointGrace;
     private final Duration callbackTimeout;
     private final SimpleJobProcess process = new SimpleJobProcess(ProcessHandle.current().pid());
@@ -47,6 +48,17 @@ public final class ThreadExecutor implements JobExecutor {
 
     @Override
     public void start() {
+    }
+
+    @Override
+    public void reload(io.lkworker.runner.LoadedAgent loaded) {
+        assert loop.inLoop();
+        try {
+            loaded.agent().prewarm(process);
+        } catch (Exception e) {
+            log.warn("prewarm of the reloaded agent failed: {}", e.toString());
+        }
+        this.agent = loaded.agent();
     }
 
     @Override

@@ -47,6 +47,8 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
     private final AvailabilityHandler availability;
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
     private final Map<String, RunningJob> jobs = new LinkedHashMap<>();
+    /** Jobs being restarted on reloaded code: their end is not reported, they are launched again. */
+    private final Map<String, JobLaunch> restarting = new LinkedHashMap<>();
     private final List<Runnable> stateListeners = new ArrayList<>();
     private final WorkerMetrics metrics;
     private final String agentName;
@@ -239,6 +241,15 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
 
     @Override
     public void onEnded(String jobId, JobOutcome outcome) {
+        JobLaunch relaunch = restarting.remove(jobId);
+        if (relaunch != null && jobs.containsKey(jobId) && !isDraining()) {
+            jobs.put(jobId, new RunningJob(relaunch, 0, false, loop.clock().wallMillis(), loop.clock().nanos()));
+            withJob(relaunch, () -> log.info("restarting job {} on the reloaded code as '{}'", jobId,
+                    relaunch.accept().identity()));
+            executor.launch(relaunch, this);
+            publish();
+            return;
+        }
         RunningJob job = jobs.remove(jobId);
         if (job == null) {
             return;
@@ -255,6 +266,31 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
                 outcome.error());
         publish();
         checkDrained();
+    }
+
+    // ---- dev-mode reload ----
+
+    /**
+     * Switches to reloaded agent code without touching the server connection: offers are decided by
+     * the new agent, the executor replaces its idle capacity, and running jobs are either restarted on
+     * the new code as the same participant ({@code resign} gives each a fresh token) or left to
+     * finish on the old code ({@code resign == null}).
+     */
+    public void reload(io.lkworker.runner.LoadedAgent agent, java.util.function.UnaryOperator<String> resign) {
+        assert loop.inLoop();
+        availability.setAgent(agent.agent());
+        executor.reload(agent);
+        if (resign == null) {
+            log.info("reloaded agent {}; {} running jobs finish on the previous code", agent.className(), jobs.size());
+            return;
+        }
+        for (RunningJob job : jobs.values()) {
+            JobLaunch old = job.launch();
+            JobLaunch fresh = new JobLaunch(old.job(), old.url(), resign.apply(old.token()), old.workerId(), old.accept());
+            restarting.put(old.jobId(), fresh);
+            executor.terminate(old.jobId(), "agent code reloaded");
+        }
+        log.info("reloaded agent {}; restarting {} running jobs on it", agent.className(), restarting.size());
     }
 
     // ---- termination, drain, stop ----
