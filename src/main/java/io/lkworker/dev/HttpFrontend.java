@@ -121,7 +121,7 @@ final class HttpFrontend implements AutoCloseable {
             OutputStream out = new BufferedOutputStream(socket.getOutputStream());
             Optional<HttpRequest> request;
             try {
-                request = HttpRequest.read(in);
+                request = HttpRequest.read(in, out);
             } catch (HttpRequest.BadRequestException e) {
                 log.info("connection {}: bad request: {}", id, e.getMessage());
                 HttpResponses.text(out, 400, "Bad Request");
