@@ -81,8 +81,9 @@ final class AgentDispatcher {
             this.fixed = fixed;
             this.lastJob = baseJob;
             // One budget for the whole job, counted from launch: the real server's psrpc request
-            // expiry works that way, and with the 10 s default it equals AssignJobTimeout.
-            this.deadlineNanos = clock.nanos() + config.availabilityTimeout().toNanos();
+            // expiry works that way, and with the 10 s default it equals AssignJobTimeout. Real
+            // time, like the timer that enforces it (the injectable clock is for wall timestamps).
+            this.deadlineNanos = System.nanoTime() + config.availabilityTimeout().toNanos();
         }
     }
 
@@ -146,7 +147,7 @@ final class AgentDispatcher {
                 return; // choose() finished the attempt
             }
         }
-        long remaining = a.deadlineNanos - clock.nanos();
+        long remaining = a.deadlineNanos - System.nanoTime();
         if (remaining <= 0) {
             finish(a, OfferOutcome.Kind.TIMEOUT, worker.workerId(), null, "agent worker availability timeout");
             return;

@@ -86,8 +86,9 @@ final class AgentEndpoint {
             answer(connectionId, out, 400, "Bad Request");
             return;
         }
-        HttpResponses.switchingProtocols(out, WebSocketConnection.acceptKey(key));
+        // Recorded before answering, so whoever saw the answer also finds the record.
         events.recordAttempt(new ConnectionAttempt(connectionId, now(), PATH, 101, ""));
+        HttpResponses.switchingProtocols(out, WebSocketConnection.acceptKey(key));
         // Reads have no timeout from now on: the session enforces the register deadline itself and,
         // like the real server, sets no read deadline once registered.
         socket.setSoTimeout(0);
@@ -107,12 +108,13 @@ final class AgentEndpoint {
     /** A refused upgrade: status with a text body (null = no body, like the 404). Bodies never contain tokens. */
     private void answer(long connectionId, OutputStream out, int status, String body) throws IOException {
         log.info("connection {}: /agent refused with {}{}", connectionId, status, body == null ? "" : ": " + body);
+        // Recorded before answering, so whoever saw the answer also finds the record.
+        events.recordAttempt(new ConnectionAttempt(connectionId, now(), PATH, status, body == null ? "" : body));
         if (body == null) {
             HttpResponses.empty(out, status);
         } else {
             HttpResponses.text(out, status, body);
         }
-        events.recordAttempt(new ConnectionAttempt(connectionId, now(), PATH, status, body == null ? "" : body));
     }
 
     private Instant now() {

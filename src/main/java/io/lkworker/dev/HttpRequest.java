@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -46,10 +47,10 @@ final class HttpRequest {
     }
 
     /**
-     * Reads one request from {@code in}. Returns empty when the peer closed the connection before
+     * Reads one request from {@code in} ({@code out} only for a 100 Continue). Returns empty when the peer closed the connection before
      * sending anything (a health checker that only opens a socket, for example).
      */
-    static Optional<HttpRequest> read(InputStream in) throws IOException {
+    static Optional<HttpRequest> read(InputStream in, OutputStream out) throws IOException {
         String requestLine = readLine(in, true);
         if (requestLine == null) {
             return Optional.empty();
@@ -73,6 +74,12 @@ final class HttpRequest {
             }
             String name = line.substring(0, colon).trim().toLowerCase(Locale.ROOT);
             headers.computeIfAbsent(name, k -> new ArrayList<>()).add(line.substring(colon + 1).trim());
+        }
+        List<String> expect = headers.get("expect");
+        if (expect != null && expect.get(0).equalsIgnoreCase("100-continue") && headers.containsKey("content-length")) {
+            // curl asks before sending large bodies; without this it waits a second first.
+            out.write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
         }
         byte[] body = readBody(in, headers);
         return Optional.of(new HttpRequest(parts[0], parts[1], headers, body));

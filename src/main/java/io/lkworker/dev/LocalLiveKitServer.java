@@ -1,15 +1,6 @@
 package io.lkworker.dev;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -17,14 +8,12 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import livekit.LivekitAgent.SimulateJobRequest;
 import livekit.LivekitAgent.UpdateJobStatus;
@@ -41,10 +30,10 @@ import org.slf4j.LoggerFactory;
  * message classes (protocol.md §1, §3, §4). Integration tests drive the daemon against it, and
  * {@code lk-worker dev} embeds it when no LiveKit URL is configured.
  *
- * <p>Threads: one accept thread; one thread per TCP connection (HTTP parsing, then for
- * {@code /agent} the worker session's reads); an io pool for writes that must not block the
- * thread that triggered them (offers, pings, closing handshakes); one timer thread that only
- * expires deadlines. All threads are daemons. The control methods below are thread-safe.
+ * <p>Threads: one accept thread and one thread per TCP connection ({@link HttpFrontend}: HTTP
+ * parsing, then for {@code /agent} the worker session's reads); an io pool for work that must not
+ * block the thread that triggered it (offer steps, pings, closing handshakes); one timer thread
+ * that only expires deadlines. All threads are daemons. The control methods are thread-safe.
  */
 public final class LocalLiveKitServer implements AutoCloseable {
 
@@ -54,8 +43,6 @@ public final class LocalLiveKitServer implements AutoCloseable {
     static final String SERVER_VERSION = "1.13.5";
     static final int SIGNAL_PROTOCOL = 17;
     static final int AGENT_PROTOCOL = 1;
-    /** A client that opens a socket and sends no request line in this time is dropped. */
-    static final Duration HTTP_HEAD_TIMEOUT = Duration.ofSeconds(10);
 
     private final ServerConfig config;
     private final String nodeId = Ids.next(Ids.NODE);
@@ -63,18 +50,13 @@ public final class LocalLiveKitServer implements AutoCloseable {
     private final WorkerRegistry registry = new WorkerRegistry();
     /** Every upgraded connection, registered or not (closeAllAbruptly reaches them all). */
     private final Set<WorkerSession> sessions = ConcurrentHashMap.newKeySet();
-    private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
-    private final AtomicLong connectionIds = new AtomicLong();
     private final ScheduledThreadPoolExecutor timer;
     private final ExecutorService io;
     private final AgentDispatcher dispatcher;
     private final DispatchManager dispatches;
-    private final TwirpDispatchService twirp;
     private final AgentEndpoint agentEndpoint;
+    private final HttpFrontend frontend;
     private final ServerInfo serverInfo;
-
-    private ServerSocket serverSocket;
-    private Thread acceptThread;
     private volatile boolean closed;
 
     public LocalLiveKitServer(ServerConfig config) {
@@ -97,8 +79,8 @@ public final class LocalLiveKitServer implements AutoCloseable {
         this.dispatcher = new AgentDispatcher(config, registry, this::room, timer, io,
                 outcome -> events.fire(l -> l.onJobOutcome(outcome)));
         this.dispatches = new DispatchManager(config, dispatcher, this::terminateJob);
-        this.twirp = new TwirpDispatchService(auth, dispatches);
         this.agentEndpoint = new AgentEndpoint(auth, config, events, this::newSession);
+        this.frontend = new HttpFrontend(config, agentEndpoint, new TwirpDispatchService(auth, dispatches));
     }
 
     /** A server with {@code config}, not started yet. */
@@ -108,16 +90,10 @@ public final class LocalLiveKitServer implements AutoCloseable {
 
     /** Binds and starts accepting. Returns this, for {@code create(config).start()}. */
     public synchronized LocalLiveKitServer start() throws IOException {
-        if (serverSocket != null) {
-            throw new IllegalStateException("already started");
+        if (closed || frontend.started()) {
+            throw new IllegalStateException(closed ? "closed" : "already started");
         }
-        ServerSocket socket = new ServerSocket();
-        socket.setReuseAddress(true); // dev mode restarts on the fixed port 7880
-        socket.bind(new InetSocketAddress(InetAddress.getByName(config.host()), config.port()));
-        serverSocket = socket;
-        acceptThread = new Thread(this::acceptLoop, "lk-dev-server-accept");
-        acceptThread.setDaemon(true);
-        acceptThread.start();
+        frontend.start();
         log.info("LiveKit dev server listening on {} (node {})", url(), nodeId);
         return this;
     }
@@ -125,34 +101,16 @@ public final class LocalLiveKitServer implements AutoCloseable {
     /** Stops accepting, drops every connection abruptly and stops the server's threads. */
     @Override
     public void close() {
-        Thread accept;
         synchronized (this) {
             if (closed) {
                 return;
             }
             closed = true;
-            accept = acceptThread;
-            try {
-                if (serverSocket != null) {
-                    serverSocket.close();
-                }
-            } catch (IOException e) {
-                log.debug("closing the listening socket: {}", e.toString());
-            }
         }
+        frontend.close();
         sessions.forEach(s -> s.close(Close.ABRUPT));
-        for (Socket s : sockets) {
-            closeQuietly(s);
-        }
         timer.shutdownNow();
         io.shutdownNow();
-        if (accept != null) {
-            try {
-                accept.join(TimeUnit.SECONDS.toMillis(2));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
         log.info("LiveKit dev server stopped");
     }
 
@@ -161,11 +119,8 @@ public final class LocalLiveKitServer implements AutoCloseable {
     }
 
     /** The bound port (the ephemeral one when configured with 0). */
-    public synchronized int port() {
-        if (serverSocket == null) {
-            throw new IllegalStateException("not started");
-        }
-        return serverSocket.getLocalPort();
+    public int port() {
+        return frontend.port();
     }
 
     /** {@code ws://host:port}: what a worker is configured with (it appends {@code /agent}). */
@@ -323,77 +278,6 @@ public final class LocalLiveKitServer implements AutoCloseable {
         events.removeListener(listener);
     }
 
-    // ---- connections -------------------------------------------------------------------------
-
-    private void acceptLoop() {
-        while (!closed) {
-            Socket socket;
-            try {
-                socket = serverSocket.accept();
-            } catch (IOException e) {
-                if (!closed) {
-                    log.warn("accept failed, dev server stops accepting: {}", e.toString());
-                }
-                return;
-            }
-            long id = connectionIds.incrementAndGet();
-            sockets.add(socket);
-            if (closed) {
-                closeQuietly(socket);
-                return;
-            }
-            Thread t = new Thread(() -> serve(id, socket), "lk-dev-server-conn-" + id);
-            t.setDaemon(true);
-            t.start();
-        }
-    }
-
-    /** Owns the socket for its whole life; for /agent it becomes the session's reader. */
-    private void serve(long id, Socket socket) {
-        try (socket) {
-            socket.setTcpNoDelay(true);
-            socket.setSoTimeout((int) HTTP_HEAD_TIMEOUT.toMillis());
-            InputStream in = new BufferedInputStream(socket.getInputStream());
-            OutputStream out = new BufferedOutputStream(socket.getOutputStream());
-            Optional<HttpRequest> request;
-            try {
-                request = HttpRequest.read(in);
-            } catch (HttpRequest.BadRequestException e) {
-                log.info("connection {}: bad request: {}", id, e.getMessage());
-                HttpResponses.text(out, 400, "Bad Request");
-                return;
-            }
-            if (request.isPresent()) {
-                route(id, request.get(), socket, in, out);
-            }
-        } catch (SocketTimeoutException e) {
-            log.debug("connection {}: no complete request within {}", id, HTTP_HEAD_TIMEOUT);
-        } catch (IOException e) {
-            log.debug("connection {}: {}", id, e.toString());
-        } catch (RuntimeException e) {
-            log.error("connection {}: unexpected failure", id, e);
-        } finally {
-            sockets.remove(socket);
-        }
-    }
-
-    private void route(long id, HttpRequest req, Socket socket, InputStream in, OutputStream out) throws IOException {
-        String path = req.path();
-        if (path.startsWith("//")) {
-            path = path.substring(1); // LiveKit's middleware strips one leading slash
-        }
-        log.debug("connection {}: {} {}", id, req.method(), path);
-        if (path.equals(AgentEndpoint.PATH)) {
-            agentEndpoint.handle(id, req, socket, in, out);
-        } else if (path.startsWith(TwirpDispatchService.PREFIX)) {
-            twirp.handle(req, path, out);
-        } else if (path.equals("/")) {
-            HttpResponses.text(out, 200, "OK");
-        } else {
-            HttpResponses.text(out, 404, "404 page not found\n");
-        }
-    }
-
     private WorkerSession newSession(long connectionId, ApiKeyAuth.Grant grant, WebSocketConnection ws) {
         WorkerSession session = new WorkerSession(connectionId, Ids.next(Ids.WORKER), grant, ws, config, serverInfo,
                 timer, io, new SessionEvents());
@@ -412,8 +296,12 @@ public final class LocalLiveKitServer implements AutoCloseable {
         }
 
         @Override
-        public void onRegistered(WorkerSession session) {
+        public void onJoiningPool(WorkerSession session) {
             registry.add(session);
+        }
+
+        @Override
+        public void onRegistered(WorkerSession session) {
             events.changed();
             events.fire(l -> l.onWorkerRegistered(session));
             dispatches.workerRegistered(session);
@@ -439,14 +327,6 @@ public final class LocalLiveKitServer implements AutoCloseable {
     private String hostForUrl() {
         String host = config.host();
         return host.contains(":") ? "[" + host + "]" : host;
-    }
-
-    private static void closeQuietly(Socket s) {
-        try {
-            s.close();
-        } catch (IOException e) {
-            // nothing left to do with it
-        }
     }
 
     private static ThreadFactory daemonThreads(String prefix) {

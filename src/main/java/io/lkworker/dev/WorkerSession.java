@@ -1,18 +1,12 @@
 package io.lkworker.dev;
 
-import com.google.protobuf.ByteString;
-import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
+import io.lkworker.loop.Clock;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -20,45 +14,33 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import livekit.LivekitAgent.AvailabilityRequest;
 import livekit.LivekitAgent.AvailabilityResponse;
 import livekit.LivekitAgent.Job;
-import livekit.LivekitAgent.JobAssignment;
-import livekit.LivekitAgent.JobState;
-import livekit.LivekitAgent.JobStatus;
-import livekit.LivekitAgent.JobTermination;
-import livekit.LivekitAgent.JobType;
 import livekit.LivekitAgent.RegisterWorkerRequest;
 import livekit.LivekitAgent.RegisterWorkerResponse;
 import livekit.LivekitAgent.ServerMessage;
-import livekit.LivekitAgent.UpdateJobStatus;
+import livekit.LivekitAgent.SimulateJobRequest;
 import livekit.LivekitAgent.WorkerMessage;
 import livekit.LivekitAgent.WorkerPong;
 import livekit.LivekitAgent.WorkerStatus;
 import livekit.LivekitModels.ParticipantPermission;
 import livekit.LivekitModels.ServerInfo;
-import io.lkworker.loop.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The agent protocol on one upgraded connection (protocol.md §3.1–3.12): AWAIT_REGISTER →
- * REGISTERED → CLOSED, worker status/load, pending availability answers and running jobs.
+ * REGISTERED → CLOSED, worker status and load; its jobs are kept in {@link ConnectionJobs}.
  *
  * <p>Threads: the connection thread runs {@link #run()} (all reads and all cleanup happen there);
- * dispatch threads and control-API callers use the other methods. Mutable state is guarded by
- * {@code this}; nothing is sent while holding the monitor, so a slow socket never blocks readers
- * of the state. The shared timer only flips deadlines and hands writes to the io executor.
+ * dispatch threads and control-API callers use the other methods. Phase, registration, status
+ * and load are guarded by {@code this}; nothing is sent while holding it, so a slow socket never
+ * blocks readers of the state. The shared timer only flips deadlines and hands writes to the io
+ * executor.
  */
 final class WorkerSession implements WorkerHandle {
 
     private static final Logger log = LoggerFactory.getLogger(WorkerSession.class);
-
-    /** How long a server-initiated closing handshake may take before the socket is dropped (wsprotocol.go: 5 s). */
-    static final Duration CLOSE_HANDSHAKE_TIMEOUT = Duration.ofSeconds(5);
-    private static final int DEPLOYMENT_FIELD_NUMBER = 9;
-    private static final int MAX_DEPLOYMENT_BYTES = 64;
 
     enum Phase { AWAIT_REGISTER, REGISTERED, CLOSED }
 
@@ -66,9 +48,18 @@ final class WorkerSession implements WorkerHandle {
     interface Listener {
         void onReceived(WorkerSession session, WorkerMessage message, Instant at);
 
+        /**
+         * The session joins the worker pool. Called just before the RegisterWorkerResponse is
+         * written, under the send-order lock, so the worker is selectable as soon as it can know it
+         * is registered, while anything sent to it still goes out after that response.
+         * Must only do non-blocking bookkeeping.
+         */
+        void onJoiningPool(WorkerSession session);
+
+        /** The RegisterWorkerResponse was written. */
         void onRegistered(WorkerSession session);
 
-        void onSimulateJob(WorkerSession session, livekit.LivekitAgent.SimulateJobRequest request);
+        void onSimulateJob(WorkerSession session, SimulateJobRequest request);
 
         void onClosed(WorkerSession session);
     }
@@ -92,6 +83,8 @@ final class WorkerSession implements WorkerHandle {
     private final Listener listener;
     private final Clock clock;
     private final String name;
+    private final ConnectionJobs jobs = new ConnectionJobs();
+    private final WorkerOutbox out;
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
 
     private Phase phase = Phase.AWAIT_REGISTER;
@@ -99,13 +92,8 @@ final class WorkerSession implements WorkerHandle {
     private String deployment = "";
     private WorkerStatus status = WorkerStatus.WS_AVAILABLE;
     private float load;
-    private final Map<String, CompletableFuture<AvailabilityResponse>> pending = new HashMap<>();
-    private final Map<String, Job> running = new LinkedHashMap<>();
-    private final List<String> migrated = new ArrayList<>();
     private ScheduledFuture<?> registerDeadline;
     private ScheduledFuture<?> pinger;
-    /** Switched by the kind of the last data frame, like the real server's JSON mode (§1.5). */
-    private volatile boolean jsonMode;
 
     WorkerSession(long connectionId, String workerId, ApiKeyAuth.Grant grant, WebSocketConnection ws,
             ServerConfig config, ServerInfo serverInfo, ScheduledExecutorService timer, Executor io,
@@ -122,6 +110,7 @@ final class WorkerSession implements WorkerHandle {
         this.listener = listener;
         this.clock = config.clock();
         this.name = "connection " + connectionId + " (" + workerId + ")";
+        this.out = new WorkerOutbox(ws, jobs, () -> phase() == Phase.REGISTERED, timer, io, name);
     }
 
     /** Runs the connection until it ends; on the connection thread. */
@@ -159,13 +148,13 @@ final class WorkerSession implements WorkerHandle {
     private WorkerMessage decode(WebSocketConnection.Message frame) throws WebSocketConnection.ProtocolViolation {
         try {
             if (!frame.text()) {
-                jsonMode = false;
+                out.useJson(false);
                 return WorkerMessage.parseFrom(frame.payload());
             }
             WorkerMessage.Builder b = WorkerMessage.newBuilder();
             JsonFormat.parser().ignoringUnknownFields().merge(new String(frame.payload(), StandardCharsets.UTF_8), b);
             log.debug("{}: text frame parsed as protojson; replying in JSON from now on", name);
-            jsonMode = true;
+            out.useJson(true);
             return b.build();
         } catch (InvalidProtocolBufferException e) {
             throw new WebSocketConnection.ProtocolViolation("undecodable WorkerMessage: " + e.getMessage());
@@ -176,7 +165,7 @@ final class WorkerSession implements WorkerHandle {
         listener.onReceived(this, msg, Instant.ofEpochMilli(clock.wallMillis()));
         WorkerMessage.MessageCase kind = msg.getMessageCase();
         if (kind == WorkerMessage.MessageCase.PING) {
-            send(ServerMessage.newBuilder().setPong(WorkerPong.newBuilder()
+            out.send(ServerMessage.newBuilder().setPong(WorkerPong.newBuilder()
                     .setLastTimestamp(msg.getPing().getTimestamp())
                     .setTimestamp(clock.wallMillis())).build());
             return;
@@ -201,14 +190,14 @@ final class WorkerSession implements WorkerHandle {
                     load = msg.getUpdateWorker().getLoad();
                 }
             }
-            case UPDATE_JOB -> onUpdateJob(msg.getUpdateJob());
-            case SIMULATE_JOB -> listener.onSimulateJob(this, msg.getSimulateJob());
-            case MIGRATE_JOB -> {
-                // OSS accepts and ignores it; we only remember the ids for tests.
-                synchronized (this) {
-                    migrated.addAll(msg.getMigrateJob().getJobIdsList());
+            case UPDATE_JOB -> {
+                if (!jobs.applyUpdate(msg.getUpdateJob(), clock.wallMillis() * 1_000_000L)) {
+                    log.debug("{}: status update for unknown job {}, ignored", name, msg.getUpdateJob().getJobId());
                 }
             }
+            case SIMULATE_JOB -> listener.onSimulateJob(this, msg.getSimulateJob());
+            // OSS accepts and ignores it; we only remember the ids for tests.
+            case MIGRATE_JOB -> jobs.recordMigration(msg.getMigrateJob().getJobIdsList());
             default -> log.debug("{}: ignoring {}", name, kind);
         }
     }
@@ -217,13 +206,9 @@ final class WorkerSession implements WorkerHandle {
         if (phase() != Phase.AWAIT_REGISTER) {
             throw new WebSocketConnection.ProtocolViolation("second register on one connection");
         }
-        if (JobType.forNumber(req.getTypeValue()) == null) {
-            throw new WebSocketConnection.ProtocolViolation("unknown job type " + req.getTypeValue());
-        }
-        String dep = deploymentOf(req);
-        String problem = deploymentProblem(dep);
+        String problem = RegistrationRules.problem(req);
         if (problem != null) {
-            throw new WebSocketConnection.ProtocolViolation("invalid deployment: " + problem);
+            throw new WebSocketConnection.ProtocolViolation(problem);
         }
         synchronized (this) {
             if (phase != Phase.AWAIT_REGISTER) {
@@ -231,11 +216,12 @@ final class WorkerSession implements WorkerHandle {
             }
             phase = Phase.REGISTERED;
             registration = req;
-            deployment = dep;
+            deployment = RegistrationRules.deploymentOf(req);
             registerDeadline.cancel(false);
         }
-        boolean sent = send(ServerMessage.newBuilder().setRegister(RegisterWorkerResponse.newBuilder()
-                .setWorkerId(workerId).setServerInfo(serverInfo)).build());
+        boolean sent = out.sendAfter(() -> listener.onJoiningPool(this), ServerMessage.newBuilder()
+                .setRegister(RegisterWorkerResponse.newBuilder().setWorkerId(workerId).setServerInfo(serverInfo))
+                .build());
         if (sent) {
             log.info("{}: registered type={} agent_name='{}' version='{}'", name, req.getType(),
                     req.getAgentName(), req.getVersion());
@@ -243,35 +229,8 @@ final class WorkerSession implements WorkerHandle {
         }
     }
 
-    /** Field 9 is newer than the compiled proto snapshot; read it by name if known, else from unknown fields. */
-    static String deploymentOf(RegisterWorkerRequest req) {
-        FieldDescriptor known = RegisterWorkerRequest.getDescriptor().findFieldByName("deployment");
-        if (known != null) {
-            return (String) req.getField(known);
-        }
-        List<ByteString> values = req.getUnknownFields().getField(DEPLOYMENT_FIELD_NUMBER).getLengthDelimitedList();
-        return values.isEmpty() ? "" : values.get(values.size() - 1).toStringUtf8();
-    }
-
-    /** LiveKit's ValidateDeployment: ≤ 64 bytes, no '_', no control or space byte. Null when valid. */
-    static String deploymentProblem(String dep) {
-        byte[] bytes = dep.getBytes(StandardCharsets.UTF_8);
-        if (bytes.length > MAX_DEPLOYMENT_BYTES) {
-            return "longer than " + MAX_DEPLOYMENT_BYTES + " bytes";
-        }
-        for (byte b : bytes) {
-            if (b == '_' || (b >= 0 && b <= 0x20) || b == 0x7f) {
-                return "forbidden character";
-            }
-        }
-        return null;
-    }
-
     private void onAvailability(AvailabilityResponse resp) {
-        CompletableFuture<AvailabilityResponse> waiter;
-        synchronized (this) {
-            waiter = pending.remove(resp.getJobId());
-        }
+        CompletableFuture<AvailabilityResponse> waiter = jobs.takePending(resp.getJobId());
         if (waiter == null) {
             log.warn("{}: availability answer for unknown job {} (late or never offered), ignored", name,
                     resp.getJobId());
@@ -280,144 +239,32 @@ final class WorkerSession implements WorkerHandle {
         waiter.complete(resp);
     }
 
-    private void onUpdateJob(UpdateJobStatus update) {
-        long nowNs = clock.wallMillis() * 1_000_000L;
-        synchronized (this) {
-            Job job = running.get(update.getJobId());
-            if (job == null) {
-                log.debug("{}: status update for unknown job {}, ignored", name, update.getJobId());
-                return;
-            }
-            JobState.Builder state = job.getState().toBuilder().setUpdatedAt(nowNs);
-            if (state.getStatus() == JobStatus.JS_PENDING && update.getStatus() != JobStatus.JS_PENDING) {
-                state.setStartedAt(nowNs);
-            }
-            state.setStatus(update.getStatus()).setError(update.getError());
-            if (update.getStatus() == JobStatus.JS_SUCCESS || update.getStatus() == JobStatus.JS_FAILED) {
-                running.remove(update.getJobId());
-            } else {
-                running.put(update.getJobId(), job.toBuilder().setState(state).build());
-            }
-        }
-    }
+    // ---- outbound, for the dispatcher and the control API (any thread) ----
 
-    /**
-     * Registers the pending answer, then sends the AvailabilityRequest. The future completes on the
-     * connection thread with the answer, or exceptionally with {@link WorkerClosedException}, or with
-     * {@link TimeoutException} through {@link #expire}.
-     */
     CompletableFuture<AvailabilityResponse> requestAvailability(Job job) {
-        CompletableFuture<AvailabilityResponse> answer = new CompletableFuture<>();
-        synchronized (this) {
-            if (phase != Phase.REGISTERED) {
-                return CompletableFuture.failedFuture(new WorkerClosedException());
-            }
-            if (pending.putIfAbsent(job.getId(), answer) != null) {
-                return CompletableFuture.failedFuture(new IllegalStateException("duplicate job assignment"));
-            }
-        }
-        boolean sent = send(ServerMessage.newBuilder()
-                .setAvailability(AvailabilityRequest.newBuilder().setJob(job).setResuming(false)).build());
-        if (!sent) {
-            synchronized (this) {
-                pending.remove(job.getId(), answer);
-            }
-            answer.completeExceptionally(new WorkerClosedException());
-        }
-        return answer;
+        return out.requestAvailability(job);
     }
 
-    /** The availability deadline passed; a later answer will be logged as unknown and ignored. */
     void expire(String jobId, CompletableFuture<AvailabilityResponse> answer) {
-        boolean removed;
-        synchronized (this) {
-            removed = pending.remove(jobId, answer);
-        }
-        if (removed) {
-            answer.completeExceptionally(new TimeoutException("agent worker availability timeout"));
-        }
+        out.expire(jobId, answer);
     }
 
-    /** Records the job as running on this connection, then sends the JobAssignment. False if the worker is gone. */
     boolean assign(Job job, String token, String url) {
-        synchronized (this) {
-            if (phase != Phase.REGISTERED) {
-                return false;
-            }
-            running.put(job.getId(), job);
-        }
-        JobAssignment.Builder a = JobAssignment.newBuilder().setJob(job).setToken(token);
-        if (url != null) {
-            a.setUrl(url);
-        }
-        if (!send(ServerMessage.newBuilder().setAssignment(a).build())) {
-            synchronized (this) {
-                running.remove(job.getId());
-            }
-            return false;
-        }
-        return true;
+        return out.assign(job, token, url);
     }
 
-    /**
-     * Sends JobTermination and forgets the job at once, without waiting for the worker (§3.8).
-     * False when the job is not running on this connection (the real server then sends nothing).
-     */
     boolean terminate(String jobId) {
-        synchronized (this) {
-            if (running.remove(jobId) == null) {
-                return false;
-            }
-        }
-        send(ServerMessage.newBuilder().setTermination(JobTermination.newBuilder().setJobId(jobId)).build());
-        log.info("{}: terminated job {}", name, jobId);
-        return true;
+        return out.terminate(jobId);
     }
 
-    /** Any thread. ABRUPT drops the socket; the others start a closing handshake bounded by 5 s. */
     void close(Close how) {
-        if (how == Close.ABRUPT) {
-            ws.abort();
-            return;
-        }
-        io.execute(() -> {
-            try {
-                ws.sendClose(how.code());
-            } catch (IOException e) {
-                ws.abort();
-            }
-        });
-        timer.schedule(ws::abort, CLOSE_HANDSHAKE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    /** Sends a server message; false (and the connection dropped) when the write fails. Any thread. */
-    boolean send(ServerMessage msg) {
-        try {
-            if (jsonMode) {
-                ws.sendText(JsonFormat.printer().print(msg));
-            } else {
-                ws.sendBinary(msg.toByteArray());
-            }
-            return true;
-        } catch (IOException e) {
-            log.debug("{}: write of {} failed: {}", name, msg.getMessageCase(), e.toString());
-            ws.abort();
-            return false;
-        }
+        out.close(how);
     }
 
     private void sendPing() {
-        if (ws.closeSent() || !ws.isOpen()) {
-            return;
-        }
-        try {
-            ws.sendPing();
-        } catch (IOException e) {
-            // Like wsprotocol.go: a failed ping only stops the ping loop; the read side ends the connection.
+        if (!out.ping()) {
             synchronized (this) {
-                if (pinger != null) {
-                    pinger.cancel(false);
-                }
+                pinger.cancel(false);
             }
         }
     }
@@ -432,17 +279,12 @@ final class WorkerSession implements WorkerHandle {
     /** Cleanup, exactly once, on the connection thread. */
     private void finish() {
         ws.abort();
-        List<CompletableFuture<AvailabilityResponse>> waiters;
         synchronized (this) {
             phase = Phase.CLOSED;
             registerDeadline.cancel(false);
             pinger.cancel(false);
-            waiters = new ArrayList<>(pending.values());
-            pending.clear();
-            // The real server forgets running jobs on disconnect: no status, no reassignment.
-            running.clear();
         }
-        waiters.forEach(w -> w.completeExceptionally(new WorkerClosedException()));
+        jobs.close().forEach(w -> w.completeExceptionally(new WorkerClosedException()));
         closed.complete(null);
         listener.onClosed(this);
     }
@@ -457,6 +299,7 @@ final class WorkerSession implements WorkerHandle {
                 : AgentJobToken.defaultPermissions();
     }
 
+    /** The secret of the worker's API key, to sign its job tokens. Never log it. */
     String apiSecret() {
         return apiSecret;
     }
@@ -502,18 +345,18 @@ final class WorkerSession implements WorkerHandle {
     }
 
     @Override
-    public synchronized Set<String> runningJobIds() {
-        return Set.copyOf(running.keySet());
+    public Set<String> runningJobIds() {
+        return jobs.runningIds();
     }
 
     @Override
-    public synchronized Optional<Job> runningJob(String jobId) {
-        return Optional.ofNullable(running.get(jobId));
+    public Optional<Job> runningJob(String jobId) {
+        return jobs.running(jobId);
     }
 
     @Override
-    public synchronized List<String> migratedJobIds() {
-        return List.copyOf(migrated);
+    public List<String> migratedJobIds() {
+        return jobs.migrated();
     }
 
     @Override

@@ -115,6 +115,13 @@ class AgentEndpointTest {
     }
 
     @Test
+    void clientPingsAreAnsweredWithPongs() throws Exception {
+        TestWorker worker = TestWorker.registered(server, "");
+        worker.sendPing();
+        await().atMost(WAIT).until(() -> worker.pongsReceived.get() >= 1);
+    }
+
+    @Test
     void textFramesSwitchTheConnectionToProtojson() throws Exception {
         TestWorker worker = TestWorker.connect(server);
         worker.send("{\"register\":{\"agentName\":\"json-agent\",\"type\":\"JT_ROOM\"},\"unknownField\":1}");
@@ -165,6 +172,11 @@ class AgentEndpointTest {
                 .header("Authorization", "Bearer " + validToken()).GET().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(resp.statusCode()).isEqualTo(404);
         assertThat(resp.body()).isEmpty();
+
+        // the upgrade check comes before the permission check: no token is still 404 here
+        HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(URI.create(server.httpUrl() + "/agent"))
+                .GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(anonymous.statusCode()).isEqualTo(404);
     }
 
     @Test

@@ -41,6 +41,7 @@ final class TestWorker extends WebSocketClient {
     private final BlockingQueue<String> texts = new LinkedBlockingQueue<>();
     private final CompletableFuture<CloseInfo> closed = new CompletableFuture<>();
     final AtomicInteger pingsReceived = new AtomicInteger();
+    final AtomicInteger pongsReceived = new AtomicInteger();
 
     TestWorker(URI uri, Map<String, String> headers) {
         super(uri, headers);
@@ -143,6 +144,11 @@ final class TestWorker extends WebSocketClient {
     public void onWebsocketPing(WebSocket conn, Framedata f) {
         pingsReceived.incrementAndGet();
         super.onWebsocketPing(conn, f); // answers with a pong
+    }
+
+    @Override
+    public void onWebsocketPong(WebSocket conn, Framedata f) {
+        pongsReceived.incrementAndGet();
     }
 
     @Override
