@@ -1,0 +1,145 @@
+package io.lkworker.pool;
+
+import ch.qos.logback.classic.LoggerContext;
+import com.google.protobuf.Message;
+import io.lkworker.runner.ChildMain;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts child JVMs: the daemon's own {@code java}, a minimal class path (lk-worker, protobuf,
+ * SLF4J, logback: no picocli, OSHI, WebSocket or Gson), our JVM flags, then the user's
+ * {@code jobJvmOptions} (later flags win), then {@link ChildMain}. The one-time secret goes to the
+ * child's stdin; the job token never goes anywhere near a command line or environment.
+ *
+ * <p>Child stdout/stderr at the OS level (JVM warnings, crash reports; everything printed through
+ * {@code System.out/err} is shipped over IPC instead) go to a file in the private run directory that
+ * the pool logs when the child exits.
+ */
+final class ChildLauncher {
+
+    /**
+     * Flags for small, fast-starting children, chosen by measurement (benchmarks/results-pool.md,
+     * 2 cores, JDK 17, idle child after prewarm, RSS from /proc/PID/status):
+     * <ul>
+     *   <li>{@code -XX:+UseSerialGC}: no parallel GC threads or their data structures; jobs are single
+     *       tenants with modest heaps.
+     *   <li>{@code -XX:TieredStopAtLevel=1}: C1 only; no C2 compiler threads and arenas.
+     *   <li>{@code -Xss512k}, {@code -XX:ReservedCodeCacheSize=32m}, {@code -XX:CICompilerCount=1}.
+     *   <li>{@code -XX:-UsePerfData}: no hsperfdata mmap file per child.
+     *   <li>{@code -Xshare:auto}: use class-data sharing when an archive is usable.
+     * </ul>
+     * Any of them can be overridden with {@code jobJvmOptions} (e.g. {@code -XX:TieredStopAtLevel=4}
+     * for CPU-heavy agents).
+     */
+    static final List<String> DEFAULT_JVM_FLAGS = List.of(
+            "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1",
+            "-XX:CICompilerCount=1",
+            "-Xss512k",
+            "-XX:ReservedCodeCacheSize=32m",
+            "-XX:-UsePerfData",
+            "-Xshare:auto");
+
+    /** A started child: its process, and what the pool must clean up after it. */
+    record Launched(Process process, Path outputFile, ClassDataSharing.Plan cds) {
+    }
+
+    private final PoolOptions options;
+    private final Path socketPath;
+    private final Path runDir;
+    private final String javaCommand;
+    private final List<String> classPath;
+    private final String logLevel;
+    private final ClassDataSharing cds;
+
+    ChildLauncher(PoolOptions options, Path socketPath, Path runDir) {
+        this.options = options;
+        this.socketPath = socketPath;
+        this.runDir = runDir;
+        this.javaCommand = javaCommand();
+        this.classPath = childClassPath();
+        this.logLevel = options.childLogLevel() != null ? options.childLogLevel() : daemonRootLevel();
+        List<String> flags = new ArrayList<>(DEFAULT_JVM_FLAGS);
+        flags.addAll(options.jobJvmOptions());
+        this.cds = ClassDataSharing.create(options.cacheDir(), javaCommand, classPath, options.agentJar(), flags);
+    }
+
+    ClassDataSharing cds() {
+        return cds;
+    }
+
+    /** Starts child number {@code n} and hands it {@code secret} on stdin. */
+    Launched launch(int n, String secret) throws IOException {
+        ClassDataSharing.Plan plan = cds.nextChild();
+        List<String> command = new ArrayList<>();
+        command.add(javaCommand);
+        command.addAll(DEFAULT_JVM_FLAGS);
+        command.addAll(plan.flags());
+        command.addAll(options.jobJvmOptions());
+        command.add("-cp");
+        command.add(String.join(java.io.File.pathSeparator, classPath));
+        command.add(ChildMain.class.getName());
+        command.add("--socket");
+        command.add(socketPath.toString());
+        command.add("--agent-jar");
+        command.add(options.agentJar().toAbsolutePath().toString());
+        if (options.agentClass() != null && !options.agentClass().isBlank()) {
+            command.add("--agent-class");
+            command.add(options.agentClass());
+        }
+        command.add("--log-level");
+        command.add(logLevel);
+        Path output = runDir.resolve("child-" + n + ".out");
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectInput(ProcessBuilder.Redirect.PIPE)
+                .redirectErrorStream(true)
+                .redirectOutput(output.toFile());
+        Process process = builder.start();
+        try {
+            OutputStream stdin = process.getOutputStream();
+            stdin.write((secret + "\n").getBytes(StandardCharsets.UTF_8));
+            stdin.flush();
+            // stdin stays open: its end of file tells the child that the daemon is gone.
+        } catch (IOException e) {
+            process.destroyForcibly();
+            throw e;
+        }
+        return new Launched(process, output, plan);
+    }
+
+    static String javaCommand() {
+        return ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+
+    /** The code sources of the classes a child needs, and nothing else. */
+    static List<String> childClassPath() {
+        Set<String> entries = new LinkedHashSet<>();
+        for (Class<?> marker : List.of(ChildMain.class, Message.class, LoggerFactory.class, LoggerContext.class,
+                ch.qos.logback.core.Appender.class)) {
+            try {
+                entries.add(Path.of(marker.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
+            } catch (URISyntaxException | NullPointerException e) {
+                throw new IllegalStateException("cannot locate the code source of " + marker.getName(), e);
+            }
+        }
+        return List.copyOf(entries);
+    }
+
+    private static String daemonRootLevel() {
+        org.slf4j.Logger root = LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        if (root instanceof ch.qos.logback.classic.Logger logback && logback.getLevel() != null) {
+            return logback.getLevel().toString();
+        }
+        return root.isDebugEnabled() ? "DEBUG" : "INFO";
+    }
+}
