@@ -66,7 +66,7 @@ final class ChildLauncher {
         this.socketPath = socketPath;
         this.runDir = runDir;
         this.javaCommand = javaCommand();
-        this.classPath = childClassPath();
+        this.classPath = classPathFor(options);
         this.logLevel = options.childLogLevel() != null ? options.childLogLevel() : daemonRootLevel();
         List<String> flags = new ArrayList<>(DEFAULT_JVM_FLAGS);
         flags.addAll(options.jobJvmOptions());
@@ -114,6 +114,20 @@ final class ChildLauncher {
             throw e;
         }
         return new Launched(process, output, plan);
+    }
+
+    private static List<String> classPathFor(PoolOptions options) {
+        List<String> cp = childClassPath();
+        if (options.cacheDir() == null) {
+            return cp;
+        }
+        try {
+            return ClassPathJars.jarDirectories(cp, options.cacheDir());
+        } catch (IOException e) {
+            org.slf4j.LoggerFactory.getLogger(ChildLauncher.class)
+                    .warn("cannot pack class directories for class-data sharing: {}", e.getMessage());
+            return cp;
+        }
     }
 
     static String javaCommand() {

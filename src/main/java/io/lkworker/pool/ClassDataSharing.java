@@ -58,6 +58,10 @@ final class ClassDataSharing {
         if (cacheDir == null || Runtime.version().feature() < 13) {
             return disabled();
         }
+        if (classPath.stream().anyMatch(e -> Files.isDirectory(Path.of(e)))) {
+            log.info("class-data sharing disabled: the child class path has a directory");
+            return disabled();
+        }
         try {
             Files.createDirectories(cacheDir);
         } catch (IOException e) {
