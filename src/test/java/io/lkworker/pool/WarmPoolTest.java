@@ -42,4 +42,16 @@ class WarmPoolTest {
             await().atMost(Duration.ofSeconds(5)).until(() -> ProcessHandle.of(warm.get(1)).isEmpty());
         }
     }
+
+    @Test
+    void aJobThatFindsNoWarmChildGetsOneStartedForIt() throws Exception {
+        Path jar = AgentJarFixture.build(tmp, TestAgent.class);
+        try (PoolHarness h = new PoolHarness(PoolHarness.options(jar, 0))) {
+            assertThat(h.spawned()).isZero();
+            PoolHarness.Job job = h.launch("AJ_wait", "ok");
+            assertThat(job.outcome(Duration.ofSeconds(15))).isEqualTo(JobOutcome.succeeded());
+            assertThat(h.spawned()).isEqualTo(1);
+            assertThat(h.idle()).isZero();
+        }
+    }
 }
