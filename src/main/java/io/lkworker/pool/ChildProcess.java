@@ -65,6 +65,8 @@ final class ChildProcess implements IpcChannel.Listener {
     private boolean stopRequested;
     private Integer exitCode;
     private boolean channelClosed;
+    /** The child announced its exit; a reset connection after that is not a failure. */
+    private boolean exiting;
 
     ChildProcess(EventLoop loop, PoolOptions options, Owner owner, int number, ChildLauncher.Launched launched) {
         this.loop = loop;
@@ -141,7 +143,10 @@ final class ChildProcess implements IpcChannel.Listener {
             case JOB_STATUS -> onJobStatus(message.getJobStatus());
             case SHUTDOWN_ACK -> onShutdownAck();
             case SHUTTING_DOWN -> onShuttingDown();
-            case EXITING -> withMdc(() -> log.debug("child exiting: {}", message.getExiting().getReason()));
+            case EXITING -> {
+                exiting = true;
+                withMdc(() -> log.debug("child exiting: {}", message.getExiting().getReason()));
+            }
             default -> withMdc(() -> log.warn("unexpected {} from child; ignored", message.getMsgCase()));
         }
     }
@@ -341,11 +346,12 @@ final class ChildProcess implements IpcChannel.Listener {
     @Override
     public void onClosed(IpcChannel ch, String error) {
         channelClosed = true;
-        if (error != null && exitCode == null) {
+        if (error != null && exitCode == null && !stopRequested && killReason == null && !exiting) {
             // A protocol violation or broken socket: this child cannot be trusted or reached any more.
             kill("IPC channel failed: " + error);
-        } else if (exitCode == null && !stopRequested) {
-            withMdc(() -> log.debug("child closed its IPC channel; waiting for it to exit"));
+        } else if (exitCode == null) {
+            withMdc(() -> log.debug("child closed its IPC channel{}; waiting for it to exit",
+                    error == null ? "" : " (" + error + ")"));
         }
         finishIfDone();
     }
