@@ -40,14 +40,26 @@ final class ChildLauncher {
      * Any of them can be overridden with {@code jobJvmOptions} (e.g. {@code -XX:TieredStopAtLevel=4}
      * for CPU-heavy agents).
      */
-    static final List<String> DEFAULT_JVM_FLAGS = List.of(
+    static final List<String> DEFAULT_JVM_FLAGS = baseFlags(List.of(
             "-XX:+UseSerialGC",
             "-XX:TieredStopAtLevel=1",
             "-XX:CICompilerCount=1",
             "-Xss512k",
             "-XX:ReservedCodeCacheSize=32m",
             "-XX:-UsePerfData",
-            "-Xshare:auto");
+            "-Xshare:auto"));
+
+    /**
+     * For measuring candidate flags only (the benchmark's sweep): the system property
+     * {@code lkworker.pool.baseJvmFlags} (space-separated) replaces the defaults above.
+     */
+    private static List<String> baseFlags(List<String> defaults) {
+        String override = System.getProperty("lkworker.pool.baseJvmFlags");
+        if (override == null) {
+            return defaults;
+        }
+        return override.isBlank() ? List.of() : List.of(override.trim().split("\\s+"));
+    }
 
     /** A started child: its process, and what the pool must clean up after it. */
     record Launched(Process process, Path outputFile, ClassDataSharing.Plan cds) {

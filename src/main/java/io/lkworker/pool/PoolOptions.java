@@ -119,4 +119,10 @@ public record PoolOptions(
                 entrypointGrace, pingInterval, pingTimeout, memoryWarnMb, memoryLimitMb, memorySampleInterval,
                 jobJvmOptions, run, cache, maxConcurrentStarts, childLogLevel);
     }
+
+    public PoolOptions withChildLogLevel(String level) {
+        return new PoolOptions(agentJar, agentClass, numIdleProcesses, initializeTimeout, shutdownTimeout,
+                entrypointGrace, pingInterval, pingTimeout, memoryWarnMb, memoryLimitMb, memorySampleInterval,
+                jobJvmOptions, runDir, cacheDir, maxConcurrentStarts, level);
+    }
 }
