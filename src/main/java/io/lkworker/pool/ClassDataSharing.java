@@ -96,7 +96,8 @@ final class ClassDataSharing {
         trainerRunning = true;
         attempts++;
         Path tmp = archive.resolveSibling(archive.getFileName() + "." + UUID.randomUUID() + ".tmp");
-        return new Plan(List.of("-XX:ArchiveClassesAtExit=" + tmp), tmp);
+        // -Xlog:cds=error: the dump lists every class it skips (JFR events, ...) as a warning.
+        return new Plan(List.of("-XX:ArchiveClassesAtExit=" + tmp, "-Xlog:cds=error"), tmp);
     }
 
     /** The trainer has exited: publish its archive if it wrote one. */
