@@ -25,6 +25,7 @@ class ClassDataSharingTest {
         Path jar = AgentJarFixture.build(tmp.resolve("agent"), TestAgent.class);
         Path cache = tmp.resolve("cds");
         try (PoolHarness h = new PoolHarness(PoolHarness.options(jar, 1).withDirs(null, cache))) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> h.idle() == 1);
             PoolHarness.Job first = h.launch("AJ_train", "ok");
             String trainerCmd = cmdline(first.pid());
             assertThat(trainerCmd).contains("-XX:ArchiveClassesAtExit=");
