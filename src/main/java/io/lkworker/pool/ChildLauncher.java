@@ -1,0 +1,172 @@
+package io.lkworker.pool;
+
+import ch.qos.logback.classic.LoggerContext;
+import com.google.protobuf.Message;
+import io.lkworker.runner.ChildMain;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts child JVMs: the daemon's own {@code java}, a minimal class path (lk-worker, protobuf,
+ * SLF4J, logback: no picocli, OSHI, WebSocket or Gson), our JVM flags, then the user's
+ * {@code jobJvmOptions} (later flags win), then {@link ChildMain}. The one-time secret goes to the
+ * child's stdin; the job token never goes anywhere near a command line or environment.
+ *
+ * <p>Child stdout/stderr at the OS level (JVM warnings, crash reports; everything printed through
+ * {@code System.out/err} is shipped over IPC instead) go to a file in the private run directory that
+ * the pool logs when the child exits.
+ */
+final class ChildLauncher {
+
+    /**
+     * Flags for small, fast-starting children, chosen by measurement (PoolBenchmark --sweep, 2 cores,
+     * JDK 17, 3 idle children after prewarm, VmRSS; a loaded shared machine, so times are noisy):
+     * <ul>
+     *   <li>JDK defaults (G1, C1+C2): 54.5-55.7 MB idle RSS, ready p50 778 ms.
+     *   <li>{@code -XX:+UseSerialGC}: 52.7-54.0 MB (no G1 remembered sets, no parallel GC threads).
+     *   <li>+ {@code -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1}: 48.7-48.9 MB (no C2 thread and arenas).
+     *   <li>+ {@code -Xss512k -XX:ReservedCodeCacheSize=32m -XX:-UsePerfData -Xshare:auto}: 48.9-49.7 MB,
+     *       ready p50 260-590 ms with our dynamic CDS archive; the same with {@code -Xshare:off}: 58.7-59.8 MB
+     *       and ready p50 792 ms, so the archive saves ~10 MB per child as well as start time.
+     *   <li>{@code -Xms8m}, {@code -Xmn4m}, metaspace sizing: no measurable change (within 0.5 MB).
+     * </ul>
+     * C1 only costs peak throughput for CPU-heavy agents: override with {@code jobJvmOptions}
+     * (they come after these), e.g. {@code -XX:TieredStopAtLevel=4 -XX:CICompilerCount=2}.
+     */
+    static final List<String> DEFAULT_JVM_FLAGS = baseFlags(List.of(
+            "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1",
+            "-XX:CICompilerCount=1",
+            "-Xss512k",
+            "-XX:ReservedCodeCacheSize=32m",
+            "-XX:-UsePerfData",
+            "-Xshare:auto"));
+
+    /**
+     * For measuring candidate flags only (the benchmark's sweep): the system property
+     * {@code lkworker.pool.baseJvmFlags} (space-separated) replaces the defaults above.
+     */
+    private static List<String> baseFlags(List<String> defaults) {
+        String override = System.getProperty("lkworker.pool.baseJvmFlags");
+        if (override == null) {
+            return defaults;
+        }
+        return override.isBlank() ? List.of() : List.of(override.trim().split("\\s+"));
+    }
+
+    /** A started child: its process, and what the pool must clean up after it. */
+    record Launched(Process process, Path outputFile, ClassDataSharing.Plan cds) {
+    }
+
+    private final PoolOptions options;
+    private final Path socketPath;
+    private final Path runDir;
+    private final String javaCommand;
+    private final List<String> classPath;
+    private final String logLevel;
+    private final ClassDataSharing cds;
+
+    ChildLauncher(PoolOptions options, Path socketPath, Path runDir) {
+        this.options = options;
+        this.socketPath = socketPath;
+        this.runDir = runDir;
+        this.javaCommand = javaCommand();
+        this.classPath = classPathFor(options);
+        this.logLevel = options.childLogLevel() != null ? options.childLogLevel() : daemonRootLevel();
+        List<String> flags = new ArrayList<>(DEFAULT_JVM_FLAGS);
+        flags.addAll(options.jobJvmOptions());
+        this.cds = ClassDataSharing.create(options.cacheDir(), javaCommand, classPath, options.agentJar(), flags);
+    }
+
+    ClassDataSharing cds() {
+        return cds;
+    }
+
+    /** Starts child number {@code n} and hands it {@code secret} on stdin. */
+    Launched launch(int n, String secret) throws IOException {
+        ClassDataSharing.Plan plan = cds.nextChild();
+        List<String> command = new ArrayList<>();
+        command.add(javaCommand);
+        command.addAll(DEFAULT_JVM_FLAGS);
+        command.addAll(plan.flags());
+        command.addAll(options.jobJvmOptions());
+        command.add("-cp");
+        command.add(String.join(java.io.File.pathSeparator, classPath));
+        command.add(ChildMain.class.getName());
+        command.add("--socket");
+        command.add(socketPath.toString());
+        command.add("--agent-jar");
+        command.add(options.agentJar().toAbsolutePath().toString());
+        if (options.agentClass() != null && !options.agentClass().isBlank()) {
+            command.add("--agent-class");
+            command.add(options.agentClass());
+        }
+        command.add("--log-level");
+        command.add(logLevel);
+        Path output = runDir.resolve("child-" + n + ".out");
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectInput(ProcessBuilder.Redirect.PIPE)
+                .redirectErrorStream(true)
+                .redirectOutput(output.toFile());
+        Process process = builder.start();
+        try {
+            OutputStream stdin = process.getOutputStream();
+            stdin.write((secret + "\n").getBytes(StandardCharsets.UTF_8));
+            stdin.flush();
+            // stdin stays open: its end of file tells the child that the daemon is gone.
+        } catch (IOException e) {
+            process.destroyForcibly();
+            throw e;
+        }
+        return new Launched(process, output, plan);
+    }
+
+    private static List<String> classPathFor(PoolOptions options) {
+        List<String> cp = childClassPath();
+        if (options.cacheDir() == null) {
+            return cp;
+        }
+        try {
+            return ClassPathJars.jarDirectories(cp, options.cacheDir());
+        } catch (IOException e) {
+            org.slf4j.LoggerFactory.getLogger(ChildLauncher.class)
+                    .warn("cannot pack class directories for class-data sharing: {}", e.getMessage());
+            return cp;
+        }
+    }
+
+    static String javaCommand() {
+        return ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+
+    /** The code sources of the classes a child needs, and nothing else. */
+    static List<String> childClassPath() {
+        Set<String> entries = new LinkedHashSet<>();
+        for (Class<?> marker : List.of(ChildMain.class, Message.class, LoggerFactory.class, LoggerContext.class,
+                ch.qos.logback.core.Appender.class)) {
+            try {
+                entries.add(Path.of(marker.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
+            } catch (URISyntaxException | NullPointerException e) {
+                throw new IllegalStateException("cannot locate the code source of " + marker.getName(), e);
+            }
+        }
+        return List.copyOf(entries);
+    }
+
+    private static String daemonRootLevel() {
+        org.slf4j.Logger root = LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        if (root instanceof ch.qos.logback.classic.Logger logback && logback.getLevel() != null) {
+            return logback.getLevel().toString();
+        }
+        return root.isDebugEnabled() ? "DEBUG" : "INFO";
+    }
+}

@@ -1,0 +1,466 @@
+package io.lkworker.pool;
+
+import io.lkworker.ipc.IpcChannel;
+import io.lkworker.ipc.proto.Ipc;
+import io.lkworker.ipc.proto.Ipc.Envelope;
+import io.lkworker.loop.EventLoop;
+import io.lkworker.loop.Timer;
+import io.lkworker.worker.JobEvents;
+import io.lkworker.worker.JobLaunch;
+import io.lkworker.worker.JobOutcome;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The daemon's handle on one child JVM: its state machine ({@link ChildState}), its IPC channel,
+ * its timers (initialize deadline, pings, shutdown escalation) and, once it has one, its job.
+ * Loop thread only. Reports to its {@link Owner} (the pool) and to the job's {@link JobEvents}.
+ *
+ * <p>A child is finished when both its process has exited and its channel is drained; only then is
+ * the job's outcome decided, so every log line the child wrote before dying has been forwarded.
+ */
+final class ChildProcess implements IpcChannel.Listener {
+
+    private static final Logger log = LoggerFactory.getLogger(ChildProcess.class);
+    /** After the process exits the kernel closes its socket at once; this only guards against a stuck channel. */
+    private static final long DRAIN_AFTER_EXIT_MILLIS = 2000;
+    /** How long a job's entrypoint may take to unwind after its interrupt (mirrors JobHost's bound). */
+    private static final long ENTRYPOINT_UNWIND_MILLIS = 1000;
+    /** Slack for the child's own bookkeeping (flush, exit) on top of the configured timeouts. */
+    private static final long SHUTDOWN_SLACK_MILLIS = 1000;
+
+    /** What the pool hears about a child. Called on the loop thread. */
+    interface Owner {
+        void onReady(ChildProcess child);
+
+        void onStartFailed(ChildProcess child, String reason);
+
+        void onExited(ChildProcess child);
+    }
+
+    private final EventLoop loop;
+    private final PoolOptions options;
+    private final Owner owner;
+    private final int number;
+    private final ChildLauncher.Launched launched;
+    private final long pid;
+    private final long spawnedNanos;
+    private final MemoryLimits memory;
+    private ChildState state = ChildState.STARTING;
+    private IpcChannel channel;
+    private Timer initTimer;
+    private Timer pingTimer;
+    private Timer shutdownTimer;
+    private PingMonitor ping;
+    private JobLaunch job;
+    private JobEvents events;
+    private Ipc.JobStatus finalStatus;
+    private String killReason;
+    private boolean startFailureReported;
+    private boolean stopRequested;
+    private Integer exitCode;
+    private boolean channelClosed;
+    /** The child announced its exit; a reset connection after that is not a failure. */
+    private boolean exiting;
+
+    ChildProcess(EventLoop loop, PoolOptions options, Owner owner, int number, ChildLauncher.Launched launched) {
+        this.loop = loop;
+        this.options = options;
+        this.owner = owner;
+        this.number = number;
+        this.launched = launched;
+        this.pid = launched.process().pid();
+        this.spawnedNanos = loop.clock().nanos();
+        this.memory = new MemoryLimits(options.memoryWarnMb(), options.memoryLimitMb());
+        // Covers JVM start, connecting and prewarm: an agent whose prewarm hangs must not hold a slot.
+        this.initTimer = loop.schedule(options.initializeTimeout().toMillis(), () -> {
+            if (state.starting()) {
+                failStart("not ready within " + options.initializeTimeout().toMillis() + " ms (prewarm too slow?)");
+            }
+        });
+        launched.process().onExit().thenRun(() -> loop.execute(this::onProcessExit));
+    }
+
+    long pid() {
+        return pid;
+    }
+
+    int number() {
+        return number;
+    }
+
+    ChildState state() {
+        return state;
+    }
+
+    String jobId() {
+        return job == null ? null : job.jobId();
+    }
+
+    ChildLauncher.Launched launched() {
+        return launched;
+    }
+
+    Integer exitCode() {
+        return exitCode;
+    }
+
+    boolean hasJob() {
+        return job != null;
+    }
+
+    // ---- connection and initialization ----
+
+    /** The IPC server verified this child's Hello. */
+    void onConnected(IpcChannel ch) {
+        assert loop.inLoop();
+        channel = ch;
+        ch.setListener(this);
+        if (state != ChildState.STARTING) {
+            ch.close("child is " + state);
+            return;
+        }
+        state = ChildState.CONNECTED;
+        send(Envelope.newBuilder().setInitialize(Ipc.InitializeRequest.newBuilder()
+                .setPingIntervalMs(options.pingInterval().toMillis())
+                .setPingTimeoutMs(options.pingTimeout().toMillis())
+                .setEntrypointGraceMs(options.entrypointGrace().toMillis())
+                .setShutdownTimeoutMs(options.shutdownTimeout().toMillis())).build());
+        state = ChildState.INITIALIZING;
+    }
+
+    @Override
+    public void onMessage(IpcChannel ch, Envelope message) {
+        switch (message.getMsgCase()) {
+            case LOG -> ChildLogForwarder.forward(message.getLog(), pid, jobId(), job == null ? null : job.roomName());
+            case PONG -> onPong(message.getPong());
+            case INITIALIZED -> onInitialized(message.getInitialized());
+            case JOB_STATUS -> onJobStatus(message.getJobStatus());
+            case SHUTDOWN_ACK -> onShutdownAck();
+            case SHUTTING_DOWN -> onShuttingDown();
+            case EXITING -> {
+                exiting = true;
+                withMdc(() -> log.debug("child exiting: {}", message.getExiting().getReason()));
+            }
+            default -> withMdc(() -> log.warn("unexpected {} from child; ignored", message.getMsgCase()));
+        }
+    }
+
+    private void onInitialized(Ipc.InitializeResponse response) {
+        if (state != ChildState.INITIALIZING) {
+            return;
+        }
+        initTimer.cancel();
+        if (!response.getError().isEmpty()) {
+            failStart("prewarm failed: " + response.getError());
+            return;
+        }
+        state = ChildState.IDLE;
+        long readyMs = (loop.clock().nanos() - spawnedNanos) / 1_000_000;
+        withMdc(() -> log.debug("child ready in {} ms (prewarm {} ms)", readyMs, response.getPrewarmMs()));
+        ping = new PingMonitor(options.pingTimeout().toMillis(), loop.clock().nanos());
+        long interval = options.pingInterval().toMillis();
+        pingTimer = loop.scheduleAtFixedRate(interval, interval, this::pingTick);
+        owner.onReady(this);
+    }
+
+    private void failStart(String reason) {
+        if (startFailureReported) {
+            return;
+        }
+        startFailureReported = true;
+        withMdc(() -> log.warn("child failed to start: {}", reason));
+        killQuietly();
+        owner.onStartFailed(this, reason);
+    }
+
+    // ---- the job ----
+
+    /** Hands this (idle) child its one job. */
+    void startJob(JobLaunch launch, JobEvents jobEvents) {
+        assert loop.inLoop() && state == ChildState.IDLE;
+        job = launch;
+        events = jobEvents;
+        state = ChildState.RUNNING;
+        Ipc.StartJob.Builder start = Ipc.StartJob.newBuilder()
+                .setJob(launch.job().toByteString())
+                .setUrl(nullToEmpty(launch.url()))
+                .setToken(nullToEmpty(launch.token()))
+                .setWorkerId(nullToEmpty(launch.workerId()));
+        if (launch.accept() != null) {
+            start.setAcceptIdentity(nullToEmpty(launch.accept().identity()))
+                    .setAcceptName(nullToEmpty(launch.accept().name()))
+                    .setAcceptMetadata(nullToEmpty(launch.accept().metadata()))
+                    .putAllAcceptAttributes(launch.accept().attributes());
+        }
+        if (!send(Envelope.newBuilder().setStartJob(start).build())) {
+            kill("could not send the job to its process: IPC channel closed");
+        }
+    }
+
+    private void onJobStatus(Ipc.JobStatus status) {
+        if (job == null) {
+            return;
+        }
+        if (status.getState() == Ipc.JobState.JOB_RUNNING) {
+            events.onRunning(job.jobId(), pid);
+        } else if (finalStatus == null) {
+            finalStatus = status;
+        }
+    }
+
+    // ---- supervision ----
+
+    private void pingTick() {
+        if (channel == null || !channel.isOpen() || exitCode != null) {
+            return;
+        }
+        long now = loop.clock().nanos();
+        if (ping.timedOut(now)) {
+            kill("job process unresponsive for " + options.pingTimeout().toSeconds() + " s, killed");
+            return;
+        }
+        send(Envelope.newBuilder().setPing(Ipc.Ping.newBuilder().setTimestampMs(loop.clock().wallMillis())).build());
+    }
+
+    private void onPong(Ipc.Pong pong) {
+        if (ping == null) {
+            return;
+        }
+        long latency = ping.onPong(pong.getLastTimestampMs(), loop.clock().wallMillis(), loop.clock().nanos());
+        if (latency > PingMonitor.HIGH_LATENCY_MILLIS) {
+            withMdc(() -> log.warn("child is slow to answer pings: pong after {} ms", latency));
+        }
+    }
+
+    void onMemorySample(long rssBytes) {
+        if (exitCode != null || !memory.enabled()) {
+            return;
+        }
+        long mb = rssBytes / (1024 * 1024);
+        switch (memory.observe(rssBytes, loop.clock().nanos())) {
+            case KILL -> kill("killed: resident memory " + mb + " MB over the limit of " + memory.limitMb() + " MB");
+            case WARN -> withMdc(() -> log.warn("child uses {} MB of resident memory, above the warning level of {} MB{}",
+                    mb, memory.warnMb(), memory.limitMb() > 0 ? " (limit " + memory.limitMb() + " MB)" : " (advisory only)"));
+            default -> { }
+        }
+    }
+
+    // ---- shutdown ----
+
+    /** Asks the child to stop: gracefully over IPC once it is initialized, else by killing it. */
+    void requestShutdown(String reason) {
+        assert loop.inLoop();
+        if (stopRequested || exitCode != null) {
+            return;
+        }
+        stopRequested = true;
+        if (state.starting() || channel == null || !channel.isOpen()) {
+            startFailureReported = true; // an abandoned start is not a failure
+            killQuietly();
+            state = ChildState.STOPPING;
+            return;
+        }
+        state = ChildState.STOPPING;
+        send(Envelope.newBuilder().setShutdown(Ipc.ShutdownRequest.newBuilder().setReason(nullToEmpty(reason))).build());
+        long ackMs = options.shutdownTimeout().toMillis();
+        replaceShutdownTimer(ackMs, "job process did not acknowledge shutdown within " + ackMs + " ms, killed");
+    }
+
+    private void onShutdownAck() {
+        if (state != ChildState.STOPPING) {
+            return;
+        }
+        // The job now gets its entrypoint grace, the interrupt's unwind, and its shutdown callbacks.
+        long ms = options.entrypointGrace().toMillis() + ENTRYPOINT_UNWIND_MILLIS
+                + options.shutdownTimeout().toMillis() + SHUTDOWN_SLACK_MILLIS;
+        replaceShutdownTimer(ms, "job did not finish its shutdown within " + ms + " ms, killed");
+    }
+
+    private void onShuttingDown() {
+        if (state != ChildState.STOPPING) {
+            return;
+        }
+        long ms = options.shutdownTimeout().toMillis();
+        replaceShutdownTimer(ms, "job process did not exit within " + ms + " ms after shutting down, killed");
+    }
+
+    private void replaceShutdownTimer(long ms, String killReasonText) {
+        if (shutdownTimer != null) {
+            shutdownTimer.cancel();
+        }
+        shutdownTimer = loop.schedule(ms, () -> {
+            if (exitCode == null) {
+                kill(killReasonText);
+            }
+        });
+    }
+
+    /** Kills the process (SIGKILL: children ignore SIGTERM by design). The reason is the job's failure. */
+    void kill(String reason) {
+        if (exitCode != null) {
+            return;
+        }
+        if (killReason == null) {
+            killReason = reason;
+        }
+        withMdc(() -> log.error("killing child: {}", reason));
+        if (state != ChildState.EXITED) {
+            state = ChildState.STOPPING;
+        }
+        launched.process().destroyForcibly();
+    }
+
+    private void killQuietly() {
+        launched.process().destroyForcibly();
+    }
+
+    // ---- the end ----
+
+    private void onProcessExit() {
+        exitCode = launched.process().exitValue();
+        cancelTimers();
+        if (state.starting() && !startFailureReported) {
+            startFailureReported = true;
+            String reason = describeExit(exitCode) + " during startup" + outputHint();
+            withMdc(() -> log.warn("child failed to start: {}", reason));
+            owner.onStartFailed(this, reason);
+        }
+        if (channel == null) {
+            channelClosed = true;
+        } else if (!channelClosed) {
+            loop.schedule(DRAIN_AFTER_EXIT_MILLIS, () -> {
+                if (!channelClosed) {
+                    channel.close("not drained " + DRAIN_AFTER_EXIT_MILLIS + " ms after the process exited");
+                }
+            });
+        }
+        finishIfDone();
+    }
+
+    @Override
+    public void onClosed(IpcChannel ch, String error) {
+        channelClosed = true;
+        if (error != null && exitCode == null && !stopRequested && killReason == null && !exiting) {
+            // A protocol violation or broken socket: this child cannot be trusted or reached any more.
+            kill("IPC channel failed: " + error);
+        } else if (exitCode == null) {
+            withMdc(() -> log.debug("child closed its IPC channel{}; waiting for it to exit",
+                    error == null ? "" : " (" + error + ")"));
+        }
+        finishIfDone();
+    }
+
+    private void finishIfDone() {
+        if (exitCode == null || !channelClosed || state == ChildState.EXITED) {
+            return;
+        }
+        boolean hadJob = job != null;
+        state = ChildState.EXITED;
+        logLeftoverOutput();
+        if (hadJob) {
+            JobOutcome outcome = outcome();
+            withMdc(() -> {
+                if (outcome.success()) {
+                    log.info("job ended (process exit code {})", exitCode);
+                } else {
+                    log.warn("job failed: {}", outcome.error());
+                }
+            });
+            events.onEnded(job.jobId(), outcome);
+        } else if (!stopRequested && !startFailureReported) {
+            withMdc(() -> log.warn("idle child exited unexpectedly: {}", describeExit(exitCode)));
+        }
+        owner.onExited(this);
+    }
+
+    /** The job's outcome: its own final status wins; else why we killed it; else how the process died. */
+    private JobOutcome outcome() {
+        if (finalStatus != null) {
+            return finalStatus.getState() == Ipc.JobState.JOB_SUCCEEDED
+                    ? JobOutcome.succeeded() : JobOutcome.failed(finalStatus.getError());
+        }
+        if (killReason != null) {
+            return JobOutcome.failed(killReason);
+        }
+        if (exitCode == 0) {
+            return JobOutcome.failed("job process exited with code 0 before the job ended");
+        }
+        return JobOutcome.failed(describeExit(exitCode));
+    }
+
+    static String describeExit(int code) {
+        if (code > 128 && code <= 128 + 64) {
+            return "job process died (signal " + (code - 128) + ")";
+        }
+        return "job process exited with code " + code;
+    }
+
+    private void cancelTimers() {
+        for (Timer t : new Timer[] {initTimer, pingTimer, shutdownTimer}) {
+            if (t != null) {
+                t.cancel();
+            }
+        }
+    }
+
+    private String outputHint() {
+        List<String> lines = readOutput();
+        return lines.isEmpty() ? "" : ": " + lines.get(lines.size() - 1);
+    }
+
+    private List<String> readOutput() {
+        try {
+            Path out = launched.outputFile();
+            return Files.exists(out) && Files.size(out) > 0 ? Files.readAllLines(out) : List.of();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    /** What the JVM itself printed (warnings, crash reports): logged once the child is gone. */
+    private void logLeftoverOutput() {
+        List<String> lines = readOutput();
+        int from = Math.max(0, lines.size() - 50);
+        withMdc(() -> lines.subList(from, lines.size()).forEach(line -> log.warn("child output: {}", line)));
+        try {
+            Files.deleteIfExists(launched.outputFile());
+        } catch (IOException ignored) {
+            // the run directory is removed at close
+        }
+    }
+
+    private boolean send(Envelope message) {
+        return channel != null && channel.send(message);
+    }
+
+    /** Runs {@code body} with this child's pid (and job id, room) in the MDC. */
+    void withMdc(Runnable body) {
+        MDC.put("pid", Long.toString(pid));
+        if (job != null) {
+            MDC.put("job_id", job.jobId());
+            MDC.put("room", job.roomName());
+        }
+        try {
+            body.run();
+        } finally {
+            MDC.remove("pid");
+            MDC.remove("job_id");
+            MDC.remove("room");
+        }
+    }
+
+    private static String nullToEmpty(String s) {
+        return s == null ? "" : s;
+    }
+
+    @Override
+    public String toString() {
+        return "child#" + number + "[pid=" + pid + ", " + state + (job != null ? ", job=" + job.jobId() : "") + "]";
+    }
+}

@@ -1,0 +1,353 @@
+package io.lkworker.pool;
+
+import io.lkworker.ipc.IpcServer;
+import io.lkworker.ipc.PrivateDirectory;
+import io.lkworker.loop.EventLoop;
+import io.lkworker.loop.Timer;
+import io.lkworker.worker.ExecutorStats;
+import io.lkworker.worker.JobEvents;
+import io.lkworker.worker.JobExecutor;
+import io.lkworker.worker.JobLaunch;
+import io.lkworker.worker.JobOutcome;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The default job executor: a pool of warm, single-use child JVMs, one per job.
+ *
+ * <p>Keeps {@code numIdleProcesses} children initialized (agent loaded, prewarm done) and hands
+ * them out first-in first-out; the pool refills behind every job. A job that finds no warm child
+ * waits, and an extra child is started for it. At most {@code maxConcurrentStarts} children start
+ * at once; failed starts back off exponentially; a waiting job fails after a bound rather than
+ * waiting forever.
+ *
+ * <p>Everything here runs on the event-loop thread (the {@link JobExecutor} contract); child
+ * processes report through their IPC channels on the same loop.
+ */
+public final class ProcessPool implements JobExecutor, ChildProcess.Owner {
+
+    private static final Logger log = LoggerFactory.getLogger(ProcessPool.class);
+    /** Beyond initializeTimeout, how long a job may wait for a child (JVM start and one backoff step). */
+    private static final long WAIT_MARGIN_MILLIS = 5000;
+    /** A waiting job fails after this many failed child starts, instead of waiting out its deadline. */
+    private static final int MAX_FAILED_STARTS_PER_WAITING_JOB = 3;
+
+    /**
+     * The replacement for a child that just took a job starts this much later: a JVM start eats
+     * both cores of a small machine for a while, and the job's own start comes first.
+     */
+    private static final long REFILL_DELAY_MILLIS = 200;
+
+    private record Waiting(JobLaunch launch, JobEvents events, Timer deadline, int[] failedStarts) {
+    }
+
+    private final EventLoop loop;
+    private final PoolOptions options;
+    private final ArrayDeque<ChildProcess> idle = new ArrayDeque<>();
+    private final Set<ChildProcess> starting = new LinkedHashSet<>();
+    private final Map<String, ChildProcess> running = new LinkedHashMap<>();
+    /** Children asked to stop (or dying) that have not exited yet. */
+    private final Set<ChildProcess> stopping = new LinkedHashSet<>();
+    private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
+    private final SpawnBackoff backoff = new SpawnBackoff();
+    private int idleTarget;
+    private int spawned;
+    private String lastStartError;
+    private Timer reconcileTimer;
+    private Path runDir;
+    private IpcServer ipc;
+    private ChildLauncher launcher;
+    private MemoryWatch memoryWatch;
+    private boolean started;
+    private boolean closing;
+    private Runnable onClosed;
+
+    public ProcessPool(EventLoop loop, PoolOptions options) {
+        this.loop = loop;
+        this.options = options;
+        this.idleTarget = options.numIdleProcesses();
+    }
+
+    @Override
+    public void start() {
+        assert loop.inLoop();
+        if (started) {
+            return;
+        }
+        started = true;
+        try {
+            runDir = PrivateDirectory.create(options.runDir(), "lkw-pool-");
+            ipc = IpcServer.open(loop, runDir);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot open the IPC socket for job processes: " + e.getMessage(), e);
+        }
+        launcher = new ChildLauncher(options, ipc.socketPath(), runDir);
+        memoryWatch = new MemoryWatch(loop, options.memorySampleInterval(), this::liveChildren);
+        memoryWatch.start();
+        log.info("process pool started: {} warm children, IPC at {}", idleTarget, ipc.socketPath());
+        reconcile();
+    }
+
+    @Override
+    public void launch(JobLaunch launch, JobEvents events) {
+        assert loop.inLoop();
+        if (closing || !started) {
+            events.onEnded(launch.jobId(), JobOutcome.failed("job executor is " + (closing ? "closed" : "not started")));
+            return;
+        }
+        ChildProcess child = idle.pollFirst();
+        if (child != null) {
+            assign(child, launch, events);
+        } else {
+            long bound = options.initializeTimeout().toMillis() + WAIT_MARGIN_MILLIS;
+            log.info("no warm process for job {}; waiting for one (at most {} ms)", launch.jobId(), bound);
+            int[] failures = {0};
+            Waiting[] self = new Waiting[1];
+            Timer deadline = loop.schedule(bound, () -> {
+                if (waiting.remove(self[0])) {
+                    failWaiting(self[0], lastStartError != null ? lastStartError : "none ready within " + bound + " ms");
+                }
+            });
+            self[0] = new Waiting(launch, events, deadline, failures);
+            waiting.add(self[0]);
+            reconcile();
+        }
+    }
+
+    private void assign(ChildProcess child, JobLaunch launch, JobEvents events) {
+        running.put(launch.jobId(), child);
+        child.startJob(launch, events);
+        child.withMdc(() -> log.debug("job {} assigned to child #{}", launch.jobId(), child.number()));
+        loop.schedule(REFILL_DELAY_MILLIS, this::reconcile);
+    }
+
+    private void failWaiting(Waiting w, String why) {
+        w.deadline().cancel();
+        log.error("job {} failed: no job process became available: {}", w.launch().jobId(), why);
+        w.events().onEnded(w.launch().jobId(), JobOutcome.failed("no job process became available: " + why));
+    }
+
+    @Override
+    public boolean terminate(String jobId, String reason) {
+        assert loop.inLoop();
+        ChildProcess child = running.get(jobId);
+        if (child != null) {
+            child.requestShutdown(reason);
+            return true;
+        }
+        for (Iterator<Waiting> it = waiting.iterator(); it.hasNext(); ) {
+            Waiting w = it.next();
+            if (w.launch().jobId().equals(jobId)) {
+                it.remove();
+                w.deadline().cancel();
+                w.events().onEnded(jobId, JobOutcome.failed("terminated before it started: " + reason));
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public void close(String reason, Runnable onClosed) {
+        assert loop.inLoop();
+        if (closing) {
+            return;
+        }
+        closing = true;
+        if (!started) {
+            onClosed.run();
+            return;
+        }
+        this.onClosed = onClosed;
+        if (reconcileTimer != null) {
+            reconcileTimer.cancel();
+        }
+        while (!waiting.isEmpty()) {
+            Waiting w = waiting.poll();
+            w.deadline().cancel();
+            w.events().onEnded(w.launch().jobId(), JobOutcome.failed("worker shutting down: " + reason));
+        }
+        List<ChildProcess> all = new ArrayList<>(liveChildren());
+        log.info("closing the process pool ({}): {} children", reason, all.size());
+        for (ChildProcess child : all) {
+            child.requestShutdown(reason);
+        }
+        idle.clear();
+        stopping.addAll(all);
+        starting.clear();
+        running.clear();
+        finishCloseIfDone();
+    }
+
+    @Override
+    public ExecutorStats stats() {
+        return new ExecutorStats(idle.size(), starting.size(), running.size());
+    }
+
+    @Override
+    public void setIdleTarget(int n) {
+        assert loop.inLoop();
+        idleTarget = Math.max(0, n);
+        reconcile();
+    }
+
+    /** Live children (any state but exited). Loop thread. */
+    List<ChildProcess> liveChildren() {
+        List<ChildProcess> all = new ArrayList<>(idle);
+        all.addAll(starting);
+        all.addAll(running.values());
+        all.addAll(stopping);
+        return all;
+    }
+
+    /** Pids of the idle children, oldest first (tests, benchmarks). Loop thread. */
+    public List<Long> idlePids() {
+        return idle.stream().map(ChildProcess::pid).toList();
+    }
+
+    /** Pids of every live child. Loop thread. */
+    public List<Long> childPids() {
+        return liveChildren().stream().map(ChildProcess::pid).toList();
+    }
+
+    /** Children started since the pool started (tests: bounded respawning). Loop thread. */
+    public int spawnedCount() {
+        return spawned;
+    }
+
+    // ---- keeping the pool full ----
+
+    /** Starts as many children as are missing, within the concurrency limit and the backoff. */
+    private void reconcile() {
+        if (closing || !started) {
+            return;
+        }
+        int wanted = idleTarget + waiting.size() - idle.size() - starting.size();
+        while (wanted > 0 && starting.size() < options.maxConcurrentStarts()) {
+            long wait = backoff.remainingMillis(loop.clock().nanos());
+            if (wait > 0) {
+                scheduleReconcile(wait);
+                return;
+            }
+            if (!spawn()) {
+                return;
+            }
+            wanted--;
+        }
+    }
+
+    private void scheduleReconcile(long delayMillis) {
+        if (reconcileTimer != null && !reconcileTimer.isCancelled()) {
+            return;
+        }
+        reconcileTimer = loop.schedule(delayMillis, () -> {
+            reconcileTimer = null;
+            reconcile();
+        });
+    }
+
+    private boolean spawn() {
+        int number = ++spawned;
+        String secret = IpcServer.newSecret();
+        ChildLauncher.Launched launched;
+        try {
+            launched = launcher.launch(number, secret);
+        } catch (IOException e) {
+            lastStartError = "cannot start a JVM: " + e.getMessage();
+            long delay = backoff.onFailure(loop.clock().nanos());
+            log.error("{}; retrying in {} ms", lastStartError, delay);
+            scheduleReconcile(delay);
+            return false;
+        }
+        ChildProcess child = new ChildProcess(loop, options, this, number, launched);
+        ipc.expect(secret, child.pid(), child::onConnected);
+        starting.add(child);
+        child.withMdc(() -> log.debug("started child #{}{}", number,
+                launched.cds().training() ? " (writes the class-data sharing archive at exit)" : ""));
+        return true;
+    }
+
+    @Override
+    public void onReady(ChildProcess child) {
+        starting.remove(child);
+        backoff.onSuccess();
+        lastStartError = null;
+        if (closing) {
+            stopping.add(child);
+            child.requestShutdown("pool closing");
+            return;
+        }
+        Waiting w = waiting.poll();
+        if (w != null) {
+            w.deadline().cancel();
+            assign(child, w.launch(), w.events());
+        } else {
+            idle.addLast(child);
+            reconcile();
+        }
+    }
+
+    @Override
+    public void onStartFailed(ChildProcess child, String reason) {
+        starting.remove(child);
+        stopping.add(child);
+        ipc.forget(child.pid());
+        if (closing) {
+            return;
+        }
+        lastStartError = reason;
+        long delay = backoff.onFailure(loop.clock().nanos());
+        log.warn("job process start failed ({} in a row), next start in {} ms: {}",
+                backoff.consecutiveFailures(), delay, reason);
+        for (Iterator<Waiting> it = waiting.iterator(); it.hasNext(); ) {
+            Waiting w = it.next();
+            if (++w.failedStarts()[0] >= MAX_FAILED_STARTS_PER_WAITING_JOB) {
+                it.remove();
+                failWaiting(w, reason);
+            }
+        }
+        scheduleReconcile(delay);
+    }
+
+    @Override
+    public void onExited(ChildProcess child) {
+        ipc.forget(child.pid());
+        starting.remove(child);
+        stopping.remove(child);
+        if (idle.remove(child) && !closing) {
+            lastStartError = "idle process exited: " + ChildProcess.describeExit(child.exitCode());
+        }
+        if (child.jobId() != null) {
+            running.remove(child.jobId(), child);
+        }
+        launcher.cds().trainerExited(child.launched().cds(), child.exitCode());
+        if (closing) {
+            finishCloseIfDone();
+        } else {
+            reconcile();
+        }
+    }
+
+    private void finishCloseIfDone() {
+        if (!closing || !liveChildren().isEmpty() || onClosed == null) {
+            return;
+        }
+        Runnable done = onClosed;
+        onClosed = null;
+        memoryWatch.close();
+        ipc.close();
+        PrivateDirectory.deleteQuietly(runDir);
+        log.info("process pool closed");
+        done.run();
+    }
+}

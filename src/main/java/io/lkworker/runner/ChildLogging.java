@@ -1,0 +1,74 @@
+package io.lkworker.runner;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import io.lkworker.ipc.proto.Ipc.Envelope;
+import io.lkworker.ipc.proto.Ipc.LogRecord;
+import java.io.PrintStream;
+import java.util.Map;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Routes everything a child writes to the daemon: SLF4J through {@link IpcLogAppender} (logback
+ * configured programmatically, whatever logback.xml the class path holds), and System.out/err line
+ * by line through {@link LineCapturingPrintStream}.
+ */
+final class ChildLogging {
+
+    private final ParentLink link;
+    private LineCapturingPrintStream out;
+    private LineCapturingPrintStream err;
+
+    ChildLogging(ParentLink link) {
+        this.link = link;
+    }
+
+    void install(String level) {
+        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+        context.reset();
+        IpcLogAppender appender = new IpcLogAppender(link);
+        appender.setContext(context);
+        appender.start();
+        ch.qos.logback.classic.Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        root.setLevel(Level.toLevel(level, Level.INFO));
+        root.addAppender(appender);
+
+        out = new LineCapturingPrintStream(line -> sendLine("stdout", "INFO", line));
+        err = new LineCapturingPrintStream(line -> sendLine("stderr", "WARN", line));
+        System.setOut(out);
+        System.setErr(err);
+    }
+
+    /** Emits partial lines; called just before the child exits. */
+    void flush() {
+        if (out != null) {
+            out.flushPartialLine();
+            err.flushPartialLine();
+        }
+    }
+
+    private void sendLine(String stream, String level, String line) {
+        LogRecord.Builder record = LogRecord.newBuilder()
+                .setLevel(level)
+                .setLogger(stream)
+                .setStream(stream)
+                .setMessage(line)
+                .setTimestampMs(System.currentTimeMillis())
+                .setThread(Thread.currentThread().getName());
+        Map<String, String> mdc = MDC.getCopyOfContextMap();
+        if (mdc != null) {
+            mdc.forEach((k, v) -> {
+                if (k != null && v != null) {
+                    record.putMdc(k, v);
+                }
+            });
+        }
+        link.send(Envelope.newBuilder().setLog(record).build());
+    }
+
+    /** The stream the JVM started with, for last-resort messages (the daemon captures it to a file). */
+    static PrintStream originalStderr() {
+        return System.err;
+    }
+}

@@ -1,0 +1,77 @@
+package io.lkworker.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import io.lkworker.pool.agents.BundledLibsAgent;
+import io.lkworker.pool.agents.TestAgent;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What children log and print reaches the daemon's log; secrets and foreign libraries stay where they belong. */
+@Tag("process")
+class ChildOutputTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void everyLogLineAndPrintedLineArrivesWithPidAndJob() throws Exception {
+        Path jar = AgentJarFixture.build(tmp, TestAgent.class);
+        try (PoolHarness h = new PoolHarness(PoolHarness.options(jar, 1)); ListAppenderSupport logs = new ListAppenderSupport()) {
+            PoolHarness.Job job = h.launch("AJ_logs", "log:1000");
+            long pid = job.pid();
+            assertThat(job.outcome(Duration.ofSeconds(20)).success()).isTrue();
+            List<ILoggingEvent> mine = logs.events().stream()
+                    .filter(e -> String.valueOf(pid).equals(e.getMDCPropertyMap().get("pid"))
+                            && "AJ_logs".equals(e.getMDCPropertyMap().get("job_id"))
+                            && "room-AJ_logs".equals(e.getMDCPropertyMap().get("room")))
+                    .toList();
+            assertThat(mine.stream().filter(e -> e.getLoggerName().equals(TestAgent.class.getName())
+                    && e.getFormattedMessage().startsWith("slf4j line ")).count()).isEqualTo(1000);
+            assertThat(mine.stream().filter(e -> e.getLoggerName().equals("stdout")
+                    && e.getFormattedMessage().startsWith("stdout line ")).count()).isEqualTo(1000);
+            assertThat(mine).anyMatch(e -> e.getFormattedMessage().equals("stdout line 999"));
+        }
+    }
+
+    @Test
+    void theTokenIsNeverOnAChildsCommandLineOrEnvironment() throws Exception {
+        Path jar = AgentJarFixture.build(tmp, TestAgent.class);
+        String token = "eyJ-secret-token-" + System.nanoTime();
+        try (PoolHarness h = new PoolHarness(PoolHarness.options(jar, 1))) {
+            PoolHarness.Job job = h.launch("AJ_token", "await", token);
+            long pid = job.pid();
+            String cmdline = new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")),
+                    StandardCharsets.UTF_8);
+            String environ = new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "environ")),
+                    StandardCharsets.UTF_8);
+            assertThat(cmdline).contains("io.lkworker.runner.ChildMain").doesNotContain(token);
+            assertThat(environ).doesNotContain(token);
+            h.terminate("AJ_token", "done");
+            assertThat(job.outcome(Duration.ofSeconds(10)).success()).isTrue();
+        }
+    }
+
+    @Test
+    void anAgentCanBundleItsOwnProtobufAndGson() throws Exception {
+        Path jar = AgentJarFixture.build(tmp, BundledLibsAgent.class,
+                AgentJarFixture.agentLib("gson-2.8.9.jar"), AgentJarFixture.agentLib("protobuf-java-3.25.5.jar"));
+        try (PoolHarness h = new PoolHarness(PoolHarness.options(jar, 1)); ListAppenderSupport logs = new ListAppenderSupport()) {
+            PoolHarness.Job job = h.launch("AJ_libs", "");
+            assertThat(job.outcome(Duration.ofSeconds(15)).success()).isTrue();
+            await().atMost(Duration.ofSeconds(2)).until(() -> logs.count(e -> e.getFormattedMessage().startsWith("bundled ")) == 1);
+            String line = logs.events().stream().map(ILoggingEvent::getFormattedMessage)
+                    .filter(m -> m.startsWith("bundled ")).findFirst().orElseThrow();
+            assertThat(line).contains("gson=gson-2.8.9.jar", "protobuf=protobuf-java-3.25.5.jar", "json={\"k\":\"v\"}",
+                    "protoBytes=7");
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package io.lkworker.pool.agents;
+
+import io.lkworker.api.Agent;
+import io.lkworker.api.JobContext;
+import io.lkworker.api.JobProcess;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The pool tests' agent. Prewarm is steered by the system property {@code lkw.test.prewarm}
+ * (set through jobJvmOptions): {@code ok} (default), {@code slow:<ms>}, {@code fail}. The
+ * entrypoint is steered by the job's metadata: {@code ok}, {@code throw}, {@code exit3},
+ * {@code halt5}, {@code block}, {@code await}, {@code hog:<MB>}, {@code ignoreShutdown},
+ * {@code log:<n>}.
+ */
+public final class TestAgent implements Agent {
+
+    private static final Logger log = LoggerFactory.getLogger(TestAgent.class);
+    /** Held so the memory hog's arrays stay reachable. */
+    private static final List<byte[]> HOARD = new ArrayList<>();
+
+    @Override
+    public void prewarm(JobProcess proc) throws Exception {
+        String mode = System.getProperty("lkw.test.prewarm", "ok");
+        if (mode.startsWith("slow:")) {
+            Thread.sleep(Long.parseLong(mode.substring(5)));
+        } else if (mode.equals("fail")) {
+            throw new IllegalStateException("prewarm refused on purpose");
+        }
+        proc.userdata().put("prewarmed", Boolean.TRUE);
+    }
+
+    @Override
+    public void entrypoint(JobContext ctx) throws Exception {
+        Instant now = Instant.now();
+        long epochNanos = now.getEpochSecond() * 1_000_000_000L + now.getNano();
+        log.info("entrypoint entered at {} job={}", epochNanos, ctx.job().id());
+        String mode = ctx.job().metadata();
+        switch (mode.contains(":") ? mode.substring(0, mode.indexOf(':')) : mode) {
+            case "", "ok" -> {
+            }
+            case "throw" -> throw new IllegalStateException("boom from the agent");
+            case "exit3" -> System.exit(3);
+            case "halt5" -> Runtime.getRuntime().halt(5);
+            case "block" -> Thread.sleep(Long.MAX_VALUE);
+            case "await" -> ctx.awaitShutdown();
+            case "hog" -> hog(Integer.parseInt(mode.substring(4)));
+            case "ignoreShutdown" -> ignoreShutdown(ctx);
+            case "log" -> logLines(Integer.parseInt(mode.substring(4)));
+            default -> throw new IllegalArgumentException("unknown test mode " + mode);
+        }
+    }
+
+    private static void hog(int mb) throws InterruptedException {
+        for (int i = 0; i < mb; i++) {
+            byte[] chunk = new byte[1024 * 1024];
+            for (int j = 0; j < chunk.length; j += 4096) {
+                chunk[j] = 1; // touch every page so it is resident
+            }
+            HOARD.add(chunk);
+        }
+        log.info("holding {} MB", mb);
+        Thread.sleep(Long.MAX_VALUE);
+    }
+
+    @SuppressWarnings("InfiniteLoopStatement")
+    private static void ignoreShutdown(JobContext ctx) {
+        ctx.addShutdownCallback(reason -> sleepIgnoringInterrupts());
+        Runtime.getRuntime().addShutdownHook(new Thread(TestAgent::sleepIgnoringInterrupts));
+        log.info("ignoring shutdown");
+        sleepIgnoringInterrupts();
+    }
+
+    private static void sleepIgnoringInterrupts() {
+        while (true) {
+            try {
+                Thread.sleep(60_000);
+            } catch (InterruptedException ignored) {
+                // on purpose
+            }
+        }
+    }
+
+    private static void logLines(int n) {
+        for (int i = 0; i < n; i++) {
+            log.info("slf4j line {}", i);
+            System.out.println("stdout line " + i);
+        }
+    }
+}
