@@ -64,7 +64,7 @@ public final class Daemon implements AutoCloseable {
         this.metrics = new PrometheusWorkerMetrics();
         this.loop = new EventLoop(clock);
         this.requestThreads = Executors.newCachedThreadPool(named("lk-request"));
-        this.executor = executors.create(config, agent, loop);
+        this.executor = executors.create(config, agent, loop, metrics);
         WorkerSettings settings = new WorkerSettings(agent.agent(), config.agentName(),
                 new Capacity(config.loadThreshold(), config.maxJobs(), config.numIdleProcesses()),
                 config.requestTimeout(), config.drainTimeout(), requestThreads, config.url(),
@@ -81,7 +81,7 @@ public final class Daemon implements AutoCloseable {
         int code = Worker.EXIT_FAILURE;
         try (Daemon daemon = new Daemon(config, agent, DefaultExecutors.defaultFactory(), CpuLoadMonitor.detect(),
                 Clock.system())) {
-            SignalHandling.install(daemon::signal);
+            installSignals(daemon);
             daemon.start();
             runFiles.writeStarted(ProcessHandle.current().pid(), config.healthHost(), daemon.healthPort(),
                     System.currentTimeMillis());
@@ -104,6 +104,11 @@ public final class Daemon implements AutoCloseable {
             log.warn("cannot record the exit in {}: {}", runFiles.exitFile(), e.getMessage());
         }
         return code;
+    }
+
+    /** Routes SIGTERM/SIGINT of this JVM to {@code daemon}: first drains, second stops. */
+    public static void installSignals(Daemon daemon) {
+        SignalHandling.install(daemon::signal);
     }
 
     /** {@code --pid-file}, else {@code lk-worker.pid} in the run directory. */

@@ -1,7 +1,16 @@
 package io.lkworker.cli;
 
+import io.lkworker.config.WorkerConfig;
 import io.lkworker.config.WorkerConfig.Mode;
+import io.lkworker.dev.DevOptions;
+import io.lkworker.runner.LoadedAgent;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
 /**
  * {@code lk-worker dev}: development defaults (no load limit, one warm process, loopback health
@@ -19,8 +28,53 @@ import picocli.CommandLine.Command;
             "Exit codes: 0 stopped cleanly, 1 runtime failure, 2 bad usage, configuration or agent jar."})
 final class DevCommand extends RunCommand {
 
+    @Option(names = "--dev-server-port", paramLabel = "PORT", defaultValue = "7880",
+            description = "Port of the embedded LiveKit-protocol server started when no --url is given. Default: 7880.")
+    int devServerPort;
+
+    @Option(names = "--watch", paramLabel = "DIR",
+            description = "Also reload when files under DIR change (repeatable), e.g. target/classes.")
+    List<Path> watch = new ArrayList<>();
+
+    @Option(names = "--reload-jobs", paramLabel = "restart|keep", defaultValue = "restart",
+            description = "On reload, restart running jobs on the new code as the same participant (restart),"
+                    + " or let them finish on the old code (keep). Default: restart.")
+    String reloadJobs;
+
+    @Option(names = "--dispatch-room", paramLabel = "ROOM",
+            description = "Once registered, dispatch a job to ROOM on the embedded server (quick start).")
+    String dispatchRoom;
+
+    @Option(names = "--dispatch-metadata", paramLabel = "TEXT", defaultValue = "",
+            description = "Metadata of the --dispatch-room job.")
+    String dispatchMetadata;
+
     DevCommand(CliContext context) {
         super(context);
+    }
+
+    @Override
+    int launch(WorkerConfig config, LoadedAgent loaded) throws Exception {
+        return context().dev().run(config, loaded, devOptions());
+    }
+
+    DevOptions devOptions() {
+        boolean restart = switch (reloadJobs.toLowerCase()) {
+            case "restart" -> true;
+            case "keep" -> false;
+            default -> throw new ParameterException(spec.commandLine(),
+                    "--reload-jobs: must be restart or keep, got '" + reloadJobs + "'");
+        };
+        if (devServerPort < 0 || devServerPort > 65535) {
+            throw new ParameterException(spec.commandLine(),
+                    "--dev-server-port: must be between 0 and 65535, got " + devServerPort);
+        }
+        for (Path dir : watch) {
+            if (!Files.isDirectory(dir)) {
+                throw new ParameterException(spec.commandLine(), "--watch: not a directory: " + dir);
+            }
+        }
+        return new DevOptions(devServerPort, watch, restart, dispatchRoom, dispatchMetadata, DevOptions.DEFAULT_DEBOUNCE);
     }
 
     @Override

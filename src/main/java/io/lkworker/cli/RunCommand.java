@@ -77,7 +77,16 @@ abstract class RunCommand implements Callable<Integer> {
         log.debug("{}", config);
         LoadedAgent loaded = AgentLoader.load(config.agentJar(), config.agentClass());
         log.info("agent {} loaded", loaded.className());
+        return launch(config, loaded);
+    }
+
+    /** Hands over to the daemon; {@code dev} adds its own wrapping. */
+    int launch(WorkerConfig config, LoadedAgent loaded) throws Exception {
         return context.daemon().run(config, loaded);
+    }
+
+    CliContext context() {
+        return context;
     }
 
     /** Flag > environment > config file > this mode's default, validated. */

@@ -93,6 +93,15 @@ public record WorkerConfig(
                 logFormat, pidFile, runDir);
     }
 
+    /** The same configuration with another agent jar (dev mode runs a private copy of the jar). */
+    public WorkerConfig withAgentJar(Path jar) {
+        return new WorkerConfig(mode, url, apiKey, apiSecret, jar, agentClass, agentName, workerType,
+                deployment, permissions, jobExecutor, loadThreshold, maxJobs, maxRetry, numIdleProcesses,
+                requestTimeout, initializeTimeout, shutdownTimeout, entrypointGrace, drainTimeout, pingInterval,
+                pingTimeout, jobMemoryWarnMb, jobMemoryLimitMb, jobJvmOptions, healthHost, healthPort, logLevel,
+                logFormat, pidFile, runDir);
+    }
+
     @Override
     public String toString() {
         return "WorkerConfig[mode=" + mode + ", url=" + url + ", apiKey=" + apiKey + ", apiSecret=<redacted>"

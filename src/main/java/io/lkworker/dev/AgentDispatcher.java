@@ -191,6 +191,11 @@ final class AgentDispatcher {
             return null;
         }
         double sum = candidates.stream().mapToDouble(w -> Math.max(0, 1 - w.load())).sum();
+        if (sum <= 0 && !candidates.isEmpty() && Double.isInfinite(config.targetLoad())) {
+            // Load rules off (dev mode): a development machine busy with builds must not starve its
+            // own worker (the reference worker's issue #717), so every available worker weighs the same.
+            return candidates.get(ThreadLocalRandom.current().nextInt(candidates.size()));
+        }
         if (sum <= 0) {
             OfferOutcome.Kind kind = first ? OfferOutcome.Kind.NO_WORKER : OfferOutcome.Kind.REJECTED_ALL;
             String last = first ? null : a.offeredTo.get(a.offeredTo.size() - 1);

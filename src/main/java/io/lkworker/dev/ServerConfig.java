@@ -22,7 +22,8 @@ import java.util.Objects;
  * @param assignmentUrl        {@code JobAssignment.url}, or null to leave it unset like OSS
  * @param withholdAssignments  initial value of the "accept but never send JobAssignment" knob
  * @param targetLoad           psrpc affinity rule: a job is refused unless some matching WS_AVAILABLE
- *                             worker reports load below this (0.7); {@code Double.POSITIVE_INFINITY} disables it
+ *                             worker reports load below this (0.7); {@code Double.POSITIVE_INFINITY} disables it,
+ *                             and then workers at full load are still chosen (all weigh the same)
  * @param offerUnservedDispatches if true, dispatches created while no worker serves their agent name get
  *                             their job offered when such a worker registers. The real server never does
  *                             this (the job is silently not created); dev mode turns it on for convenience

@@ -41,6 +41,10 @@ final class ChildProcess implements IpcChannel.Listener {
         void onStartFailed(ChildProcess child, String reason);
 
         void onExited(ChildProcess child);
+
+        /** The child is being killed; {@code category} is a metrics label (memory, unresponsive, ...). */
+        default void onKilled(ChildProcess child, String category) {
+        }
     }
 
     private final EventLoop loop;
@@ -175,6 +179,8 @@ final class ChildProcess implements IpcChannel.Listener {
         }
         startFailureReported = true;
         withMdc(() -> log.warn("child failed to start: {}", reason));
+        owner.onKilled(this, reason.contains("timed out") || reason.contains("within") ? "initialize_timeout"
+                : "initialize_failed");
         killQuietly();
         owner.onStartFailed(this, reason);
     }
@@ -308,12 +314,34 @@ final class ChildProcess implements IpcChannel.Listener {
         }
         if (killReason == null) {
             killReason = reason;
+            owner.onKilled(this, killCategory(reason));
         }
         withMdc(() -> log.error("killing child: {}", reason));
         if (state != ChildState.EXITED) {
             state = ChildState.STOPPING;
         }
         launched.process().destroyForcibly();
+    }
+
+    long spawnedNanos() {
+        return spawnedNanos;
+    }
+
+    /** A stable metrics label for a kill reason. */
+    static String killCategory(String reason) {
+        if (reason.contains("memory")) {
+            return "memory";
+        }
+        if (reason.contains("unresponsive")) {
+            return "unresponsive";
+        }
+        if (reason.contains("shutdown") || reason.contains("did not exit")) {
+            return "shutdown_timeout";
+        }
+        if (reason.contains("IPC")) {
+            return "ipc";
+        }
+        return "other";
     }
 
     private void killQuietly() {

@@ -34,7 +34,7 @@ final class ClassDataSharing {
     private static final int MAX_TRAINING_ATTEMPTS = 3;
 
     /** JVM flags for one child, and where its archive goes if it is the trainer. */
-    record Plan(List<String> flags, Path trainingOutput) {
+    record Plan(List<String> flags, Path trainingOutput, Path target) {
         boolean training() {
             return trainingOutput != null;
         }
@@ -85,37 +85,43 @@ final class ClassDataSharing {
     /** The CDS flags for the next child. */
     Plan nextChild() {
         if (archive == null) {
-            return new Plan(List.of(), null);
+            return new Plan(List.of(), null, null);
         }
         if (Files.isRegularFile(archive)) {
-            return new Plan(List.of("-XX:SharedArchiveFile=" + archive, "-Xshare:auto"), null);
+            return new Plan(List.of("-XX:SharedArchiveFile=" + archive, "-Xshare:auto"), null, archive);
         }
         if (trainerRunning || attempts >= MAX_TRAINING_ATTEMPTS) {
-            return new Plan(List.of(), null);
+            return new Plan(List.of(), null, null);
         }
         trainerRunning = true;
         attempts++;
         Path tmp = archive.resolveSibling(archive.getFileName() + "." + UUID.randomUUID() + ".tmp");
         // -Xlog:cds=error: the dump lists every class it skips (JFR events, ...) as a warning.
-        return new Plan(List.of("-XX:ArchiveClassesAtExit=" + tmp, "-Xlog:cds=error"), tmp);
+        return new Plan(List.of("-XX:ArchiveClassesAtExit=" + tmp, "-Xlog:cds=error"), tmp, archive);
     }
 
-    /** The trainer has exited: publish its archive if it wrote one. */
+    /**
+     * The trainer has exited: publish its archive if it wrote one. The plan names its own target, so
+     * a trainer started before a reload (another agent jar, another archive) publishes where it belongs.
+     */
     void trainerExited(Plan plan, int exitCode) {
         if (!plan.training()) {
             return;
         }
-        trainerRunning = false;
+        if (plan.target().equals(archive)) {
+            trainerRunning = false;
+        }
         Path tmp = plan.trainingOutput();
+        Path target = plan.target();
         try {
             if (exitCode < 128 && Files.isRegularFile(tmp) && Files.size(tmp) > 0) {
-                Files.move(tmp, archive, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                log.info("class-data sharing archive written: {} ({} KB)", archive, Files.size(archive) / 1024);
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                log.info("class-data sharing archive written: {} ({} KB)", target, Files.size(target) / 1024);
             } else {
                 Files.deleteIfExists(tmp);
             }
         } catch (IOException e) {
-            log.warn("cannot publish the class-data sharing archive {}: {}", archive, e.getMessage());
+            log.warn("cannot publish the class-data sharing archive {}: {}", target, e.getMessage());
         }
     }
 

@@ -120,6 +120,13 @@ public record PoolOptions(
                 jobJvmOptions, run, cache, maxConcurrentStarts, childLogLevel);
     }
 
+    /** Another agent (dev-mode reload): children started from now on load this jar. */
+    public PoolOptions withAgent(Path jar, String className) {
+        return new PoolOptions(jar, className, numIdleProcesses, initializeTimeout, shutdownTimeout, entrypointGrace,
+                pingInterval, pingTimeout, memoryWarnMb, memoryLimitMb, memorySampleInterval, jobJvmOptions, runDir,
+                cacheDir, maxConcurrentStarts, childLogLevel);
+    }
+
     public PoolOptions withChildLogLevel(String level) {
         return new PoolOptions(agentJar, agentClass, numIdleProcesses, initializeTimeout, shutdownTimeout,
                 entrypointGrace, pingInterval, pingTimeout, memoryWarnMb, memoryLimitMb, memorySampleInterval,

@@ -7,6 +7,7 @@ import io.lkworker.loop.Timer;
 import io.lkworker.worker.ExecutorStats;
 import io.lkworker.worker.JobEvents;
 import io.lkworker.worker.JobExecutor;
+import io.lkworker.worker.WorkerMetrics;
 import io.lkworker.worker.JobLaunch;
 import io.lkworker.worker.JobOutcome;
 import java.io.IOException;
@@ -52,7 +53,8 @@ public final class ProcessPool implements JobExecutor, ChildProcess.Owner {
     }
 
     private final EventLoop loop;
-    private final PoolOptions options;
+    /** Replaced by a dev-mode reload (another agent jar). Loop thread. */
+    private PoolOptions options;
     private final ArrayDeque<ChildProcess> idle = new ArrayDeque<>();
     private final Set<ChildProcess> starting = new LinkedHashSet<>();
     private final Map<String, ChildProcess> running = new LinkedHashMap<>();
@@ -71,11 +73,23 @@ public final class ProcessPool implements JobExecutor, ChildProcess.Owner {
     private boolean started;
     private boolean closing;
     private Runnable onClosed;
+    private WorkerMetrics metrics = WorkerMetrics.NONE;
 
     public ProcessPool(EventLoop loop, PoolOptions options) {
         this.loop = loop;
         this.options = options;
         this.idleTarget = options.numIdleProcesses();
+    }
+
+    /** Where kill and initialize events are counted. Before {@link #start()}. */
+    public ProcessPool withMetrics(WorkerMetrics m) {
+        this.metrics = m;
+        return this;
+    }
+
+    @Override
+    public void onKilled(ChildProcess child, String category) {
+        metrics.processKilled(category);
     }
 
     @Override
@@ -189,6 +203,30 @@ public final class ProcessPool implements JobExecutor, ChildProcess.Owner {
         finishCloseIfDone();
     }
 
+    /**
+     * Dev-mode reload: children started from now on load {@code agent}'s jar; idle children warmed
+     * with the old code are retired and replaced. Running jobs keep their children.
+     */
+    @Override
+    public void reload(io.lkworker.runner.LoadedAgent agent) {
+        assert loop.inLoop();
+        options = options.withAgent(agent.jar(), agent.className());
+        if (!started || closing) {
+            return;
+        }
+        launcher = new ChildLauncher(options, ipc.socketPath(), runDir);
+        List<ChildProcess> stale = new ArrayList<>(idle);
+        stale.addAll(starting);
+        idle.clear();
+        starting.clear();
+        for (ChildProcess child : stale) {
+            stopping.add(child);
+            child.requestShutdown("agent code reloaded");
+        }
+        log.info("process pool reloaded with {}: retiring {} warm children", agent.jar(), stale.size());
+        reconcile();
+    }
+
     @Override
     public ExecutorStats stats() {
         return new ExecutorStats(idle.size(), starting.size(), running.size());
@@ -280,6 +318,7 @@ public final class ProcessPool implements JobExecutor, ChildProcess.Owner {
     @Override
     public void onReady(ChildProcess child) {
         starting.remove(child);
+        metrics.processInitialized((loop.clock().nanos() - child.spawnedNanos()) / 1e9);
         backoff.onSuccess();
         lastStartError = null;
         if (closing) {

@@ -8,5 +8,5 @@ import io.lkworker.runner.LoadedAgent;
 @FunctionalInterface
 public interface ExecutorFactory {
 
-    JobExecutor create(WorkerConfig config, LoadedAgent agent, EventLoop loop) throws Exception;
+    JobExecutor create(WorkerConfig config, LoadedAgent agent, EventLoop loop, WorkerMetrics metrics) throws Exception;
 }

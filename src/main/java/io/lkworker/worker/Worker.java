@@ -62,6 +62,8 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
     private Timer loadTimer;
     private Timer drainTimer;
     private boolean lastReportedFull;
+    /** The warm-pool size last asked of the executor; -1 before the first retarget. */
+    private int idleTarget = -1;
     private String exitReason = "";
     private int drainExitCode = EXIT_OK;
 
@@ -98,7 +100,10 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
     public void start() {
         assert loop.inLoop();
         executor.start();
-        loadTimer = loop.scheduleAtFixedRate(0, LoadMonitor.SAMPLE_INTERVAL_MILLIS, load::sample);
+        loadTimer = loop.scheduleAtFixedRate(0, LoadMonitor.SAMPLE_INTERVAL_MILLIS, () -> {
+            load.sample();
+            publish();
+        });
         setState(WorkerState.CONNECTING);
         link.start();
     }
@@ -406,7 +411,40 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
         return snapshot;
     }
 
+    /**
+     * Keeps the warm pool no larger than the jobs the worker can still take: none while full or
+     * draining, at most the free {@code --max-jobs} slots, and at most what the load headroom fits at
+     * the current per-job load (the reference worker's rule), so it does not warm processes it cannot use.
+     */
+    private void retargetIdle() {
+        int target = capacity.idleProcesses();
+        int running = jobs.size();
+        int reserved = availability.reservedSlots();
+        if (isFullNow()) {
+            target = 0;
+        } else {
+            if (capacity.maxJobs() > 0) {
+                target = Math.min(target, Math.max(0, capacity.maxJobs() - running - reserved));
+            }
+            double l = Capacity.clamp(load.load());
+            if (!Double.isInfinite(capacity.loadThreshold()) && running > 0 && l > 0) {
+                double perJob = l / running;
+                target = Math.min(target, (int) Math.ceil(Math.max(0, capacity.loadThreshold() - l) / perJob));
+            }
+        }
+        if (target != idleTarget) {
+            if (idleTarget >= 0) {
+                log.debug("warm pool target {} -> {}", idleTarget, target);
+            }
+            idleTarget = target;
+            executor.setIdleTarget(target);
+        }
+    }
+
     private void publish() {
+        if (state != WorkerState.STARTING && state != WorkerState.CLOSED && state != WorkerState.FAILED) {
+            retargetIdle();
+        }
         snapshot = buildSnapshot();
         for (Runnable listener : stateListeners) {
             listener.run();

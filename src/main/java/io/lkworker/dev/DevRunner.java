@@ -1,0 +1,153 @@
+package io.lkworker.dev;
+
+import io.lkworker.Daemon;
+import io.lkworker.DefaultExecutors;
+import io.lkworker.RunFiles;
+import io.lkworker.config.WorkerConfig;
+import io.lkworker.load.CpuLoadMonitor;
+import io.lkworker.loop.Clock;
+import io.lkworker.runner.AgentLoadException;
+import io.lkworker.runner.AgentLoader;
+import io.lkworker.runner.LoadedAgent;
+import io.lkworker.worker.Worker;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code lk-worker dev}: the daemon plus what a developer needs around it — the embedded
+ * LiveKit-protocol server when no URL is configured, an optional first dispatch, and hot reload of
+ * the agent jar without dropping the server connection.
+ */
+public final class DevRunner implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(DevRunner.class);
+    /** How long the optional first dispatch waits for the worker to register. */
+    private static final Duration REGISTER_WAIT = Duration.ofSeconds(60);
+
+    private final WorkerConfig config;
+    private final DevOptions options;
+    private final AgentJarCopies copies;
+    private final AtomicInteger generation = new AtomicInteger(1);
+    private LocalLiveKitServer embedded;
+    private Daemon daemon;
+    private AgentWatcher watcher;
+
+    private DevRunner(WorkerConfig config, DevOptions options) {
+        this.config = config;
+        this.options = options;
+        this.copies = new AgentJarCopies(config.runDir().resolve("agents"));
+    }
+
+    /** The CLI's entry for {@code dev}; returns the process exit code. */
+    public static int run(WorkerConfig config, LoadedAgent agent, DevOptions options) {
+        try (DevRunner runner = new DevRunner(config, options)) {
+            return runner.runUntilExit(agent);
+        } catch (Exception e) {
+            log.error("dev mode failed: {}", e.toString());
+            System.err.println("lk-worker: " + e.getMessage());
+            return Worker.EXIT_FAILURE;
+        }
+    }
+
+    private int runUntilExit(LoadedAgent initial) throws Exception {
+        WorkerConfig effective = config;
+        if (config.url() == null) {
+            embedded = LocalLiveKitServer.create(ServerConfig.builder().port(options.serverPort())
+                    .apiKey(config.apiKey(), config.apiSecret())
+                    // Dev conveniences: a dispatch made before the worker registers still gets its job,
+                    // and a busy development machine's CPU load never hides the worker.
+                    .offerUnservedDispatches(true).targetLoad(Double.POSITIVE_INFINITY)
+                    .build()).start();
+            effective = config.withUrl(embedded.url());
+            log.info("no LiveKit URL configured: embedded LiveKit-protocol server listening at {} (API key {})",
+                    embedded.url(), config.apiKey());
+            log.info("dispatch a job with: lk-worker dispatch --room my-room{}",
+                    config.agentName().isEmpty() ? "" : " --agent-name " + config.agentName());
+        }
+        Path copy = copies.copy(config.agentJar());
+        effective = effective.withAgentJar(copy);
+        LoadedAgent agent = AgentLoader.load(copy, config.agentClass());
+        initial.close();
+        daemon = new Daemon(effective, agent, DefaultExecutors.defaultFactory(), CpuLoadMonitor.detect(),
+                Clock.system());
+        Daemon.installSignals(daemon);
+        daemon.start();
+        RunFiles runFiles = new RunFiles(Daemon.pidFile(config));
+        runFiles.writeStarted(ProcessHandle.current().pid(), config.healthHost(), daemon.healthPort(),
+                System.currentTimeMillis());
+        log.info("health server on port {}", daemon.healthPort());
+        if (options.dispatchRoom() != null) {
+            dispatchWhenRegistered(options.dispatchRoom());
+        }
+        watcher = new AgentWatcher(config.agentJar(), options.watch(), options.debounce(), this::reload).start();
+        int code = daemon.exitCode().get();
+        runFiles.writeExited(code);
+        return code;
+    }
+
+    private void dispatchWhenRegistered(String room) {
+        if (embedded == null) {
+            log.warn("--dispatch-room works with the embedded server only; use lk-worker dispatch for {}", config.url());
+            return;
+        }
+        Thread t = new Thread(() -> {
+            try {
+                embedded.awaitWorker(REGISTER_WAIT);
+                var dispatch = embedded.createDispatch(room, config.agentName(), options.dispatchMetadata());
+                log.info("dispatched agent '{}' to room {} ({})", config.agentName(), room, dispatch.getId());
+            } catch (RuntimeException e) {
+                log.warn("could not dispatch to room {}: {}", room, e.getMessage());
+            }
+        }, "lk-dev-dispatch");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Called on the watcher thread after a burst of changes. */
+    private void reload(Set<Path> changed) {
+        long start = System.nanoTime();
+        String what = changed.stream().map(p -> p.getFileName().toString()).sorted().limit(5)
+                .collect(Collectors.joining(", ")) + (changed.size() > 5 ? ", ..." : "");
+        LoadedAgent next;
+        try {
+            Path copy = copies.copy(config.agentJar());
+            next = AgentLoader.load(copy, config.agentClass());
+        } catch (AgentLoadException | IOException e) {
+            log.error("reload skipped, the previous code keeps serving: {}", e.getMessage());
+            return;
+        }
+        int gen = generation.incrementAndGet();
+        daemon.reload(next, options.restartJobs() ? new TokenResigner(config.apiSecret(), System::currentTimeMillis)
+                : null);
+        log.info("reload #{} of {} ({} changed): agent {} loaded in {} ms", gen, config.agentJar().getFileName(),
+                what, next.className(), (System.nanoTime() - start) / 1_000_000);
+    }
+
+    /** The running daemon (tests). */
+    public Daemon daemon() {
+        return daemon;
+    }
+
+    @Override
+    public void close() {
+        if (watcher != null) {
+            try {
+                watcher.close();
+            } catch (IOException e) {
+                log.debug("watcher close failed", e);
+            }
+        }
+        if (daemon != null) {
+            daemon.close();
+        }
+        if (embedded != null) {
+            embedded.close();
+        }
+    }
+}
