@@ -33,10 +33,12 @@ public final class DevRunner implements AutoCloseable {
     private final WorkerConfig config;
     private final DevOptions options;
     private final AgentJarCopies copies;
-    private final AtomicInteger generation = new AtomicInteger(1);
     private LocalLiveKitServer embedded;
     private Daemon daemon;
     private AgentWatcher watcher;
+    private RunFiles runFiles;
+    /** Successful reloads so far (tests, logs). */
+    private final AtomicInteger reloads = new AtomicInteger();
 
     private DevRunner(WorkerConfig config, DevOptions options) {
         this.config = config;
@@ -46,8 +48,11 @@ public final class DevRunner implements AutoCloseable {
 
     /** The CLI's entry for {@code dev}; returns the process exit code. */
     public static int run(WorkerConfig config, LoadedAgent agent, DevOptions options) {
-        try (DevRunner runner = new DevRunner(config, options)) {
-            return runner.runUntilExit(agent);
+        try (DevRunner runner = start(config, agent, options)) {
+            Daemon.installSignals(runner.daemon);
+            int code = runner.daemon.exitCode().get();
+            runner.runFiles.writeExited(code);
+            return code;
         } catch (Exception e) {
             log.error("dev mode failed: {}", e.toString());
             System.err.println("lk-worker: " + e.getMessage());
@@ -55,7 +60,19 @@ public final class DevRunner implements AutoCloseable {
         }
     }
 
-    private int runUntilExit(LoadedAgent initial) throws Exception {
+    /** Starts dev mode and returns at once (tests); {@link #daemon()} tells when it exits. */
+    public static DevRunner start(WorkerConfig config, LoadedAgent agent, DevOptions options) throws Exception {
+        DevRunner runner = new DevRunner(config, options);
+        try {
+            runner.startAll(agent);
+            return runner;
+        } catch (Exception e) {
+            runner.close();
+            throw e;
+        }
+    }
+
+    private void startAll(LoadedAgent initial) throws Exception {
         WorkerConfig effective = config;
         if (config.url() == null) {
             embedded = LocalLiveKitServer.create(ServerConfig.builder().port(options.serverPort())
@@ -76,9 +93,8 @@ public final class DevRunner implements AutoCloseable {
         initial.close();
         daemon = new Daemon(effective, agent, DefaultExecutors.defaultFactory(), CpuLoadMonitor.detect(),
                 Clock.system());
-        Daemon.installSignals(daemon);
         daemon.start();
-        RunFiles runFiles = new RunFiles(Daemon.pidFile(config));
+        runFiles = new RunFiles(Daemon.pidFile(config));
         runFiles.writeStarted(ProcessHandle.current().pid(), config.healthHost(), daemon.healthPort(),
                 System.currentTimeMillis());
         log.info("health server on port {}", daemon.healthPort());
@@ -86,9 +102,6 @@ public final class DevRunner implements AutoCloseable {
             dispatchWhenRegistered(options.dispatchRoom());
         }
         watcher = new AgentWatcher(config.agentJar(), options.watch(), options.debounce(), this::reload).start();
-        int code = daemon.exitCode().get();
-        runFiles.writeExited(code);
-        return code;
     }
 
     private void dispatchWhenRegistered(String room) {
@@ -115,18 +128,31 @@ public final class DevRunner implements AutoCloseable {
         String what = changed.stream().map(p -> p.getFileName().toString()).sorted().limit(5)
                 .collect(Collectors.joining(", ")) + (changed.size() > 5 ? ", ..." : "");
         LoadedAgent next;
+        Path copy = null;
         try {
-            Path copy = copies.copy(config.agentJar());
+            copy = copies.copy(config.agentJar());
             next = AgentLoader.load(copy, config.agentClass());
         } catch (AgentLoadException | IOException e) {
-            log.error("reload skipped, the previous code keeps serving: {}", e.getMessage());
+            String why = copy == null ? e.getMessage()
+                    : e.getMessage().replace(copy.toString(), config.agentJar().toString());
+            log.error("reload skipped, the previous code keeps serving: {}", why);
             return;
         }
-        int gen = generation.incrementAndGet();
+        int gen = reloads.incrementAndGet();
         daemon.reload(next, options.restartJobs() ? new TokenResigner(config.apiSecret(), System::currentTimeMillis)
                 : null);
         log.info("reload #{} of {} ({} changed): agent {} loaded in {} ms", gen, config.agentJar().getFileName(),
                 what, next.className(), (System.nanoTime() - start) / 1_000_000);
+    }
+
+    /** Reloads that went through (a broken jar does not count). */
+    public int reloads() {
+        return reloads.get();
+    }
+
+    /** The embedded server, or null when a URL was configured. */
+    public LocalLiveKitServer embeddedServer() {
+        return embedded;
     }
 
     /** The running daemon (tests). */

@@ -7,9 +7,11 @@ import com.google.protobuf.util.JsonFormat;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 import livekit.LivekitAgentDispatch.AgentDispatch;
 import livekit.LivekitAgentDispatch.CreateAgentDispatchRequest;
 import livekit.LivekitAgentDispatch.DeleteAgentDispatchRequest;
@@ -40,7 +42,10 @@ final class TwirpDispatchService {
     private final ApiKeyAuth auth;
     private final DispatchManager dispatches;
 
-    TwirpDispatchService(ApiKeyAuth auth, DispatchManager dispatches) {
+    private final WorkerRegistry registry;
+
+    TwirpDispatchService(ApiKeyAuth auth, DispatchManager dispatches, WorkerRegistry registry) {
+        this.registry = registry;
         this.auth = auth;
         this.dispatches = dispatches;
     }
@@ -90,6 +95,7 @@ final class TwirpDispatchService {
     private AgentDispatch create(CreateAgentDispatchRequest req, HttpRequest http) throws TwirpError {
         requireAdmin(http, req.getRoom());
         requireRoom(req.getRoom());
+        requireServedAgentName(req.getAgentName());
         return dispatches.create(req.getRoom(), req.getAgentName(), req.getMetadata());
     }
 
@@ -123,6 +129,21 @@ final class TwirpDispatchService {
                 && (grant.get().videoString("room").isEmpty() || grant.get().videoString("room").equals(room));
         if (!ok) {
             throw new TwirpError("unauthenticated", 401, "permissions denied");
+        }
+    }
+
+    /**
+     * Unlike the real server (which creates the dispatch and silently never runs a job), a dispatch to
+     * an agent name that none of the registered workers serves is refused: on a development server it
+     * is almost always a typo. With no worker registered at all the dispatch is taken (it waits for one).
+     */
+    private void requireServedAgentName(String agentName) throws TwirpError {
+        List<String> names = registry.all().stream().map(w -> w.registration().getAgentName()).distinct().sorted()
+                .toList();
+        if (!names.isEmpty() && !names.contains(agentName)) {
+            throw new TwirpError("not_found", 404, "no registered worker serves agent '" + agentName
+                    + "' (registered: " + names.stream().map(n -> "'" + n + "'").collect(Collectors.joining(", "))
+                    + ")");
         }
     }
 
