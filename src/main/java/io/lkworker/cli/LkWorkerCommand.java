@@ -16,8 +16,9 @@ import picocli.CommandLine.UnmatchedArgumentException;
 /**
  * The {@code lk-worker} root command. Build it with {@link #newCommandLine(CliContext)}, which adds
  * the subcommands and the error handling: a usage or configuration error prints one line and a
- * hint on standard error and exits 2; a bad agent jar prints one line and exits 2; anything else
- * that escapes a command exits 1.
+ * hint on standard error and exits 2; a bad agent jar prints one line and exits 2; a
+ * {@link CommandFailure} prints one line and exits with its code; anything else that escapes a
+ * command exits 1 with its stack trace.
  */
 @Command(name = "lk-worker", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Runs LiveKit agents written in Java.",
@@ -39,9 +40,14 @@ public final class LkWorkerCommand implements Callable<Integer> {
     /** The command line with its subcommands and lk-worker's error handling and exit codes. */
     public static CommandLine newCommandLine(CliContext context) {
         CommandLine root = new CommandLine(new LkWorkerCommand());
-        for (RunCommand command : List.<RunCommand>of(new StartCommand(context), new DevCommand(context))) {
+        List<Object> commands = List.of(new StartCommand(context), new DevCommand(context),
+                new DrainCommand(context), new StatusCommand(context), new DispatchCommand(context),
+                new ConsoleCommand(context), new VersionCommand());
+        for (Object command : commands) {
             CommandLine sub = new CommandLine(command);
-            sub.setDefaultValueProvider(command.sources());
+            if (command instanceof ConfigSourced sourced) {
+                sub.setDefaultValueProvider(sourced.sources());
+            }
             root.addSubcommand(sub);
         }
         // Set after adding the subcommands: these setters propagate to existing subcommands only.
@@ -73,7 +79,10 @@ public final class LkWorkerCommand implements Callable<Integer> {
 
     private static int onFailure(Exception e, CommandLine command, ParseResult parseResult) {
         PrintWriter err = command.getErr();
-        if (e instanceof ConfigException) {
+        if (e instanceof CommandFailure) {
+            // expected and actionable (nothing running, server refused): the message says it all
+            err.println("error: " + firstLine(e.getMessage()));
+        } else if (e instanceof ConfigException) {
             err.println("error: " + firstLine(e.getMessage()));
             err.println(hint(command));
         } else if (e instanceof AgentLoadException) {
