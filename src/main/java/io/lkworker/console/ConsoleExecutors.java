@@ -34,8 +34,7 @@ public final class ConsoleExecutors {
                         || !e.getMessage().contains(UNAVAILABLE)) {
                     throw e;
                 }
-                log.info("the process executor is not available in this build ({}); running the job on a thread",
-                        e.getMessage());
+                log.info("the process executor is not available in this build; running the job on a thread");
                 ThreadExecutor executor = new ThreadExecutor(loop, agent.agent(), config.entrypointGrace(),
                         config.shutdownTimeout());
                 executor.prewarm();
