@@ -27,6 +27,9 @@ import picocli.CommandLine.UnmatchedArgumentException;
         footer = {"", "Run 'lk-worker COMMAND --help' for a command's options."})
 public final class LkWorkerCommand implements Callable<Integer> {
 
+    /** A mistyped command further than this from every command gets no suggestion. */
+    private static final int MAX_SUGGESTION_EDITS = 2;
+
     @Spec
     CommandSpec spec;
 
@@ -62,10 +65,16 @@ public final class LkWorkerCommand implements Callable<Integer> {
         String message = firstLine(e.getMessage());
         if (e instanceof UnmatchedArgumentException unmatched) {
             List<String> unmatchedArgs = unmatched.getUnmatched();
-            if (!command.getSubcommands().isEmpty() && !unmatchedArgs.isEmpty() && !unmatchedArgs.get(0).startsWith("-")) {
+            boolean unknownCommand = !command.getSubcommands().isEmpty() && !unmatchedArgs.isEmpty()
+                    && !unmatchedArgs.get(0).startsWith("-");
+            if (unknownCommand) {
                 message = "unknown command '" + unmatchedArgs.get(0) + "'";
-            }
-            if (!unmatched.getSuggestions().isEmpty()) {
+                // picocli's own suggestions may miss the obvious one ("strat" gets status, drain, dispatch)
+                String closest = closest(unmatchedArgs.get(0), List.copyOf(command.getSubcommands().keySet()));
+                if (editDistance(unmatchedArgs.get(0), closest) <= MAX_SUGGESTION_EDITS) {
+                    message += " (did you mean " + closest + "?)";
+                }
+            } else if (!unmatched.getSuggestions().isEmpty()) {
                 // picocli lists loose matches too; the first is the closest
                 message += " (did you mean " + unmatched.getSuggestions().get(0) + "?)";
             }
@@ -94,6 +103,41 @@ public final class LkWorkerCommand implements Callable<Integer> {
         }
         err.flush();
         return command.getExitCodeExceptionMapper().getExitCode(e);
+    }
+
+    /** The candidate with the fewest edits (a swap of neighbours counts as one) from {@code typed}; first wins ties. */
+    static String closest(String typed, List<String> candidates) {
+        String best = candidates.get(0);
+        int bestDistance = Integer.MAX_VALUE;
+        for (String candidate : candidates) {
+            int d = editDistance(typed, candidate);
+            if (d < bestDistance) {
+                best = candidate;
+                bestDistance = d;
+            }
+        }
+        return best;
+    }
+
+    /** Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps. */
+    private static int editDistance(String a, String b) {
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            d[i][0] = i;
+        }
+        for (int j = 0; j <= b.length(); j++) {
+            d[0][j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        return d[a.length()][b.length()];
     }
 
     private static String hint(CommandLine command) {

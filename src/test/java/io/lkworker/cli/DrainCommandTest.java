@@ -128,13 +128,14 @@ class DrainCommandTest {
         assertThat(r.err()).startsWith("error: --timeout: only makes sense with --wait");
     }
 
-    // The daemons below run with --load-threshold inf: CPU load on a small test machine (JVMs
-    // starting, javac) would otherwise make them decline the job as "at capacity".
+    // The daemons below run with --load-threshold inf and the server with no target load: CPU load on
+    // a small test machine (JVMs starting, javac) would otherwise make the daemon decline the job as
+    // "at capacity", or the server refuse to offer it at all.
 
     /** The real daemon in its own JVM, its pid file, a running job; drain --wait follows it to the end. */
     @Test
     void drainWaitFollowsARealDaemonUntilItsJobFinishesAndReturnsItsExitCode() throws Exception {
-        server = LocalLiveKitServer.create(ServerConfig.builder().build()).start();
+        server = LocalLiveKitServer.create(ServerConfig.builder().targetLoad(Double.POSITIVE_INFINITY).build()).start();
         Path agentJar = TestJars.agentJar(dir.resolve("blocking.jar"), "demo.BlockingAgent", BLOCKING_AGENT);
         Path pidFile = dir.resolve("lk.pid");
         Path release = dir.resolve("release");
@@ -178,7 +179,7 @@ class DrainCommandTest {
 
     @Test
     void drainWaitTimesOutWhileTheJobRuns() throws Exception {
-        server = LocalLiveKitServer.create(ServerConfig.builder().build()).start();
+        server = LocalLiveKitServer.create(ServerConfig.builder().targetLoad(Double.POSITIVE_INFINITY).build()).start();
         Path agentJar = TestJars.agentJar(dir.resolve("blocking.jar"), "demo.BlockingAgent", BLOCKING_AGENT);
         Path pidFile = dir.resolve("lk.pid");
         Process daemon = spawn(javaBin(), "-cp", TestJars.currentClassPath(), "io.lkworker.cli.Main", "start",
