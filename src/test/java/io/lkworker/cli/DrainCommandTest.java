@@ -178,7 +178,7 @@ class DrainCommandTest {
     }
 
     @Test
-    void drainWaitTimesOutWhileTheJobRuns() throws Exception {
+    void statusNeedsAHealthServerAndDrainWaitTimesOutWhileTheJobRuns() throws Exception {
         server = LocalLiveKitServer.create(ServerConfig.builder().targetLoad(Double.POSITIVE_INFINITY).build()).start();
         Path agentJar = TestJars.agentJar(dir.resolve("blocking.jar"), "demo.BlockingAgent", BLOCKING_AGENT);
         Path pidFile = dir.resolve("lk.pid");
@@ -191,6 +191,10 @@ class DrainCommandTest {
         OfferOutcome job = server.offerJob(JobSpec.forRoom("room-b")
                 .withMetadata(dir.resolve("never").toString())).await(WAIT);
         assertThat(job.assigned()).as(job.toString()).isTrue();
+
+        CliRun.Result status = new CliRun().run("status", "--pid-file", pidFile.toString());
+        assertThat(status.exitCode()).isEqualTo(1);
+        assertThat(status.err()).startsWith("error: lk-worker " + daemon.pid() + " has no health server");
 
         CliRun.Result r = new CliRun().run("drain", "--wait", "--timeout", "1500ms", "--pid-file", pidFile.toString());
 
