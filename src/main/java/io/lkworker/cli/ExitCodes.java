@@ -16,6 +16,9 @@ public final class ExitCodes implements IExitCodeExceptionMapper {
 
     @Override
     public int getExitCode(Throwable exception) {
+        if (exception instanceof CommandFailure failure) {
+            return failure.exitCode();
+        }
         if (exception instanceof ConfigException || exception instanceof AgentLoadException
                 || exception instanceof CommandLine.ParameterException) {
             return USAGE;

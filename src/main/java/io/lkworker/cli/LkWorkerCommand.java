@@ -16,8 +16,9 @@ import picocli.CommandLine.UnmatchedArgumentException;
 /**
  * The {@code lk-worker} root command. Build it with {@link #newCommandLine(CliContext)}, which adds
  * the subcommands and the error handling: a usage or configuration error prints one line and a
- * hint on standard error and exits 2; a bad agent jar prints one line and exits 2; anything else
- * that escapes a command exits 1.
+ * hint on standard error and exits 2; a bad agent jar prints one line and exits 2; a
+ * {@link CommandFailure} prints one line and exits with its code; anything else that escapes a
+ * command exits 1 with its stack trace.
  */
 @Command(name = "lk-worker", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Runs LiveKit agents written in Java.",
@@ -25,6 +26,9 @@ import picocli.CommandLine.UnmatchedArgumentException;
         commandListHeading = "%nCommands:%n",
         footer = {"", "Run 'lk-worker COMMAND --help' for a command's options."})
 public final class LkWorkerCommand implements Callable<Integer> {
+
+    /** A mistyped command further than this from every command gets no suggestion. */
+    private static final int MAX_SUGGESTION_EDITS = 2;
 
     @Spec
     CommandSpec spec;
@@ -39,9 +43,14 @@ public final class LkWorkerCommand implements Callable<Integer> {
     /** The command line with its subcommands and lk-worker's error handling and exit codes. */
     public static CommandLine newCommandLine(CliContext context) {
         CommandLine root = new CommandLine(new LkWorkerCommand());
-        for (RunCommand command : List.<RunCommand>of(new StartCommand(context), new DevCommand(context))) {
+        List<Object> commands = List.of(new StartCommand(context), new DevCommand(context),
+                new DrainCommand(context), new StatusCommand(context), new DispatchCommand(context),
+                new ConsoleCommand(context), new VersionCommand());
+        for (Object command : commands) {
             CommandLine sub = new CommandLine(command);
-            sub.setDefaultValueProvider(command.sources());
+            if (command instanceof ConfigSourced sourced) {
+                sub.setDefaultValueProvider(sourced.sources());
+            }
             root.addSubcommand(sub);
         }
         // Set after adding the subcommands: these setters propagate to existing subcommands only.
@@ -56,10 +65,16 @@ public final class LkWorkerCommand implements Callable<Integer> {
         String message = firstLine(e.getMessage());
         if (e instanceof UnmatchedArgumentException unmatched) {
             List<String> unmatchedArgs = unmatched.getUnmatched();
-            if (!command.getSubcommands().isEmpty() && !unmatchedArgs.isEmpty() && !unmatchedArgs.get(0).startsWith("-")) {
+            boolean unknownCommand = !command.getSubcommands().isEmpty() && !unmatchedArgs.isEmpty()
+                    && !unmatchedArgs.get(0).startsWith("-");
+            if (unknownCommand) {
                 message = "unknown command '" + unmatchedArgs.get(0) + "'";
-            }
-            if (!unmatched.getSuggestions().isEmpty()) {
+                // picocli's own suggestions may miss the obvious one ("strat" gets status, drain, dispatch)
+                String closest = closest(unmatchedArgs.get(0), List.copyOf(command.getSubcommands().keySet()));
+                if (editDistance(unmatchedArgs.get(0), closest) <= MAX_SUGGESTION_EDITS) {
+                    message += " (did you mean " + closest + "?)";
+                }
+            } else if (!unmatched.getSuggestions().isEmpty()) {
                 // picocli lists loose matches too; the first is the closest
                 message += " (did you mean " + unmatched.getSuggestions().get(0) + "?)";
             }
@@ -73,7 +88,10 @@ public final class LkWorkerCommand implements Callable<Integer> {
 
     private static int onFailure(Exception e, CommandLine command, ParseResult parseResult) {
         PrintWriter err = command.getErr();
-        if (e instanceof ConfigException) {
+        if (e instanceof CommandFailure) {
+            // expected and actionable (nothing running, server refused): the message says it all
+            err.println("error: " + firstLine(e.getMessage()));
+        } else if (e instanceof ConfigException) {
             err.println("error: " + firstLine(e.getMessage()));
             err.println(hint(command));
         } else if (e instanceof AgentLoadException) {
@@ -85,6 +103,41 @@ public final class LkWorkerCommand implements Callable<Integer> {
         }
         err.flush();
         return command.getExitCodeExceptionMapper().getExitCode(e);
+    }
+
+    /** The candidate with the fewest edits (a swap of neighbours counts as one) from {@code typed}; first wins ties. */
+    static String closest(String typed, List<String> candidates) {
+        String best = candidates.get(0);
+        int bestDistance = Integer.MAX_VALUE;
+        for (String candidate : candidates) {
+            int d = editDistance(typed, candidate);
+            if (d < bestDistance) {
+                best = candidate;
+                bestDistance = d;
+            }
+        }
+        return best;
+    }
+
+    /** Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps. */
+    private static int editDistance(String a, String b) {
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            d[i][0] = i;
+        }
+        for (int j = 0; j <= b.length(); j++) {
+            d[0][j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        return d[a.length()][b.length()];
     }
 
     private static String hint(CommandLine command) {

@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
  * validate the configuration, set up logging, load the agent (all before any connection, each
  * failing with one line and exit code 2), then hand over to the daemon.
  */
-abstract class RunCommand implements Callable<Integer> {
+abstract class RunCommand implements Callable<Integer>, ConfigSourced {
 
     private static final Logger log = LoggerFactory.getLogger("io.lkworker");
 
@@ -56,8 +56,8 @@ abstract class RunCommand implements Callable<Integer> {
         this.sources = new ConfigSources(context.env(), context.home(), () -> configFile);
     }
 
-    /** Registered as this command's picocli default value provider. */
-    ConfigSources sources() {
+    @Override
+    public ConfigSources sources() {
         return sources;
     }
 

@@ -342,10 +342,21 @@ class LkWorkerCommandTest {
     }
 
     @Test
+    void mistypedCommandsGetTheClosestCommandOrNoSuggestion() throws Exception {
+        assertThat(new CliRun().run("stauts").err()).startsWith("error: unknown command 'stauts' (did you mean status?)");
+        assertThat(new CliRun().run("dran").err()).startsWith("error: unknown command 'dran' (did you mean drain?)");
+        assertThat(new CliRun().run("consloe").err()).startsWith("error: unknown command 'consloe' (did you mean console?)");
+        CliRun.Result far = new CliRun().run("frobnicate");
+        assertThat(far.exitCode()).isEqualTo(2);
+        assertThat(far.err()).startsWith("error: unknown command 'frobnicate'\n");
+    }
+
+    @Test
     void noCommandPrintsUsage() throws Exception {
         CliRun.Result r = new CliRun().run();
         assertThat(r.exitCode()).isEqualTo(2);
-        assertThat(r.err()).contains("Usage: lk-worker").contains("start").contains("dev");
+        assertThat(r.err()).contains("Usage: lk-worker").contains("start").contains("dev").contains("drain")
+                .contains("status").contains("dispatch").contains("console").contains("version");
     }
 
     @Test

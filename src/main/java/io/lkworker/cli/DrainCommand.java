@@ -1,0 +1,172 @@
+package io.lkworker.cli;
+
+import io.lkworker.RunFiles;
+import io.lkworker.config.ConfigException;
+import io.lkworker.config.Durations;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code lk-worker drain}: asks a running daemon to drain — stop taking jobs, let the running ones
+ * finish, exit — by sending it SIGTERM, exactly what an init system does on stop. The target is
+ * checked first (alive, and an lk-worker) so a stale pid file never gets another program killed.
+ * With {@code --wait} it follows the drain and exits with the daemon's own exit code.
+ */
+@Command(name = "drain", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 100,
+        versionProvider = VersionProvider.class,
+        description = "Tell a running worker to drain: finish its jobs, take no new ones, then exit (sends SIGTERM).",
+        footer = {"",
+            "Exit codes: 0 signalled (with --wait: the worker's own exit code, 0 when it drained cleanly),",
+            "1 nothing running, stale pid file, not an lk-worker, or still draining after --timeout, 2 bad usage."})
+final class DrainCommand extends OperatorCommand {
+
+    /** How often --wait reports progress. */
+    static final Duration POLL = Duration.ofSeconds(1);
+
+    @Mixin
+    PidFileOptions location;
+
+    @Option(names = "--pid", paramLabel = "PID", order = 4,
+            description = "Signal this process instead of the one in the pid file (it must be an lk-worker).")
+    Long pid;
+
+    @Option(names = "--wait", order = 5,
+            description = "Wait until the worker has exited, printing the jobs still running every second; "
+                    + "exit with the worker's exit code.")
+    boolean await;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", order = 6,
+            description = "With --wait: give up waiting after this long (e.g. 90s, 10m) and exit 1; "
+                    + "the worker keeps draining. Default: no limit.")
+    String timeout;
+
+    /** The last progress line's summary, for the timeout message. */
+    private String lastSummary = "";
+
+    DrainCommand(CliContext context) {
+        super(context);
+    }
+
+    @Override
+    int run() throws CommandFailure, ConfigException, InterruptedException {
+        Duration limit = timeout();
+        RunFiles files = new RunFiles(location.resolve(context.env()));
+        DaemonProcess daemon = pid != null ? DaemonProcess.fromPid(pid) : DaemonProcess.fromPidFile(files);
+        // With --pid the pid file may belong to another daemon (or none): use its json and exit code
+        // only when it names this very process.
+        boolean ownFiles = pid == null || pidInFile(files).filter(p -> p == daemon.pid()).isPresent();
+        Optional<String> healthUrl = ownFiles ? healthUrl(files) : Optional.empty();
+
+        if (!daemon.handle().destroy()) {
+            throw new CommandFailure("cannot signal lk-worker " + daemon.pid() + " (is it another user's?)");
+        }
+        out().println("sent SIGTERM to lk-worker " + daemon.pid() + ": draining");
+        out().flush();
+        if (!await) {
+            return ExitCodes.OK;
+        }
+        if (!waitForExit(daemon, healthUrl, limit)) {
+            throw new CommandFailure("lk-worker " + daemon.pid() + " is still draining after "
+                    + Durations.format(limit) + lastSummary);
+        }
+        Optional<Integer> code = ownFiles ? exitCode(files) : Optional.empty();
+        if (code.isEmpty()) {
+            throw new CommandFailure("lk-worker " + daemon.pid() + " exited but left no exit code"
+                    + (ownFiles ? " in " + files.exitFile() : " (no pid file of its own)"));
+        }
+        out().println("lk-worker " + daemon.pid() + " exited with code " + code.get());
+        out().flush();
+        return code.get();
+    }
+
+    /** Reports progress every {@link #POLL} until the process is gone; false when {@code limit} ran out first. */
+    private boolean waitForExit(DaemonProcess daemon, Optional<String> healthUrl, Duration limit)
+            throws CommandFailure, InterruptedException {
+        long deadline = limit == null ? Long.MAX_VALUE : System.nanoTime() + limit.toNanos();
+        HealthClient health = healthUrl.isPresent() ? new HealthClient(healthUrl.get()) : null;
+        if (health == null) {
+            out().println("draining: waiting for lk-worker " + daemon.pid() + " to exit (no health server to ask"
+                    + " about its jobs)");
+            out().flush();
+        }
+        while (true) {
+            if (health != null && daemon.handle().isAlive()) {
+                report(health);
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return !daemon.handle().isAlive();
+            }
+            try {
+                daemon.handle().onExit().get(Math.min(left, POLL.toNanos()), TimeUnit.NANOSECONDS);
+                return true;
+            } catch (TimeoutException e) {
+                // still draining: report again
+            } catch (ExecutionException e) {
+                throw new IllegalStateException(e.getCause());
+            }
+        }
+    }
+
+    private void report(HealthClient health) throws InterruptedException {
+        String line;
+        try {
+            lastSummary = ": " + WorkerStatusView.jobSummary(health.worker());
+            line = "draining" + lastSummary;
+        } catch (CommandFailure e) {
+            // the daemon closes its health server as it exits; that race is not an error
+            line = "draining: " + e.getMessage();
+        }
+        out().println(line);
+        out().flush();
+    }
+
+    private Duration timeout() throws CommandFailure {
+        if (timeout == null || timeout.isBlank()) {
+            return null;
+        }
+        if (!await) {
+            throw new CommandFailure("--timeout: only makes sense with --wait", ExitCodes.USAGE);
+        }
+        try {
+            Duration d = Durations.parse(timeout);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException("must be positive");
+            }
+            return d;
+        } catch (IllegalArgumentException e) {
+            throw new CommandFailure("--timeout: " + e.getMessage() + ", got '" + timeout + "'", ExitCodes.USAGE);
+        }
+    }
+
+    private static Optional<Long> pidInFile(RunFiles files) {
+        try {
+            return files.readPid();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<String> healthUrl(RunFiles files) {
+        try {
+            return files.readHealthUrl();
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty(); // progress is a nicety: drain still works without it
+        }
+    }
+
+    private static Optional<Integer> exitCode(RunFiles files) throws CommandFailure {
+        try {
+            return files.readExitCode();
+        } catch (IOException | NumberFormatException e) {
+            throw new CommandFailure("cannot read the exit code in " + files.exitFile() + ": " + e.getMessage());
+        }
+    }
+}

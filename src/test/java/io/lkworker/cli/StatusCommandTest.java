@@ -1,0 +1,111 @@
+package io.lkworker.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lkworker.health.HealthServer;
+import io.lkworker.health.PrometheusWorkerMetrics;
+import io.lkworker.worker.WorkerSnapshot;
+import io.lkworker.worker.WorkerSnapshot.JobSnapshot;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** status against the real health server on a loopback port, serving a fixed snapshot. */
+class StatusCommandTest {
+
+    private static final long STARTED = Instant.parse("2025-01-02T03:04:05.678Z").toEpochMilli();
+
+    @TempDir
+    Path dir;
+
+    private HealthServer health;
+
+    @AfterEach
+    void stop() {
+        if (health != null) {
+            health.close();
+        }
+    }
+
+    private String serve(WorkerSnapshot snapshot) throws Exception {
+        health = new HealthServer("127.0.0.1", 0, () -> snapshot, new PrometheusWorkerMetrics()).start();
+        return "http://127.0.0.1:" + health.port();
+    }
+
+    @Test
+    void printsTheWorkerAndOneLinePerJob() throws Exception {
+        String url = serve(new WorkerSnapshot("support-bot", "AW_abc123", "JT_ROOM", "draining", true, "", 0.42,
+                List.of(new JobSnapshot("AJ_first", "room-a", "agent-AJ_first", STARTED, 4242, true),
+                        new JobSnapshot("AJ_second", "room-b", "bob-agent", STARTED, 4343, false)),
+                2, 1, 3, "0.1.0", 1));
+
+        CliRun.Result r = new CliRun().run("status", "--url", url);
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.err()).isEmpty();
+        List<String> lines = r.out().lines().toList();
+        assertThat(lines).contains(
+                "worker id   AW_abc123",
+                "agent name  support-bot",
+                "type        JT_ROOM",
+                "state       draining",
+                "load        0.42",
+                "processes   2 idle, 1 starting",
+                "version     0.1.0 (protocol 1)");
+        assertThat(lines).anySatisfy(l -> assertThat(l.split("\\s+"))
+                .containsExactly("JOB", "ROOM", "PARTICIPANT", "PID", "STARTED", "AT", "RUNNING"));
+        assertThat(lines).anySatisfy(l -> assertThat(l.split("\\s+"))
+                .containsExactly("AJ_first", "room-a", "agent-AJ_first", "4242", "2025-01-02T03:04:05.678Z", "yes"));
+        assertThat(lines).anySatisfy(l -> assertThat(l.split("\\s+"))
+                .containsExactly("AJ_second", "room-b", "bob-agent", "4343", "2025-01-02T03:04:05.678Z", "starting"));
+    }
+
+    @Test
+    void idleUnregisteredAndUnhealthyWorker() throws Exception {
+        String url = serve(new WorkerSnapshot("", "", "JT_ROOM", "failed", false, "lost the server for good", 0,
+                List.of(), 0, 0, 0, "0.1.0", 1));
+
+        CliRun.Result r = new CliRun().run("status", "--url", url + "/worker");
+
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out()).contains("worker id   (not registered)")
+                .contains("agent name  (automatic dispatch)")
+                .contains("state       failed (unhealthy: lost the server for good)")
+                .contains("no jobs running");
+    }
+
+    @Test
+    void unreachableHealthServerExitsOne() throws Exception {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        CliRun.Result r = new CliRun().run("status", "--url", "http://127.0.0.1:" + closedPort);
+
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("error: cannot reach the health server at http://127.0.0.1:" + closedPort
+                + "/worker: connection refused\n");
+        assertThat(r.out()).isEmpty();
+    }
+
+    @Test
+    void nothingRunningExitsOne() throws Exception {
+        Path pidFile = dir.resolve("lk.pid");
+        CliRun.Result r = new CliRun().run("status", "--pid-file", pidFile.toString());
+
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("error: no lk-worker is running: pid file " + pidFile + " not found\n");
+    }
+
+    @Test
+    void badUrlIsAUsageError() throws Exception {
+        CliRun.Result r = new CliRun().run("status", "--url", "ftp://example.com");
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).startsWith("error: --url: not an http(s) URL");
+    }
+}
