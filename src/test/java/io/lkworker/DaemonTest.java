@@ -118,10 +118,13 @@ class DaemonTest {
     }
 
     private Daemon startDaemon(UnaryOperator<TestConfigs.Builder> tweak) throws Exception {
+        return startDaemon(tweak, LoadMonitor.fixed(0.1));
+    }
+
+    private Daemon startDaemon(UnaryOperator<TestConfigs.Builder> tweak, LoadMonitor load) throws Exception {
         WorkerConfig config = TestConfigs.config(server.url(), tweak);
         daemon = new Daemon(config, new LoadedAgent(new ScriptedAgent(), "ScriptedAgent",
-                getClass().getClassLoader(), null), DefaultExecutors.defaultFactory(), LoadMonitor.fixed(0.1),
-                Clock.system());
+                getClass().getClassLoader(), null), DefaultExecutors.defaultFactory(), load, Clock.system());
         daemon.start();
         return daemon;
     }
@@ -403,6 +406,77 @@ class DaemonTest {
         daemon.signal("SIGTERM");
         assertThat(daemon.exitCode().get(10, TimeUnit.SECONDS)).isEqualTo(Worker.EXIT_DRAIN_TIMED_OUT);
         awaitJobStatus(a.jobId(), JobStatus.JS_SUCCESS);
+    }
+
+    /** Offers {@code n} jobs at the same moment and returns how many were assigned. */
+    private long offerConcurrently(int n, String metadata) {
+        String workerId = registeredWorker().workerId();
+        List<JobOffer> offers = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            offers.add(server.offerJob(JobSpec.forRoom("race-" + i).withAgentName("test-agent")
+                    .withMetadata(metadata).onlyTo(workerId)));
+        }
+        return offers.stream().map(o -> o.await(WAIT)).filter(OfferOutcome::assigned).count();
+    }
+
+    @Test
+    void requestsInsideOneLoadWindowCannotOvershootTheThreshold() throws Exception {
+        // Load 0.5 and nothing running: each reservation is charged 0.7 / 4, so 0.5, 0.675 pass and
+        // the third (0.85) must be declined even though the sampled load never changed.
+        startDaemon(b -> {
+            b.loadThreshold = 0.7;
+            b.idle = 4;
+            return b;
+        }, LoadMonitor.fixed(0.5));
+        assertThat(offerConcurrently(3, "until-shutdown")).isEqualTo(2);
+        await().atMost(WAIT).until(() -> daemon.snapshot().jobCount() == 2);
+    }
+
+    @Test
+    void maxJobsCapsConcurrentJobsDeterministically() throws Exception {
+        startDaemon(b -> {
+            b.maxJobs = 2;
+            return b;
+        });
+        assertThat(offerConcurrently(4, "until-shutdown")).isEqualTo(2);
+        await().atMost(WAIT).until(() -> daemon.snapshot().jobCount() == 2);
+        // Full: the status says so, and a further offer is declined until a job ends.
+        server.awaitMessage(m -> m.hasUpdateWorker()
+                && m.getUpdateWorker().getStatus() == LivekitAgent.WorkerStatus.WS_FULL
+                && m.getUpdateWorker().getJobCount() == 2, WAIT);
+        assertThat(offerConcurrently(1, "ok")).isZero();
+        String running = daemon.snapshot().jobs().get(0).id();
+        server.terminateJob(running);
+        awaitJobStatus(running, JobStatus.JS_SUCCESS);
+        await().atMost(WAIT).until(() -> offerConcurrently(1, "ok") == 1);
+    }
+
+    @Test
+    void metricsEndpointCountsJobsAndHealthFollowsTheWorker() throws Exception {
+        startDaemon(b -> {
+            b.healthPort = 0;
+            return b;
+        });
+        registeredWorker();
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.net.URI base = java.net.URI.create("http://127.0.0.1:" + daemon.healthPort());
+        await().atMost(WAIT).until(() -> com.google.gson.JsonParser.parseString(get(http, base.resolve("/worker")))
+                .getAsJsonObject().get("state").getAsString().equals("registered"));
+        OfferOutcome ok = offer("ok");
+        awaitJobStatus(ok.jobId(), JobStatus.JS_SUCCESS);
+        OfferOutcome failed = offer("fail");
+        awaitJobStatus(failed.jobId(), JobStatus.JS_FAILED);
+        String metrics = get(http, base.resolve("/metrics"));
+        assertThat(metrics).contains("lkworker_jobs_total{outcome=\"success\"} 1.0")
+                .contains("lkworker_jobs_total{outcome=\"failed\"} 1.0")
+                .contains("lkworker_availability_answer_seconds_count{answer=\"accepted\"} 2")
+                .contains("lkworker_connected 1.0");
+        assertThat(get(http, base.resolve("/"))).isEqualTo("OK");
+    }
+
+    private static String get(java.net.http.HttpClient http, java.net.URI uri) throws Exception {
+        return http.send(java.net.http.HttpRequest.newBuilder(uri).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
     }
 
     @SuppressWarnings("unused")

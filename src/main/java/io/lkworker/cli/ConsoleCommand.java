@@ -1,12 +1,12 @@
 package io.lkworker.cli;
 
+import io.lkworker.DefaultExecutors;
 import io.lkworker.config.ConfigKeys;
 import io.lkworker.config.ConfigResolver;
 import io.lkworker.config.RawValue;
-import io.lkworker.config.WorkerConfig;
 import io.lkworker.config.WorkerConfig.LogFormat;
 import io.lkworker.config.WorkerConfig.Mode;
-import io.lkworker.console.ConsoleExecutors;
+import io.lkworker.config.WorkerConfig;
 import io.lkworker.console.ConsoleJob;
 import io.lkworker.console.ConsoleRunner;
 import io.lkworker.console.ConsoleSignals;
@@ -89,7 +89,7 @@ final class ConsoleCommand extends OperatorCommand {
         ConsoleRunner.Result result;
         try (LoadedAgent loaded = AgentLoader.load(config.agentJar(), config.agentClass())) {
             ConsoleRunner runner = new ConsoleRunner(config, loaded,
-                    ConsoleExecutors.withThreadFallback(ConsoleExecutors.daemonFactory()),
+                    DefaultExecutors.defaultFactory(),
                     new ConsoleJob(room, metadata, config.agentName()));
             try (ConsoleSignals signals = ConsoleSignals.install(runner)) {
                 result = runner.run();

@@ -9,6 +9,7 @@ import io.lkworker.runner.LoadedAgent;
 import io.lkworker.worker.AcceptArguments;
 import io.lkworker.worker.ExecutorFactory;
 import io.lkworker.worker.JobEvents;
+import io.lkworker.worker.WorkerMetrics;
 import io.lkworker.worker.JobExecutor;
 import io.lkworker.worker.JobLaunch;
 import io.lkworker.worker.JobOutcome;
@@ -139,7 +140,7 @@ public final class ConsoleRunner {
         EventLoop loop = new EventLoop(Clock.system());
         JobExecutor executor;
         try {
-            executor = executors.create(config, agent, loop);
+            executor = executors.create(config, agent, loop, WorkerMetrics.NONE);
         } catch (Exception e) {
             loop.close();
             return new Result(Kind.FAILED, launch.jobId(), "cannot start the job executor: " + e.getMessage());
