@@ -79,7 +79,8 @@ public final class DevRunner implements AutoCloseable {
                     .apiKey(config.apiKey(), config.apiSecret())
                     // Dev conveniences: a dispatch made before the worker registers still gets its job,
                     // and a busy development machine's CPU load never hides the worker.
-                    .offerUnservedDispatches(true).targetLoad(Double.POSITIVE_INFINITY)
+                    .offerUnservedDispatches(true).rejectUnservedAgentNames(true)
+                    .targetLoad(Double.POSITIVE_INFINITY)
                     .build()).start();
             effective = config.withUrl(embedded.url());
             log.info("no LiveKit URL configured: embedded LiveKit-protocol server listening at {} (API key {})",

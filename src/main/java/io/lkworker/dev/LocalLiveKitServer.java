@@ -80,7 +80,7 @@ public final class LocalLiveKitServer implements AutoCloseable {
                 outcome -> events.fire(l -> l.onJobOutcome(outcome)));
         this.dispatches = new DispatchManager(config, dispatcher, this::terminateJob);
         this.agentEndpoint = new AgentEndpoint(auth, config, events, this::newSession);
-        this.frontend = new HttpFrontend(config, agentEndpoint, new TwirpDispatchService(auth, dispatches, registry));
+        this.frontend = new HttpFrontend(config, agentEndpoint, new TwirpDispatchService(config, auth, dispatches, registry));
     }
 
     /** A server with {@code config}, not started yet. */

@@ -27,6 +27,10 @@ import java.util.Objects;
  * @param offerUnservedDispatches if true, dispatches created while no worker serves their agent name get
  *                             their job offered when such a worker registers. The real server never does
  *                             this (the job is silently not created); dev mode turns it on for convenience
+ * @param rejectUnservedAgentNames if true, CreateDispatch answers 404 not_found for an agent name that
+ *                             none of the registered workers serves (while at least one is registered).
+ *                             The real server accepts such a dispatch and never runs it; on a development
+ *                             server it is almost always a typo, so dev mode turns this on
  * @param refusedUpgradeStatus initial "refuse every /agent upgrade" status (0 = accept)
  * @param refusedUpgradeBody   body sent with that status
  * @param maxMessageBytes      largest WebSocket message accepted (2 MiB); bigger ⇒ abrupt close
@@ -36,6 +40,7 @@ import java.util.Objects;
 public record ServerConfig(String host, int port, Map<String, String> apiKeys, Duration availabilityTimeout,
         Duration registerTimeout, Duration wsPingInterval, Duration jobTokenTtl, String assignmentUrl,
         boolean withholdAssignments, double targetLoad, boolean offerUnservedDispatches,
+        boolean rejectUnservedAgentNames,
         int refusedUpgradeStatus, String refusedUpgradeBody, int maxMessageBytes, String region, Clock clock) {
 
     public static final String DEFAULT_API_KEY = "devkey";
@@ -81,6 +86,7 @@ public record ServerConfig(String host, int port, Map<String, String> apiKeys, D
         private boolean withholdAssignments;
         private double targetLoad = 0.7;
         private boolean offerUnservedDispatches;
+        private boolean rejectUnservedAgentNames;
         private int refusedUpgradeStatus;
         private String refusedUpgradeBody = "";
         private int maxMessageBytes = 2 << 20;
@@ -147,6 +153,11 @@ public record ServerConfig(String host, int port, Map<String, String> apiKeys, D
             return this;
         }
 
+        public Builder rejectUnservedAgentNames(boolean reject) {
+            rejectUnservedAgentNames = reject;
+            return this;
+        }
+
         /** Refuse every /agent upgrade with this status and body (e.g. 503) until told otherwise. */
         public Builder refuseUpgrades(int status, String body) {
             refusedUpgradeStatus = status;
@@ -173,7 +184,7 @@ public record ServerConfig(String host, int port, Map<String, String> apiKeys, D
             Map<String, String> keys = keysSet ? apiKeys : Map.of(DEFAULT_API_KEY, DEFAULT_API_SECRET);
             return new ServerConfig(host, port, keys, availabilityTimeout, registerTimeout, wsPingInterval,
                     jobTokenTtl, assignmentUrl, withholdAssignments, targetLoad, offerUnservedDispatches,
-                    refusedUpgradeStatus, refusedUpgradeBody, maxMessageBytes, region, clock);
+                    rejectUnservedAgentNames, refusedUpgradeStatus, refusedUpgradeBody, maxMessageBytes, region, clock);
         }
     }
 }

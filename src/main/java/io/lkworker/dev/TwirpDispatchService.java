@@ -43,8 +43,10 @@ final class TwirpDispatchService {
     private final DispatchManager dispatches;
 
     private final WorkerRegistry registry;
+    private final ServerConfig config;
 
-    TwirpDispatchService(ApiKeyAuth auth, DispatchManager dispatches, WorkerRegistry registry) {
+    TwirpDispatchService(ServerConfig config, ApiKeyAuth auth, DispatchManager dispatches, WorkerRegistry registry) {
+        this.config = config;
         this.registry = registry;
         this.auth = auth;
         this.dispatches = dispatches;
@@ -133,11 +135,15 @@ final class TwirpDispatchService {
     }
 
     /**
-     * Unlike the real server (which creates the dispatch and silently never runs a job), a dispatch to
-     * an agent name that none of the registered workers serves is refused: on a development server it
-     * is almost always a typo. With no worker registered at all the dispatch is taken (it waits for one).
+     * With {@code rejectUnservedAgentNames} (dev mode), and unlike the real server (which creates the
+     * dispatch and silently never runs a job), a dispatch to an agent name that none of the registered
+     * workers serves is refused: on a development server it is almost always a typo. With no worker
+     * registered at all the dispatch is taken (it waits for one).
      */
     private void requireServedAgentName(String agentName) throws TwirpError {
+        if (!config.rejectUnservedAgentNames()) {
+            return;
+        }
         List<String> names = registry.all().stream().map(w -> w.registration().getAgentName()).distinct().sorted()
                 .toList();
         if (!names.isEmpty() && !names.contains(agentName)) {

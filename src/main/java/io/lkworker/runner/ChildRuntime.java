@@ -68,7 +68,7 @@ final class ChildRuntime implements ParentLink.Handler {
         long started = System.nanoTime();
         String error = "";
         try {
-            ChildAgentLoading.Loaded loaded = ChildAgentLoading.load(agentJar, agentClass);
+            LoadedAgent loaded = AgentLoader.load(agentJar, agentClass);
             agentLoader = loaded.loader();
             Thread.currentThread().setContextClassLoader(agentLoader);
             loaded.agent().prewarm(process);

@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.util.Map;
 import livekit.LivekitAgent;
 import org.java_websocket.client.WebSocketClient;
+import org.java_websocket.drafts.Draft_6455;
 import org.java_websocket.handshake.ServerHandshake;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,6 +24,8 @@ final class LiveKitSocket {
      * pongs stop, like the reference worker's 30 s heartbeat; it catches a dead peer that never sends FIN.
      */
     private static final int CONNECTION_LOST_TIMEOUT_SECONDS = 30;
+    /** TCP connect bound: a black-holed address must fail and be retried, not hang the worker. */
+    static final int CONNECT_TIMEOUT_MILLIS = 10_000;
 
     interface Listener {
         void onOpen(LiveKitSocket socket);
@@ -81,7 +84,7 @@ final class LiveKitSocket {
 
     private final class Client extends WebSocketClient {
         Client(URI uri, Map<String, String> headers) {
-            super(uri, headers);
+            super(uri, new Draft_6455(), headers, CONNECT_TIMEOUT_MILLIS);
         }
 
         @Override

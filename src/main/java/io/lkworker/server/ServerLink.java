@@ -30,6 +30,11 @@ public final class ServerLink {
     static final long REGISTER_RESPONSE_TIMEOUT_MILLIS = 10_000;
     /** Bound on the outbox so a long outage cannot grow memory without limit. */
     static final int OUTBOX_CAPACITY = 10_000;
+    /**
+     * Bound on TCP connect + TLS + upgrade: a server that accepts the connection but never answers
+     * the upgrade must not stall the worker; the attempt is aborted and retried with backoff.
+     */
+    static final long CONNECT_ATTEMPT_TIMEOUT_MILLIS = 15_000;
     /** How long the diagnostic request after a refused upgrade may take. */
     private static final Duration DIAGNOSE_TIMEOUT = Duration.ofSeconds(3);
 
@@ -147,6 +152,12 @@ public final class ServerLink {
         LiveKitSocket s = new LiveKitSocket(endpoint, tokenSupplier.get(), loop, new SocketEvents());
         socket = s;
         s.connect();
+        pending = loop.schedule(CONNECT_ATTEMPT_TIMEOUT_MILLIS, () -> {
+            if (s == socket && state == State.CONNECTING) {
+                log.warn("no answer to the connection attempt within {} ms; aborting it", CONNECT_ATTEMPT_TIMEOUT_MILLIS);
+                s.abort();
+            }
+        });
     }
 
     private final class SocketEvents implements LiveKitSocket.Listener {
@@ -155,6 +166,7 @@ public final class ServerLink {
             if (s != socket || state != State.CONNECTING) {
                 return;
             }
+            cancelPending();
             state = State.REGISTERING;
             s.send(WorkerMessage.newBuilder().setRegister(registration.get()).build());
             pending = loop.schedule(REGISTER_RESPONSE_TIMEOUT_MILLIS, () -> {
