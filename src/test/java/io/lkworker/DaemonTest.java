@@ -18,17 +18,14 @@ import io.lkworker.dev.WorkerHandle;
 import io.lkworker.load.LoadMonitor;
 import io.lkworker.loop.Clock;
 import io.lkworker.runner.LoadedAgent;
-import io.lkworker.server.AccessToken;
 import io.lkworker.testing.TestConfigs;
 import io.lkworker.worker.Worker;
-import io.lkworker.worker.WorkerState;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import livekit.LivekitAgent;
 import livekit.LivekitAgent.JobStatus;
@@ -477,20 +474,5 @@ class DaemonTest {
     private static String get(java.net.http.HttpClient http, java.net.URI uri) throws Exception {
         return http.send(java.net.http.HttpRequest.newBuilder(uri).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-    }
-
-    @SuppressWarnings("unused")
-    private static Consumer<String> ignore() {
-        return s -> { };
-    }
-
-    @SuppressWarnings("unused")
-    private static String token() {
-        return AccessToken.workerToken("devkey", "secret", System.currentTimeMillis(), Duration.ofMinutes(1));
-    }
-
-    @SuppressWarnings("unused")
-    private static WorkerState unusedState() {
-        return WorkerState.REGISTERED;
     }
 }

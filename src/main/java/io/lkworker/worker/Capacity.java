@@ -46,6 +46,27 @@ public record Capacity(double loadThreshold, int maxJobs, int idleProcesses) {
         return Double.isInfinite(loadThreshold) || effectiveLoad(load, runningJobs, reservedSlots) < loadThreshold;
     }
 
+    /**
+     * How many warm idle processes are worth keeping: none while full, at most the free
+     * {@code maxJobs} slots, and at most what the load headroom fits at the current per-job load (the
+     * reference worker's rule), so the pool never warms processes the worker could not use.
+     */
+    public int idleTarget(double load, int runningJobs, int reservedSlots) {
+        if (isFull(load, runningJobs, reservedSlots)) {
+            return 0;
+        }
+        int target = idleProcesses;
+        if (maxJobs > 0) {
+            target = Math.min(target, Math.max(0, maxJobs - runningJobs - reservedSlots));
+        }
+        double l = clamp(load);
+        if (!Double.isInfinite(loadThreshold) && runningJobs > 0 && l > 0) {
+            double perJob = l / runningJobs;
+            target = Math.min(target, (int) Math.ceil(Math.max(0, loadThreshold - l) / perJob));
+        }
+        return target;
+    }
+
     /** True when the worker should report WS_FULL. */
     public boolean isFull(double load, int runningJobs, int reservedSlots) {
         return !canTakeJob(load, runningJobs, reservedSlots);

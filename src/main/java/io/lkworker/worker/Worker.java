@@ -411,27 +411,9 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
         return snapshot;
     }
 
-    /**
-     * Keeps the warm pool no larger than the jobs the worker can still take: none while full or
-     * draining, at most the free {@code --max-jobs} slots, and at most what the load headroom fits at
-     * the current per-job load (the reference worker's rule), so it does not warm processes it cannot use.
-     */
+    /** Keeps the warm pool no larger than the jobs the worker can still take (see {@link Capacity#idleTarget}). */
     private void retargetIdle() {
-        int target = capacity.idleProcesses();
-        int running = jobs.size();
-        int reserved = availability.reservedSlots();
-        if (isFullNow()) {
-            target = 0;
-        } else {
-            if (capacity.maxJobs() > 0) {
-                target = Math.min(target, Math.max(0, capacity.maxJobs() - running - reserved));
-            }
-            double l = Capacity.clamp(load.load());
-            if (!Double.isInfinite(capacity.loadThreshold()) && running > 0 && l > 0) {
-                double perJob = l / running;
-                target = Math.min(target, (int) Math.ceil(Math.max(0, capacity.loadThreshold() - l) / perJob));
-            }
-        }
+        int target = isDraining() ? 0 : capacity.idleTarget(load.load(), jobs.size(), availability.reservedSlots());
         if (target != idleTarget) {
             if (idleTarget >= 0) {
                 log.debug("warm pool target {} -> {}", idleTarget, target);

@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 import livekit.LivekitAgent;
 import livekit.LivekitAgentDispatch;
 import org.junit.jupiter.api.AfterEach;
@@ -250,10 +249,5 @@ class DevModeTest {
 
     private static String gsonString(String s) {
         return new com.google.gson.Gson().toJson(s);
-    }
-
-    @SuppressWarnings("unused")
-    private static Stream<Path> list(Path dir) throws IOException {
-        return Files.list(dir);
     }
 }

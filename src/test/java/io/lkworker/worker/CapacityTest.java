@@ -44,4 +44,20 @@ class CapacityTest {
         assertThat(Capacity.clamp(-0.2)).isZero();
         assertThat(Capacity.clamp(Double.NaN)).isZero();
     }
+
+    @Test
+    void idlePoolFollowsWhatTheWorkerCanStillTake() {
+        Capacity capped = new Capacity(Double.POSITIVE_INFINITY, 3, 4);
+        assertThat(capped.idleTarget(0, 0, 0)).isEqualTo(3);
+        assertThat(capped.idleTarget(0, 2, 0)).isEqualTo(1);
+        assertThat(capped.idleTarget(0, 2, 1)).isZero();
+
+        Capacity byLoad = new Capacity(0.7, 0, 4);
+        // Two jobs use 0.4 (0.2 each): the 0.3 of headroom fits two more.
+        assertThat(byLoad.idleTarget(0.4, 2, 0)).isEqualTo(2);
+        // Full: nothing worth warming.
+        assertThat(byLoad.idleTarget(0.75, 2, 0)).isZero();
+        // Nothing running yet: the configured pool.
+        assertThat(byLoad.idleTarget(0.3, 0, 0)).isEqualTo(4);
+    }
 }
