@@ -128,11 +128,17 @@ public final class Daemon implements AutoCloseable {
         return worker.exitCode();
     }
 
-    /** A SIGTERM/SIGINT (or a test standing in for one): the first drains, the second stops at once. */
+    /**
+     * A SIGTERM/SIGINT (or a test standing in for one): the first drains ({@code start}) or stops the
+     * jobs gracefully ({@code dev}); the second stops at once.
+     */
     public void signal(String name) {
         int n = signals.incrementAndGet();
         loop.execute(() -> {
-            if (n == 1) {
+            if (n == 1 && config.mode() == WorkerConfig.Mode.DEV) {
+                log.info("received {}: stopping the running jobs gracefully (send it again to stop at once)", name);
+                worker.stop();
+            } else if (n == 1) {
                 log.info("received {}: draining (send it again to stop at once)", name);
                 worker.drain();
             } else {

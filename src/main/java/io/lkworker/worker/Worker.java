@@ -331,6 +331,22 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
         checkDrained();
     }
 
+    /**
+     * Dev mode's first signal: a developer pressing Ctrl-C wants the worker gone, not a drain that
+     * waits for jobs to end by themselves. Running jobs get a graceful shutdown (grace period and
+     * callbacks), then the worker exits 0.
+     */
+    public void stop() {
+        assert loop.inLoop();
+        if (state == WorkerState.CLOSED || state == WorkerState.FAILED) {
+            return;
+        }
+        log.info("stopping: shutting down {} running jobs", jobs.size());
+        setState(WorkerState.DRAINING);
+        sendStatus();
+        stopEverything(EXIT_OK, "worker stopped");
+    }
+
     /** Second signal: stop jobs now and exit. */
     public void forceStop() {
         assert loop.inLoop();

@@ -73,6 +73,7 @@ class DevModeTest {
             b.executor = executor;
             b.idle = 1;
             b.runDir = tmp.resolve("run");
+            b.mode = WorkerConfig.Mode.DEV;
             return b;
         });
         DevOptions options = new DevOptions(0, List.of(), restartJobs, null, "", Duration.ofMillis(200));
@@ -164,6 +165,23 @@ class DevModeTest {
         await().atMost(WAIT).until(() -> dev.reloads() == 1);
         String after = dispatch(server, markers);
         await().atMost(WAIT).until(() -> marker(markers, after, "v3").isPresent());
+    }
+
+    @Test
+    void firstCtrlCStopsRunningJobsGracefullyInsteadOfWaitingForThem() throws Exception {
+        Path jar = buildAgent(tmp.resolve("agent.jar"), "v1");
+        DevRunner dev = startDev(jar, WorkerConfig.ExecutorKind.THREAD, true);
+        LocalLiveKitServer server = dev.embeddedServer();
+        Path markers = markers();
+        String jobId = dispatch(server, markers);
+        await().atMost(WAIT).until(() -> marker(markers, jobId, "v1").isPresent());
+
+        dev.daemon().signal("SIGINT");
+
+        assertThat(dev.daemon().exitCode().get(20, java.util.concurrent.TimeUnit.SECONDS)).isZero();
+        // The job's end was sent before the socket closed.
+        server.awaitMessage(m -> m.hasUpdateJob() && m.getUpdateJob().getJobId().equals(jobId)
+                && m.getUpdateJob().getStatus() == LivekitAgent.JobStatus.JS_SUCCESS, WAIT);
     }
 
     private static HttpResponse<String> twirp(LocalLiveKitServer server, String method, String contentType, byte[] body,

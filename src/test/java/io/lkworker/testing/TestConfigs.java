@@ -16,6 +16,7 @@ public final class TestConfigs {
 
     /** A mutable stand-in for the CLI's resolver; {@link #build()} makes the immutable record. */
     public static final class Builder {
+        public WorkerConfig.Mode mode = WorkerConfig.Mode.PROD;
         public String url;
         public String apiKey = "devkey";
         public String apiSecret = "secret";
@@ -38,7 +39,7 @@ public final class TestConfigs {
         public Path runDir;
 
         public WorkerConfig build() {
-            return new WorkerConfig(WorkerConfig.Mode.PROD, url, apiKey, apiSecret, agentJar, null, agentName,
+            return new WorkerConfig(mode, url, apiKey, apiSecret, agentJar, null, agentName,
                     workerType, deployment, WorkerPermissions.defaults(), executor, loadThreshold, maxJobs, maxRetry,
                     idle, requestTimeout, initializeTimeout, shutdownTimeout, entrypointGrace, drainTimeout,
                     Duration.ofMillis(2500), Duration.ofSeconds(60), 0, 0, jvmOptions, "127.0.0.1", healthPort,
