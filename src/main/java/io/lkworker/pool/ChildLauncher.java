@@ -1,8 +1,8 @@
 package io.lkworker.pool;
 
-import ch.qos.logback.classic.LoggerContext;
 import com.google.protobuf.Message;
 import io.lkworker.runner.ChildMain;
+import io.lkworker.runner.IpcLoggingProvider;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URISyntaxException;
@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Starts child JVMs: the daemon's own {@code java}, a minimal class path (lk-worker, protobuf,
- * SLF4J, logback: no picocli, OSHI, WebSocket or Gson), our JVM flags, then the user's
+ * SLF4J: no logback, picocli, OSHI, WebSocket or Gson), our JVM flags, then the user's
  * {@code jobJvmOptions} (later flags win), then {@link ChildMain}. The one-time secret goes to the
  * child's stdin; the job token never goes anywhere near a command line or environment.
  *
@@ -51,6 +51,15 @@ final class ChildLauncher {
             "-Xshare:auto"));
 
     /**
+     * Not tunable: children log through our own SLF4J provider, which ships records over IPC
+     * (logback is not on their class path). The verbosity keeps SLF4J's own "loading provider"
+     * notice off the child's stderr.
+     */
+    static final List<String> LOGGING_PROPERTIES = List.of(
+            "-Dslf4j.provider=" + IpcLoggingProvider.class.getName(),
+            "-Dslf4j.internal.verbosity=WARN");
+
+    /**
      * For measuring candidate flags only (the benchmark's sweep): the system property
      * {@code lkworker.pool.baseJvmFlags} (space-separated) replaces the defaults above.
      */
@@ -81,7 +90,8 @@ final class ChildLauncher {
         this.javaCommand = javaCommand();
         this.classPath = classPathFor(options);
         this.logLevel = options.childLogLevel() != null ? options.childLogLevel() : daemonRootLevel();
-        List<String> flags = new ArrayList<>(DEFAULT_JVM_FLAGS);
+        List<String> flags = new ArrayList<>(LOGGING_PROPERTIES);
+        flags.addAll(DEFAULT_JVM_FLAGS);
         flags.addAll(options.jobJvmOptions());
         this.cds = ClassDataSharing.create(options.cacheDir(), javaCommand, classPath, options.agentJar(), flags);
     }
@@ -95,6 +105,7 @@ final class ChildLauncher {
         ClassDataSharing.Plan plan = cds.nextChild();
         List<String> command = new ArrayList<>();
         command.add(javaCommand);
+        command.addAll(LOGGING_PROPERTIES);
         command.addAll(DEFAULT_JVM_FLAGS);
         command.addAll(plan.flags());
         command.addAll(options.jobJvmOptions());
@@ -151,8 +162,7 @@ final class ChildLauncher {
     /** The code sources of the classes a child needs, and nothing else. */
     static List<String> childClassPath() {
         Set<String> entries = new LinkedHashSet<>();
-        for (Class<?> marker : List.of(ChildMain.class, Message.class, LoggerFactory.class, LoggerContext.class,
-                ch.qos.logback.core.Appender.class)) {
+        for (Class<?> marker : List.of(ChildMain.class, Message.class, LoggerFactory.class)) {
             try {
                 entries.add(Path.of(marker.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
             } catch (URISyntaxException | NullPointerException e) {

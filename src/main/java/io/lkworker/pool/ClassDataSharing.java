@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Class-data sharing for children: a dynamic AppCDS archive of the classes a child loads (runner,
- * protobuf, logback, the agent), so later children map them instead of parsing and verifying them.
+ * protobuf, SLF4J, the agent), so later children map them instead of parsing and verifying them.
  *
  * <p>The first child started without an archive is the "trainer": it runs with
  * {@code -XX:ArchiveClassesAtExit=<tmp>}, the JVM writes the archive when that child exits

@@ -15,8 +15,8 @@ import java.util.List;
  *
  * <p>Exactly two package trees are taken from lk-worker's own loader instead, so that the agent
  * and the host agree on their types: the agent API ({@code io.lkworker.api}) and SLF4J (so agent
- * logging reaches the host's logback, with MDC). A copy of either bundled in the agent jar is
- * ignored.
+ * logging reaches the host's provider, with MDC: the daemon's logback, or a child's
+ * {@link IpcLoggingProvider}). A copy of either bundled in the agent jar is ignored.
  */
 public final class AgentClassLoader extends URLClassLoader {
 

@@ -1,7 +1,5 @@
 package io.lkworker.runner;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.LoggerContext;
 import io.lkworker.ipc.proto.Ipc.Envelope;
 import io.lkworker.ipc.proto.Ipc.LogRecord;
 import java.io.PrintStream;
@@ -10,9 +8,8 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * Routes everything a child writes to the daemon: SLF4J through {@link IpcLogAppender} (logback
- * configured programmatically, whatever logback.xml the class path holds), and System.out/err line
- * by line through {@link LineCapturingPrintStream}.
+ * Routes everything a child writes to the daemon: SLF4J through {@link IpcLoggingProvider} (no
+ * logging backend in the child), and System.out/err line by line through {@link LineCapturingPrintStream}.
  */
 final class ChildLogging {
 
@@ -25,14 +22,13 @@ final class ChildLogging {
     }
 
     void install(String level) {
-        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
-        context.reset();
-        IpcLogAppender appender = new IpcLogAppender(link);
-        appender.setContext(context);
-        appender.start();
-        ch.qos.logback.classic.Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-        root.setLevel(Level.toLevel(level, Level.INFO));
-        root.addAppender(appender);
+        // Initializes SLF4J while System.err is still the JVM's own (its diagnostics must not loop
+        // back through the capturing stream) and checks that the launcher selected our provider.
+        if (!(LoggerFactory.getILoggerFactory() instanceof IpcLoggerFactory)) {
+            System.err.println("lk-worker child: SLF4J provider is " + LoggerFactory.getILoggerFactory().getClass().getName()
+                    + ", not IpcLoggingProvider (-Dslf4j.provider missing?); SLF4J logs will not reach the daemon");
+        }
+        IpcLoggerFactory.attach(link, level);
 
         out = new LineCapturingPrintStream(line -> sendLine("stdout", "INFO", line));
         err = new LineCapturingPrintStream(line -> sendLine("stderr", "WARN", line));

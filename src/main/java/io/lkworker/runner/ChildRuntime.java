@@ -118,10 +118,12 @@ final class ChildRuntime implements ParentLink.Handler {
         JobHost host = new JobHost(agent, spec, process, Duration.ofMillis(settings.getEntrypointGraceMs()),
                 Duration.ofMillis(settings.getShutdownTimeoutMs()), this::onJobEnded);
         job = host;
-        status(JobState.JOB_RUNNING, "");
         // Job threads inherit this thread's context loader: make it the agent's.
         Thread.currentThread().setContextClassLoader(agentLoader);
-        host.start();
+        // JOB_RUNNING once the entrypoint's thread is started, not before: the status wakes our writer
+        // thread and then the daemon, which on a small machine compete with that thread for a core.
+        // Still before the coordinator starts, so it always precedes the final status.
+        host.start(() -> status(JobState.JOB_RUNNING, ""));
     }
 
     private void onJobEnded(JobResult result) {

@@ -1,0 +1,78 @@
+package io.lkworker.bench;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.function.ToDoubleFunction;
+
+/** Renders {@link WorkerBenchmark}'s rounds as markdown: the medians over rounds against the targets, then every round. */
+final class Report {
+
+    private Report() {
+    }
+
+    /** Nearest-rank percentile. */
+    static double pct(List<Double> values, int p) {
+        if (values.isEmpty()) {
+            return Double.NaN;
+        }
+        List<Double> v = new ArrayList<>(values);
+        Collections.sort(v);
+        int rank = (int) Math.ceil(p / 100.0 * v.size());
+        return v.get(Math.max(0, Math.min(v.size() - 1, rank - 1)));
+    }
+
+    private static double median(List<RoundResult> rounds, ToDoubleFunction<RoundResult> f) {
+        return pct(rounds.stream().map(r -> f.applyAsDouble(r)).toList(), 50);
+    }
+
+    private static String row(List<RoundResult> rounds, String what, String target, String fmt,
+                              ToDoubleFunction<RoundResult> f) {
+        StringBuilder sb = new StringBuilder("| ").append(what).append(" | ").append(target).append(" | **")
+                .append(String.format(fmt, median(rounds, f))).append("** |");
+        for (RoundResult r : rounds) {
+            sb.append(' ').append(String.format(fmt, f.applyAsDouble(r))).append(" |");
+        }
+        return sb.append('\n').toString();
+    }
+
+    static String render(List<RoundResult> rounds, String javaHome, String daemonOpts, int seq) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("## End-to-end results (WorkerBenchmark)\n\n")
+                .append(Instant.now()).append(", ").append(Runtime.getRuntime().availableProcessors())
+                .append(" cores, daemon and children on ").append(javaHome)
+                .append(daemonOpts.isBlank() ? "" : ", JAVA_OPTS=`" + daemonOpts + "`").append("\n\n")
+                .append("Command: `mvn -q -B -o test-compile && java -cp target/test-classes:target/classes:$(cat target/classpath-test.txt) io.lkworker.bench.WorkerBenchmark --rounds ")
+                .append(rounds.size()).append(" --seq ").append(seq).append("`\n\n");
+        sb.append("| metric | target | median of rounds |");
+        for (int i = 1; i <= rounds.size(); i++) {
+            sb.append(" round ").append(i).append(" |");
+        }
+        sb.append("\n|---|---|---|").append("---|".repeat(rounds.size())).append('\n');
+        sb.append(row(rounds, "daemon start → registered (3 idle)", "", "%.0f ms", r -> r.registerMs));
+        sb.append(row(rounds, "daemon start → registered (0 idle)", "", "%.0f ms", r -> r.registerIdle0Ms));
+        sb.append(row(rounds, "warm start p50 (" + seq + " sequential)", "≤ 2 ms", "%.2f ms", r -> pct(r.warmMs, 50)));
+        sb.append(row(rounds, "warm start p95", "", "%.2f ms", r -> pct(r.warmMs, 95)));
+        sb.append(row(rounds, "burst of 20: p50", "", "%.0f ms", r -> pct(r.burstMs, 50)));
+        sb.append(row(rounds, "burst of 20: p95", "≤ 1500 ms", "%.0f ms", r -> pct(r.burstMs, 95)));
+        sb.append(row(rounds, "burst of 20: p95 from offer", "", "%.0f ms", r -> pct(r.burstOfferMs, 95)));
+        sb.append(row(rounds, "cold start p50 (0 idle, 7 jobs)", "≤ 300 ms", "%.0f ms", r -> pct(r.coldMs, 50)));
+        sb.append(row(rounds, "cold start max", "", "%.0f ms", r -> pct(r.coldMs, 100)));
+        sb.append(row(rounds, "idle child RSS (largest of 3)", "≤ 40 MB", "%.1f MB",
+                r -> r.childRssKb.stream().mapToLong(Long::longValue).max().orElse(0) / 1024.0));
+        sb.append(row(rounds, "daemon RSS", "", "%.1f MB", r -> r.daemonRssKb / 1024.0));
+        sb.append(row(rounds, "whole tree RSS (daemon + 3 idle)", "≤ 200 MB", "%.1f MB", r -> r.treeRssKb / 1024.0));
+        sb.append("\nLoad average (1/5/15 min) before / before the burst / after each round: ");
+        for (RoundResult r : rounds) {
+            sb.append("[").append(r.loadBefore).append(" / ").append(r.loadDuring).append(" / ").append(r.loadAfter).append("] ");
+        }
+        sb.append("\n\nTimes: assigned = the server's onJobOutcome(ASSIGNED), just after the JobAssignment frame was written; "
+                + "entered = Instant.now() first thing in the agent's entrypoint. Warm jobs run one at a time on a full, "
+                + "settled pool (3 idle children, then 500 ms); burst = 20 offers at once on such a pool; cold = a daemon "
+                + "with --num-idle-processes 0. RSS = VmRSS from /proc after the pool has been warm for 3 s; "
+                + "tree = daemon + all its descendants.\n");
+        return sb.toString();
+    }
+
+}

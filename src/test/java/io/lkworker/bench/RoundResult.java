@@ -1,0 +1,31 @@
+package io.lkworker.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** What one round of {@link WorkerBenchmark} measured. Times in ms, memory in KB. */
+final class RoundResult {
+    String loadBefore;
+    String loadDuring;
+    String loadAfter;
+    double registerMs;
+    double registerIdle0Ms;
+    long daemonRssKb;
+    final List<Long> childRssKb = new ArrayList<>();
+    long treeRssKb;
+    int treeProcesses;
+    final List<Double> warmMs = new ArrayList<>();
+    final List<Double> burstMs = new ArrayList<>();
+    final List<Double> burstOfferMs = new ArrayList<>();
+    final List<Double> coldMs = new ArrayList<>();
+
+    @Override
+    public String toString() {
+        return String.format("register %.0f ms (idle 0: %.0f ms), warm p50 %.2f p95 %.2f, burst p50 %.0f p95 %.0f,"
+                        + " cold p50 %.0f, daemon %s, children %s, tree %s (%d processes), load %s / %s / %s",
+                registerMs, registerIdle0Ms, Report.pct(warmMs, 50), Report.pct(warmMs, 95), Report.pct(burstMs, 50),
+                Report.pct(burstMs, 95), Report.pct(coldMs, 50), ProcMemory.mb(daemonRssKb),
+                childRssKb.stream().map(ProcMemory::mb).toList(), ProcMemory.mb(treeRssKb), treeProcesses,
+                loadBefore, loadDuring, loadAfter);
+    }
+}
