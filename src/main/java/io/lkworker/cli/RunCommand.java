@@ -1,5 +1,7 @@
 package io.lkworker.cli;
 
+import io.lkworker.Daemon;
+import io.lkworker.RunFiles;
 import io.lkworker.config.ConfigException;
 import io.lkworker.config.ConfigKeys;
 import io.lkworker.config.ConfigResolver;
@@ -75,9 +77,28 @@ abstract class RunCommand implements Callable<Integer>, ConfigSourced {
                     + " set LIVEKIT_API_SECRET instead");
         }
         log.debug("{}", config);
+        refuseIfAlreadyRunning(config);
         LoadedAgent loaded = AgentLoader.load(config.agentJar(), config.agentClass());
         log.info("agent {} loaded", loaded.className());
         return launch(config, loaded);
+    }
+
+    /**
+     * Two daemons sharing a pid file would make {@code drain} and {@code status} talk to the wrong
+     * one; a live lk-worker behind the pid file stops this start (a stale file does not).
+     */
+    private static void refuseIfAlreadyRunning(WorkerConfig config) throws CommandFailure {
+        RunFiles files = new RunFiles(Daemon.pidFile(config));
+        DaemonProcess running;
+        try {
+            running = DaemonProcess.fromPidFile(files);
+        } catch (CommandFailure noneOrStale) {
+            return;
+        }
+        if (running.pid() != ProcessHandle.current().pid()) {
+            throw new CommandFailure("an lk-worker daemon is already running with pid file " + files.pidFile()
+                    + " (pid " + running.pid() + "); stop it with 'lk-worker drain', or give this one --pid-file");
+        }
     }
 
     /** Hands over to the daemon; {@code dev} adds its own wrapping. */

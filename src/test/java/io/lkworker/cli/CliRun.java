@@ -54,7 +54,13 @@ final class CliRun {
     Result run(String... args) throws Exception {
         AtomicReference<WorkerConfig> config = new AtomicReference<>();
         AtomicReference<LoadedAgent> agent = new AtomicReference<>();
-        CliContext context = new CliContext(env, home, (c, a) -> {
+        // A private run directory unless the test sets one: a daemon running on this machine (whose pid
+        // file sits in the default run directory) must not make 'start' refuse to run in a test.
+        Map<String, String> effectiveEnv = new java.util.HashMap<>(env);
+        if (!effectiveEnv.containsKey("LKW_RUN_DIR")) {
+            effectiveEnv.put("LKW_RUN_DIR", java.nio.file.Files.createTempDirectory("lkw-cli-run").toString());
+        }
+        CliContext context = new CliContext(effectiveEnv, home, (c, a) -> {
             config.set(c);
             agent.set(a);
             if (daemonFailure != null) {

@@ -384,4 +384,32 @@ class LkWorkerCommandTest {
             assertThat(options).as(command).containsExactlyInAnyOrderElementsOf(ConfigKeys.ALL);
         }
     }
+
+    @Test
+    void startRefusesWhenALiveLkWorkerHoldsItsPidFile(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        // A process whose command line is lk-worker's (argv[0] "lk-worker"), standing in for a running daemon.
+        Process other = new ProcessBuilder("bash", "-c", "exec -a lk-worker sleep 60").start();
+        try {
+            Path pidFile = dir.resolve("lk.pid");
+            java.nio.file.Files.writeString(pidFile, other.pid() + "\n");
+            Path jar = io.lkworker.testing.TestJars.agentJar(dir.resolve("a.jar"), "demo.A",
+                    io.lkworker.testing.TestJars.simpleAgent("demo.A"));
+            CliRun.Result r = new CliRun().env(Map.of("LIVEKIT_API_SECRET", "s"))
+                    .run("start", "--url", "ws://127.0.0.1:1", "--api-key", "k",
+                    "--agent", jar.toString(), "--pid-file", pidFile.toString());
+            assertThat(r.exitCode()).as(r.all()).isEqualTo(1);
+            assertThat(r.err()).contains("already running").contains("pid " + other.pid());
+            assertThat(r.config()).as("the daemon never started").isNull();
+
+            // A stale pid file (the process is gone) does not stop a start.
+            other.destroy();
+            other.waitFor();
+            CliRun.Result again = new CliRun().env(Map.of("LIVEKIT_API_SECRET", "s"))
+                    .run("start", "--url", "ws://127.0.0.1:1", "--api-key", "k",
+                    "--agent", jar.toString(), "--pid-file", pidFile.toString());
+            assertThat(again.exitCode()).as(again.all()).isZero();
+        } finally {
+            other.destroyForcibly();
+        }
+    }
 }
