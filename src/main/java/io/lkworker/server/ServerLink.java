@@ -108,8 +108,11 @@ public final class ServerLink {
     /** Sends now if registered; otherwise keeps durable messages for after the next registration. */
     public void send(WorkerMessage message) {
         assert loop.inLoop();
-        if (state == State.REGISTERED && outbox.isEmpty() && socket.send(message)) {
-            return;
+        if (state == State.REGISTERED) {
+            flushOutbox(); // what waited goes first, so order is kept
+            if (outbox.isEmpty() && socket.send(message)) {
+                return;
+            }
         }
         if (isDurable(message)) {
             if (outbox.size() >= OUTBOX_CAPACITY) {
