@@ -187,7 +187,8 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
 
     @Override
     public void onGaveUp(ConnectionFailure lastFailure, int attempts) {
-        exitReason = "could not connect to LiveKit after " + attempts + " attempts: " + lastFailure;
+        exitReason = "could not connect to LiveKit after " + attempts + (attempts == 1 ? " attempt: " : " attempts: ")
+                + lastFailure;
         setState(WorkerState.FAILED);
         stopEverything(EXIT_FAILURE, "worker lost its LiveKit connection");
     }
