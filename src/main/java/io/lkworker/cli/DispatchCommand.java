@@ -1,6 +1,5 @@
 package io.lkworker.cli;
 
-import com.google.gson.JsonObject;
 import io.lkworker.config.ConfigDefaults;
 import io.lkworker.config.ConfigException;
 import io.lkworker.server.AccessToken;
@@ -97,16 +96,7 @@ final class DispatchCommand extends OperatorCommand {
 
     /** A server-API token: iss = key, valid now for {@link #TOKEN_TTL}, room admin of {@code room} only. */
     static String token(String key, String secret, String room, long nowMillis) {
-        long now = nowMillis / 1000;
-        JsonObject claims = new JsonObject();
-        claims.addProperty("iss", key);
-        claims.addProperty("nbf", now);
-        claims.addProperty("exp", now + TOKEN_TTL.toSeconds());
-        JsonObject video = new JsonObject();
-        video.addProperty("roomAdmin", true);
-        video.addProperty("room", room);
-        claims.add("video", video);
-        return AccessToken.sign(claims, secret);
+        return AccessToken.roomAdminToken(key, secret, room, nowMillis, TOKEN_TTL);
     }
 
     /** The server's API base: ws → http, wss → https; path kept (a reverse proxy may mount LiveKit under one). */

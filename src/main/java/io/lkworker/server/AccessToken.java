@@ -33,15 +33,31 @@ public final class AccessToken {
      * exp = now + ttl, video.agent = true. Minted fresh for every connection attempt.
      */
     public static String workerToken(String apiKey, String apiSecret, long nowMillis, Duration ttl) {
+        JsonObject claims = timedClaims(apiKey, nowMillis, ttl);
+        JsonObject video = new JsonObject();
+        video.addProperty("agent", true);
+        claims.add("video", video);
+        return sign(claims, apiSecret);
+    }
+
+    /** A server-API token for one room: what the dispatch API (Twirp) requires, {@code video.roomAdmin}. */
+    public static String roomAdminToken(String apiKey, String apiSecret, String room, long nowMillis, Duration ttl) {
+        JsonObject claims = timedClaims(apiKey, nowMillis, ttl);
+        JsonObject video = new JsonObject();
+        video.addProperty("roomAdmin", true);
+        video.addProperty("room", room);
+        claims.add("video", video);
+        return sign(claims, apiSecret);
+    }
+
+    /** iss = key, nbf = now, exp = now + ttl (LiveKit requires exp). */
+    private static JsonObject timedClaims(String apiKey, long nowMillis, Duration ttl) {
         JsonObject claims = new JsonObject();
         long now = nowMillis / 1000;
         claims.addProperty("iss", apiKey);
         claims.addProperty("nbf", now);
         claims.addProperty("exp", now + ttl.toSeconds());
-        JsonObject video = new JsonObject();
-        video.addProperty("agent", true);
-        claims.add("video", video);
-        return sign(claims, apiSecret);
+        return claims;
     }
 
     /** Signs {@code claims} with HS256. */

@@ -197,15 +197,8 @@ class DevModeTest {
     }
 
     private static String adminToken(String secret, String room) {
-        com.google.gson.JsonObject claims = new com.google.gson.JsonObject();
-        long now = System.currentTimeMillis() / 1000;
-        claims.addProperty("iss", "devkey");
-        claims.addProperty("exp", now + 600);
-        com.google.gson.JsonObject video = new com.google.gson.JsonObject();
-        video.addProperty("roomAdmin", true);
-        video.addProperty("room", room);
-        claims.add("video", video);
-        return io.lkworker.server.AccessToken.sign(claims, secret);
+        return io.lkworker.server.AccessToken.roomAdminToken("devkey", secret, room, System.currentTimeMillis(),
+                Duration.ofMinutes(10));
     }
 
     @Test
