@@ -214,7 +214,7 @@ public final class WorkerBenchmark {
             return false;
         }
         try (Stream<Path> files = Files.list(cds)) {
-            return files.anyMatch(p -> p.toString().endsWith(".jsa"));
+            return files.anyMatch(p -> p.toString().endsWith(".jsa") || p.toString().endsWith(".aot"));
         }
     }
 
