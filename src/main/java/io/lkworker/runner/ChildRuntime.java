@@ -50,8 +50,6 @@ final class ChildRuntime implements ParentLink.Handler {
     private volatile ClassLoader agentLoader;
     private volatile InitializeRequest settings;
     private volatile JobHost job;
-    /** Started parked at the end of prewarm; runs the job's coordinator (see {@link ParkedThread}). */
-    private volatile ParkedThread coordinatorThread;
     private final SimpleJobProcess process;
 
     ChildRuntime(ParentLink link, Path agentJar, String agentClass, long pid, PrintStream stderr) {
@@ -76,10 +74,6 @@ final class ChildRuntime implements ParentLink.Handler {
             loaded.agent().prewarm(process);
             agent = loaded.agent();
             warmJobPath();
-            // Threads the job start needs, created now (context loader: the agent's, from this thread)
-            // so that starting the job wakes them instead of creating them.
-            coordinatorThread = new ParkedThread("lkw-job-host");
-            link.prepareHandOff();
         } catch (Throwable t) {
             error = JobHost.describe(t);
             log.error("prewarm failed", t);
@@ -126,12 +120,10 @@ final class ChildRuntime implements ParentLink.Handler {
         job = host;
         // Job threads inherit this thread's context loader: make it the agent's.
         Thread.currentThread().setContextClassLoader(agentLoader);
-        // The entrypoint runs on this (reader) thread once onMessage returns; a spare thread takes
-        // over reading. JOB_RUNNING is sent by the coordinator before it coordinates, so it always
-        // precedes the final status, and waking our writer and the daemon stays off this thread.
-        ParkedThread coordinator = coordinatorThread != null ? coordinatorThread : new ParkedThread("lkw-job-host");
-        link.handOffReader(() -> host.runOnCurrentThread(coordinator,
-                () -> status(JobState.JOB_RUNNING, "")));
+        // JOB_RUNNING once the entrypoint's thread is started, not before: the status wakes our writer
+        // thread and then the daemon, which on a small machine compete with that thread for a core.
+        // Still before the coordinator starts, so it always precedes the final status.
+        host.start(() -> status(JobState.JOB_RUNNING, ""));
     }
 
     private void onJobEnded(JobResult result) {

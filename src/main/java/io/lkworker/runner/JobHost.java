@@ -6,7 +6,6 @@ import io.lkworker.api.JobProcess;
 import io.lkworker.api.ShutdownCallback;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -97,23 +96,6 @@ public final class JobHost {
         entry.start();
         entryStarted.run();
         coordinator.start();
-    }
-
-    /**
-     * Runs the entrypoint on the calling thread (a child's former IPC reader, free for it; returns
-     * when the entrypoint does) and the coordinator on {@code coordinatorThread}, which runs
-     * {@code beforeCoordinating} first, so that happens before the listener can hear of the end.
-     * No thread is created or woken between the caller and the agent's code (benchmarks/results.md).
-     */
-    public void runOnCurrentThread(Executor coordinatorThread, Runnable beforeCoordinating) {
-        Thread entry = Thread.currentThread();
-        entry.setName("job-" + jobId());
-        coordinatorThread.execute(() -> {
-            Thread.currentThread().setName("job-" + jobId() + "-host");
-            beforeCoordinating.run();
-            coordinate(entry);
-        });
-        runEntrypoint();
     }
 
     /** Asks the job to end. Safe from any thread; the first reason wins. */

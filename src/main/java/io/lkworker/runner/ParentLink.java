@@ -44,10 +44,6 @@ public final class ParentLink {
     private final PrintStream stderr;
     private final BlockingQueue<Object> outbox = new LinkedBlockingQueue<>(OUTBOX_CAPACITY);
     private volatile boolean broken;
-    /** Takes over reading when the current reader hands off (see {@link #handOffReader}); null = start one then. */
-    private volatile ParkedThread spareReader;
-    /** Set by the handler on the reader thread, consumed by that thread right after the handler returns. */
-    private volatile Runnable handOff;
 
     private ParentLink(SocketChannel socket, PrintStream stderr) {
         this.socket = socket;
@@ -68,26 +64,9 @@ public final class ParentLink {
     }
 
     public void startReader(Handler handler) {
-        Thread reader = new Thread(() -> readLoop(handler, new FrameReader(), List.of(), true), "lkw-ipc-reader");
+        Thread reader = new Thread(() -> readLoop(handler), "lkw-ipc-reader");
         reader.setDaemon(true);
         reader.start();
-    }
-
-    /** Starts (parked) the thread that will take over reading at the next {@link #handOffReader}. */
-    void prepareHandOff() {
-        if (spareReader == null) {
-            spareReader = new ParkedThread("lkw-ipc-reader");
-        }
-    }
-
-    /**
-     * Reader thread only, from {@link Handler#onMessage}: once the handler returns, another thread
-     * continues reading (with whatever was already read) and this thread runs {@code task} instead.
-     * The job's entrypoint runs on the thread that received StartJob, so no thread wake-up lies
-     * between the frame's arrival and the agent's code.
-     */
-    void handOffReader(Runnable task) {
-        handOff = task;
     }
 
     /** Queues a message for the daemon. Drops it once the connection is broken. */
@@ -154,43 +133,22 @@ public final class ParentLink {
         }
     }
 
-    private void readLoop(Handler handler, FrameReader reader, List<Envelope> pending, boolean open) {
-        List<Envelope> inbox = new ArrayList<>(pending);
+    private void readLoop(Handler handler) {
+        FrameReader reader = new FrameReader();
+        List<Envelope> inbox = new ArrayList<>();
         String why = "the daemon closed the connection";
         try {
-            while (true) {
-                for (int i = 0; i < inbox.size(); i++) {
-                    handler.onMessage(inbox.get(i));
-                    Runnable task = handOff;
-                    if (task != null) {
-                        handOff = null;
-                        continueReading(handler, reader, List.copyOf(inbox.subList(i + 1, inbox.size())), open);
-                        task.run();
-                        return;
-                    }
+            boolean open = true;
+            while (open) {
+                open = reader.read(socket, inbox);
+                for (Envelope message : inbox) {
+                    handler.onMessage(message);
                 }
                 inbox.clear();
-                if (!open) {
-                    break;
-                }
-                open = reader.read(socket, inbox);
             }
         } catch (IOException e) {
             why = "IPC read failed: " + e.getMessage();
         }
         handler.onParentGone(why);
-    }
-
-    private void continueReading(Handler handler, FrameReader reader, List<Envelope> rest, boolean open) {
-        Runnable next = () -> readLoop(handler, reader, rest, open);
-        ParkedThread spare = spareReader;
-        spareReader = null;
-        if (spare != null) {
-            spare.execute(next);
-        } else {
-            Thread t = new Thread(next, "lkw-ipc-reader");
-            t.setDaemon(true);
-            t.start();
-        }
     }
 }
