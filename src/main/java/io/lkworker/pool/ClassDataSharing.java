@@ -40,6 +40,14 @@ final class ClassDataSharing {
         }
     }
 
+    /**
+     * JDK 25+: an AOT cache (JEP 483/514: classes loaded and linked ahead of time, plus profiles)
+     * written by the trainer with -XX:AOTCacheOutput, instead of a dynamic CDS archive. Children run
+     * the daemon's own java, so the daemon's version is theirs.
+     */
+    static final boolean AOT_CACHE = Runtime.version().feature() >= 25
+            && !Boolean.getBoolean("lkworker.pool.noAotCache");
+
     private final Path archive;
     private boolean trainerRunning;
     private int attempts;
@@ -75,7 +83,7 @@ final class ClassDataSharing {
             key.append(fileKey(Path.of(entry))).append('|');
         }
         key.append(fileKey(agentJar)).append('|').append(String.join(" ", jvmFlags));
-        return new ClassDataSharing(cacheDir.resolve("child-" + sha256(key.toString()).substring(0, 24) + ".jsa"));
+        return new ClassDataSharing(cacheDir.resolve("child-" + sha256(key.toString()).substring(0, 24) + (AOT_CACHE ? ".aot" : ".jsa")));
     }
 
     Path archive() {
@@ -88,7 +96,8 @@ final class ClassDataSharing {
             return new Plan(List.of(), null, null);
         }
         if (Files.isRegularFile(archive)) {
-            return new Plan(List.of("-XX:SharedArchiveFile=" + archive, "-Xshare:auto"), null, archive);
+            return new Plan(AOT_CACHE ? List.of("-XX:AOTCache=" + archive, "-XX:AOTMode=auto")
+                    : List.of("-XX:SharedArchiveFile=" + archive, "-Xshare:auto"), null, archive);
         }
         if (trainerRunning || attempts >= MAX_TRAINING_ATTEMPTS) {
             return new Plan(List.of(), null, null);
@@ -97,7 +106,8 @@ final class ClassDataSharing {
         attempts++;
         Path tmp = archive.resolveSibling(archive.getFileName() + "." + UUID.randomUUID() + ".tmp");
         // -Xlog:cds=error: the dump lists every class it skips (JFR events, ...) as a warning.
-        return new Plan(List.of("-XX:ArchiveClassesAtExit=" + tmp, "-Xlog:cds=error"), tmp, archive);
+        return new Plan(AOT_CACHE ? List.of("-XX:AOTCacheOutput=" + tmp, "-Xlog:cds=error", "-Xlog:aot=error")
+                : List.of("-XX:ArchiveClassesAtExit=" + tmp, "-Xlog:cds=error"), tmp, archive);
     }
 
     /**

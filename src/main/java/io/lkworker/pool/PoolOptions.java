@@ -58,6 +58,11 @@ public record PoolOptions(
 
     /** Concurrent starts: min(cores, 4), as in the Python worker; JVM start and prewarm are CPU-bound. */
     public static int defaultConcurrentStarts() {
+        // For measuring only (WorkerBenchmark --daemon-opts): -Dlkworker.pool.maxConcurrentStarts=N.
+        Integer override = Integer.getInteger("lkworker.pool.maxConcurrentStarts");
+        if (override != null && override > 0) {
+            return override;
+        }
         return Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), 4));
     }
 

@@ -24,6 +24,24 @@ final class ProcMemory {
         return -1;
     }
 
+    /**
+     * Proportional set size of {@code pid} in KB (smaps_rollup), or -1: shared pages (libjvm, the CDS
+     * archive, the JDK's modules file) are divided among the processes mapping them, so a sum of PSS
+     * over a process tree counts each page once, unlike a sum of VmRSS.
+     */
+    static long pssKb(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "smaps_rollup"))) {
+                if (line.startsWith("Pss:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException e) {
+            return -1;
+        }
+        return -1;
+    }
+
     static String mb(long kb) {
         return String.format("%.1f MB", kb / 1024.0);
     }

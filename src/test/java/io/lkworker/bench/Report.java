@@ -63,6 +63,10 @@ final class Report {
                 r -> r.childRssKb.stream().mapToLong(Long::longValue).max().orElse(0) / 1024.0));
         sb.append(row(rounds, "daemon RSS", "", "%.1f MB", r -> r.daemonRssKb / 1024.0));
         sb.append(row(rounds, "whole tree RSS (daemon + 3 idle)", "≤ 200 MB", "%.1f MB", r -> r.treeRssKb / 1024.0));
+        sb.append(row(rounds, "idle child PSS (largest of 3)", "", "%.1f MB",
+                r -> r.childPssKb.stream().mapToLong(Long::longValue).max().orElse(0) / 1024.0));
+        sb.append(row(rounds, "daemon PSS", "", "%.1f MB", r -> r.daemonPssKb / 1024.0));
+        sb.append(row(rounds, "whole tree PSS (daemon + 3 idle)", "", "%.1f MB", r -> r.treePssKb / 1024.0));
         sb.append("\nLoad average (1/5/15 min) before / before the burst / after each round: ");
         for (RoundResult r : rounds) {
             sb.append("[").append(r.loadBefore).append(" / ").append(r.loadDuring).append(" / ").append(r.loadAfter).append("] ");
@@ -71,7 +75,10 @@ final class Report {
                 + "entered = Instant.now() first thing in the agent's entrypoint. Warm jobs run one at a time on a full, "
                 + "settled pool (3 idle children, then 500 ms); burst = 20 offers at once on such a pool; cold = a daemon "
                 + "with --num-idle-processes 0. RSS = VmRSS from /proc after the pool has been warm for 3 s; "
-                + "tree = daemon + all its descendants.\n");
+                + "tree = daemon + all its descendants. "
+                + "RSS counts every shared page (libjvm, the CDS archive, the JDK's modules file) in each process that maps it; "
+                + "PSS (Pss from /proc/PID/smaps_rollup, sampled right after RSS) divides shared pages among their mappers, "
+                + "so the tree's PSS counts each page once and is the fairer figure for the whole tree.\n");
         return sb.toString();
     }
 

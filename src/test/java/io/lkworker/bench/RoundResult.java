@@ -13,6 +13,9 @@ final class RoundResult {
     long daemonRssKb;
     final List<Long> childRssKb = new ArrayList<>();
     long treeRssKb;
+    long daemonPssKb;
+    final List<Long> childPssKb = new ArrayList<>();
+    long treePssKb;
     int treeProcesses;
     final List<Double> warmMs = new ArrayList<>();
     final List<Double> burstMs = new ArrayList<>();
@@ -22,10 +25,11 @@ final class RoundResult {
     @Override
     public String toString() {
         return String.format("register %.0f ms (idle 0: %.0f ms), warm p50 %.2f p95 %.2f, burst p50 %.0f p95 %.0f,"
-                        + " cold p50 %.0f, daemon %s, children %s, tree %s (%d processes), load %s / %s / %s",
+                        + " cold p50 %.0f, daemon %s, children %s, tree %s (%d processes), PSS daemon %s children %s tree %s, load %s / %s / %s",
                 registerMs, registerIdle0Ms, Report.pct(warmMs, 50), Report.pct(warmMs, 95), Report.pct(burstMs, 50),
                 Report.pct(burstMs, 95), Report.pct(coldMs, 50), ProcMemory.mb(daemonRssKb),
                 childRssKb.stream().map(ProcMemory::mb).toList(), ProcMemory.mb(treeRssKb), treeProcesses,
+                ProcMemory.mb(daemonPssKb), childPssKb.stream().map(ProcMemory::mb).toList(), ProcMemory.mb(treePssKb),
                 loadBefore, loadDuring, loadAfter);
     }
 }

@@ -101,12 +101,14 @@ public final class WorkerBenchmark {
         int seq = 50;
         String javaHome = System.getProperty("java.home");
         String daemonOpts = "";
+        Path out = Path.of("benchmarks", "results.md");
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
                 case "--seq" -> seq = Integer.parseInt(args[i + 1]);
                 case "--java-home" -> javaHome = args[i + 1];
                 case "--daemon-opts" -> daemonOpts = args[i + 1];
+                case "--out" -> out = Path.of(args[i + 1]); // experiments: keep results.md's section as it is
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -119,7 +121,7 @@ public final class WorkerBenchmark {
         }
         String report = Report.render(results, javaHome, daemonOpts, seq);
         System.out.println(report);
-        writeSection(Path.of("benchmarks", "results.md"), report);
+        writeSection(out, report);
         bench.server.close();
         System.exit(0);
     }
@@ -146,6 +148,12 @@ public final class WorkerBenchmark {
             }
             r.treeRssKb = r.daemonRssKb + d.process.toHandle().descendants()
                     .mapToLong(h -> Math.max(0, ProcMemory.rssKb(h.pid()))).sum();
+            r.daemonPssKb = ProcMemory.pssKb(d.pid());
+            for (long pid : events.idlePids()) {
+                r.childPssKb.add(ProcMemory.pssKb(pid));
+            }
+            r.treePssKb = r.daemonPssKb + d.process.toHandle().descendants()
+                    .mapToLong(h -> Math.max(0, ProcMemory.pssKb(h.pid()))).sum();
             r.treeProcesses = 1 + (int) d.process.toHandle().descendants().count();
 
             for (int i = 0; i < seqJobs; i++) {
@@ -206,7 +214,7 @@ public final class WorkerBenchmark {
             return false;
         }
         try (Stream<Path> files = Files.list(cds)) {
-            return files.anyMatch(p -> p.toString().endsWith(".jsa"));
+            return files.anyMatch(p -> p.toString().endsWith(".jsa") || p.toString().endsWith(".aot"));
         }
     }
 
