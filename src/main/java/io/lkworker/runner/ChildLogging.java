@@ -3,9 +3,7 @@ package io.lkworker.runner;
 import io.lkworker.ipc.proto.Ipc.Envelope;
 import io.lkworker.ipc.proto.Ipc.LogRecord;
 import java.io.PrintStream;
-import java.util.Map;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * Routes everything a child writes to the daemon: SLF4J through {@link IpcLoggingProvider} (no
@@ -49,18 +47,8 @@ final class ChildLogging {
                 .setLevel(level)
                 .setLogger(stream)
                 .setStream(stream)
-                .setMessage(line)
-                .setTimestampMs(System.currentTimeMillis())
-                .setThread(Thread.currentThread().getName());
-        Map<String, String> mdc = MDC.getCopyOfContextMap();
-        if (mdc != null) {
-            mdc.forEach((k, v) -> {
-                if (k != null && v != null) {
-                    record.putMdc(k, v);
-                }
-            });
-        }
-        link.send(Envelope.newBuilder().setLog(record).build());
+                .setMessage(line);
+        link.send(Envelope.newBuilder().setLog(IpcLoggerFactory.stamped(record)).build());
     }
 
     /** The stream the JVM started with, for last-resort messages (the daemon captures it to a file). */

@@ -49,9 +49,13 @@ final class IpcLoggerFactory implements ILoggerFactory {
                 .setLevel(level.toString())
                 .setLogger(logger)
                 .setMessage(message)
-                .setThrowable(throwable)
-                .setTimestampMs(System.currentTimeMillis())
-                .setThread(Thread.currentThread().getName());
+                .setThrowable(throwable);
+        parent.send(Envelope.newBuilder().setLog(stamped(record)).build());
+    }
+
+    /** Adds what every record from this child carries: time, thread, and the caller's MDC (job id, room). */
+    static LogRecord.Builder stamped(LogRecord.Builder record) {
+        record.setTimestampMs(System.currentTimeMillis()).setThread(Thread.currentThread().getName());
         Map<String, String> mdc = MDC.getCopyOfContextMap();
         if (mdc != null) {
             mdc.forEach((k, v) -> {
@@ -60,7 +64,7 @@ final class IpcLoggerFactory implements ILoggerFactory {
                 }
             });
         }
-        parent.send(Envelope.newBuilder().setLog(record).build());
+        return record;
     }
 
     private static Level parse(String level) {
