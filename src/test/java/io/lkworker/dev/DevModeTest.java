@@ -53,8 +53,10 @@ class DevModeTest {
                 public class DevAgent implements io.lkworker.api.Agent {
                     @Override public void entrypoint(io.lkworker.api.JobContext ctx) throws Exception {
                         Path dir = Path.of(ctx.job().metadata());
-                        Files.writeString(dir.resolve(ctx.job().id() + ".VERSION"),
-                                ctx.participantIdentity() + "\\n" + ctx.token());
+                        // Written aside, then moved: the test must never read a half-written marker.
+                        Path tmp = dir.resolve(ctx.job().id() + ".VERSION.tmp");
+                        Files.writeString(tmp, ctx.participantIdentity() + "\\n" + ctx.token());
+                        Files.move(tmp, dir.resolve(ctx.job().id() + ".VERSION"), StandardCopyOption.ATOMIC_MOVE);
                         ctx.awaitShutdown();
                     }
                 }
