@@ -274,7 +274,11 @@ class DaemonTest {
 
     @Test
     void abruptServerCloseMidJobReconnectsMigratesAndDeliversTheFinalStatus() throws Exception {
-        startDaemon(b -> b);
+        // Enough retries that a slow machine cannot exhaust them while upgrades are refused.
+        startDaemon(b -> {
+            b.maxRetry = 10;
+            return b;
+        });
         WorkerHandle first = registeredWorker();
         OfferOutcome outcome = offer("wait-release-1");
         awaitJobStatus(outcome.jobId(), JobStatus.JS_RUNNING);
