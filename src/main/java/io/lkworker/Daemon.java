@@ -68,7 +68,7 @@ public final class Daemon implements AutoCloseable {
         WorkerSettings settings = new WorkerSettings(agent.agent(), config.agentName(),
                 new Capacity(config.loadThreshold(), config.maxJobs(), config.numIdleProcesses()),
                 config.requestTimeout(), config.drainTimeout(), requestThreads, config.url(),
-                JobInfos.toProto(config.workerType()).name(), metrics);
+                JobInfos.toProto(config.workerType()).name(), metrics, closeTimeout(config));
         this.worker = new Worker(loop, settings, executor, load);
         worker.attach(new ServerLink(loop, ServerUrl.agentEndpoint(config.url()),
                 () -> AccessToken.workerToken(config.apiKey(), config.apiSecret(), clock.wallMillis(), CONNECT_TOKEN_TTL),
@@ -104,6 +104,14 @@ public final class Daemon implements AutoCloseable {
             log.warn("cannot record the exit in {}: {}", runFiles.exitFile(), e.getMessage());
         }
         return code;
+    }
+
+    /**
+     * How long stopping the jobs may take at exit: an entrypoint's grace, then the executor's two
+     * shutdown steps (ack, exit), plus slack for the kill to be reaped.
+     */
+    static Duration closeTimeout(WorkerConfig config) {
+        return config.entrypointGrace().plus(config.shutdownTimeout().multipliedBy(2)).plusSeconds(5);
     }
 
     /** Routes SIGTERM/SIGINT of this JVM to {@code daemon}: first drains, second stops. */

@@ -3,6 +3,7 @@ package io.lkworker.pool;
 import com.google.protobuf.Message;
 import io.lkworker.runner.ChildMain;
 import io.lkworker.runner.IpcLoggingProvider;
+import io.lkworker.runner.OrphanExit;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URISyntaxException;
@@ -119,6 +120,9 @@ final class ChildLauncher {
         command.addAll(LOGGING_PROPERTIES);
         command.addAll(DEFAULT_JVM_FLAGS);
         command.addAll(plan.flags());
+        if (plan.training()) {
+            command.add("-D" + OrphanExit.TRAINER_PROPERTY + "=true");
+        }
         command.addAll(options.jobJvmOptions());
         command.add("-cp");
         command.add(String.join(java.io.File.pathSeparator, classPath));

@@ -164,12 +164,12 @@ final class ChildRuntime implements ParentLink.Handler {
                 } catch (InterruptedException ignored) {
                     // halt anyway
                 }
-                Runtime.getRuntime().halt(1);
+                OrphanExit.now(pid);
             }, "lkw-orphan-halt");
             halter.setDaemon(true);
             halter.start();
         } else {
-            Runtime.getRuntime().halt(1);
+            OrphanExit.now(pid);
         }
     }
 

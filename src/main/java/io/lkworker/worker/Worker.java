@@ -42,6 +42,7 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
     private final LoadMonitor load;
     private final Capacity capacity;
     private final Duration drainTimeout;
+    private final Duration closeTimeout;
     /** The configured LiveKit URL, given to jobs whose assignment names none. */
     private final String serverUrl;
     private final AvailabilityHandler availability;
@@ -73,6 +74,7 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
         this.load = load;
         this.capacity = settings.capacity();
         this.drainTimeout = settings.drainTimeout();
+        this.closeTimeout = settings.closeTimeout();
         this.serverUrl = settings.serverUrl();
         this.metrics = settings.metrics();
         this.agentName = settings.agentName();
@@ -371,6 +373,14 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
             setState(WorkerState.CLOSED);
         }
         executor.close(reason, () -> finish(code));
+        // The executor escalates to kills on its own; this only guarantees that the daemon exits even
+        // if a close never completes. Children left behind see their socket close and exit by themselves.
+        loop.schedule(closeTimeout.toMillis(), () -> {
+            if (!exit.isDone()) {
+                log.error("the job executor did not close within {} ms; exiting anyway", closeTimeout.toMillis());
+                finish(code == EXIT_OK ? EXIT_FAILURE : code);
+            }
+        });
     }
 
     private void finish(int code) {

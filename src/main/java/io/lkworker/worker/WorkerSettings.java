@@ -16,8 +16,10 @@ import java.util.concurrent.ExecutorService;
  * @param serverUrl the configured LiveKit URL, for jobs whose assignment names none
  * @param workerType the registered job type, e.g. JT_ROOM (for the snapshot)
  * @param metrics where counters go
+ * @param closeTimeout bound on stopping the executor at exit; past it the daemon exits anyway
  */
 public record WorkerSettings(Agent agent, String agentName, Capacity capacity, Duration requestTimeout,
                              Duration drainTimeout, ExecutorService requestThreads,
-                             String serverUrl, String workerType, WorkerMetrics metrics) {
+                             String serverUrl, String workerType, WorkerMetrics metrics,
+                             Duration closeTimeout) {
 }

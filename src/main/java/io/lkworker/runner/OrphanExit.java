@@ -1,0 +1,33 @@
+package io.lkworker.runner;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * How a child whose daemon is gone ends itself: at once, with no shutdown hooks.
+ *
+ * <p>{@code Runtime.halt} is enough, except for the child that trains the class-data sharing archive
+ * ({@code -XX:ArchiveClassesAtExit}): the JVM writes the archive on every exit path, halt included,
+ * which takes seconds on a busy machine — for an archive nobody will install, since only the daemon
+ * moves it into place. That child sends itself SIGKILL instead, the one exit the JVM cannot intercept.
+ */
+public final class OrphanExit {
+
+    /** Set on the command line of the training child by the pool's launcher. */
+    public static final String TRAINER_PROPERTY = "lkworker.cds.trainer";
+    private static final int EXIT_CODE = 1;
+
+    private OrphanExit() {
+    }
+
+    public static void now(long pid) {
+        if (Boolean.getBoolean(TRAINER_PROPERTY)) {
+            try {
+                Process kill = new ProcessBuilder("kill", "-KILL", Long.toString(pid)).start();
+                kill.waitFor(2, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                // no kill(1) here: fall through to halt, slower but still an exit
+            }
+        }
+        Runtime.getRuntime().halt(EXIT_CODE);
+    }
+}
