@@ -194,14 +194,6 @@ public final class Daemon implements AutoCloseable {
         return health == null ? -1 : health.port();
     }
 
-    public PrometheusWorkerMetrics metrics() {
-        return metrics;
-    }
-
-    public EventLoop loop() {
-        return loop;
-    }
-
     private LivekitAgent.RegisterWorkerRequest registration() {
         var permissions = config.permissions();
         LivekitModels.ParticipantPermission.Builder allowed = LivekitModels.ParticipantPermission.newBuilder()

@@ -66,7 +66,6 @@ public final class ServerLink {
     private boolean everRegistered;
     private String workerId = "";
     private int reconnects;
-    private ConnectionFailure lastFailure;
 
     public ServerLink(EventLoop loop, URI endpoint, Supplier<String> tokenSupplier,
                       Supplier<LivekitAgent.RegisterWorkerRequest> registration, int maxRetry, Handler handler) {
@@ -90,10 +89,6 @@ public final class ServerLink {
     /** Successful re-registrations after the first. */
     public int reconnects() {
         return reconnects;
-    }
-
-    public ConnectionFailure lastFailure() {
-        return lastFailure;
     }
 
     public boolean isRegistered() {
@@ -131,11 +126,6 @@ public final class ServerLink {
         if (socket != null) {
             socket.close();
         }
-    }
-
-    /** Messages waiting to be sent (tests and health). */
-    public int queued() {
-        return outbox.size();
     }
 
     private static boolean isDurable(WorkerMessage m) {
@@ -210,7 +200,6 @@ public final class ServerLink {
                 return;
             }
             boolean wasRegistered = state == State.REGISTERED;
-            lastFailure = failure;
             if (wasRegistered) {
                 log.warn("connection to LiveKit lost: {}", failure);
                 handler.onDisconnected(failure);
@@ -262,8 +251,7 @@ public final class ServerLink {
                     String body = response == null ? "" : response.body().strip();
                     String reason = body.isEmpty() ? "check the API key and secret" : body;
                     loop.execute(() -> {
-                        lastFailure = failure.withDetail(reason);
-                        retry(lastFailure);
+                        retry(failure.withDetail(reason));
                     });
                 });
     }

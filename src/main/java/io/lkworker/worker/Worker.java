@@ -116,10 +116,6 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
         return state;
     }
 
-    public Map<String, RunningJob> jobs() {
-        return Map.copyOf(jobs);
-    }
-
     public String workerId() {
         return link.workerId();
     }
@@ -128,20 +124,8 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
         return exitReason;
     }
 
-    public double currentLoad() {
-        return Capacity.clamp(load.load());
-    }
-
     public int reservedSlots() {
         return availability.reservedSlots();
-    }
-
-    public ServerLink link() {
-        return link;
-    }
-
-    public ExecutorStats executorStats() {
-        return executor.stats();
     }
 
     // ---- ServerLink.Handler ----
