@@ -1,5 +1,6 @@
 package io.lkworker.bench;
 
+import io.lkworker.bench.agent.BenchAgent;
 import io.lkworker.dev.JobSpec;
 import io.lkworker.dev.LocalLiveKitServer;
 import io.lkworker.dev.OfferOutcome;
@@ -7,6 +8,7 @@ import io.lkworker.dev.ReceivedMessage;
 import io.lkworker.dev.ServerConfig;
 import io.lkworker.dev.ServerListener;
 import io.lkworker.dev.WorkerHandle;
+import io.lkworker.pool.AgentJarFixture;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,7 +66,7 @@ public final class WorkerBenchmark {
         this.javaHome = javaHome;
         this.daemonOpts = daemonOpts;
         this.work = Files.createTempDirectory("lkw-wbench-");
-        this.agentJar = BenchJar.build(work.resolve("agent"));
+        this.agentJar = AgentJarFixture.build(work.resolve("agent"), BenchAgent.class);
         this.runDir = Files.createDirectories(work.resolve("run"));
         this.events = new BenchEvents(work.resolve("events.log"));
         // The server's load rule off (as in dev mode): the worker reports the machine's CPU load, and a

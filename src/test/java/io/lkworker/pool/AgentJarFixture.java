@@ -15,13 +15,12 @@ import java.util.jar.Manifest;
 import java.util.stream.Stream;
 
 /**
- * Builds small agent jars at test time from the compiled test agents ({@code io.lkworker.pool.agents}
- * in target/test-classes) plus a service file naming the agent, optionally with extra library jars
- * (copied to {@code lib/} next to the agent jar and listed in the manifest Class-Path).
+ * Builds small agent jars at test time from compiled test classes: every class in the agent's own
+ * package (in target/test-classes) plus a service file naming the agent, optionally with extra library
+ * jars (copied to {@code lib/} next to the agent jar and listed in the manifest Class-Path). The pool
+ * tests and the benchmarks both use it.
  */
 public final class AgentJarFixture {
-
-    private static final String AGENTS_DIR = "io/lkworker/pool/agents/";
 
     private AgentJarFixture() {
     }
@@ -43,7 +42,8 @@ public final class AgentJarFixture {
         }
         try (OutputStream out = Files.newOutputStream(jar); JarOutputStream jarOut = new JarOutputStream(out, manifest)) {
             List<Path> files;
-            try (Stream<Path> walk = Files.walk(classes.resolve(AGENTS_DIR))) {
+            String packageDir = agentClass.getPackageName().replace('.', '/');
+            try (Stream<Path> walk = Files.walk(classes.resolve(packageDir))) {
                 files = walk.filter(Files::isRegularFile).sorted().toList();
             }
             for (Path f : files) {
