@@ -1,0 +1,139 @@
+package io.lkworker.webrtc;
+
+import dev.onvoid.webrtc.PeerConnectionFactory;
+import dev.onvoid.webrtc.media.audio.HeadlessAudioDeviceModule;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The process's one WebRTC stack: a peer-connection factory on a headless audio device (no sound
+ * card, no PulseAudio server), and the {@link AudioPump} that feeds every local audio source. Every
+ * room client and the dev server's media side in a process share it.
+ *
+ * <p><b>Why operations go through {@link #reconfigure}.</b> Two things in libwebrtc/webrtc-java are
+ * unsafe while audio is being pushed: (1) when a send stream starts, libwebrtc starts the device
+ * module's recording thread, which then feeds every send stream concurrently with our pushes (seen:
+ * the JVM aborts in {@code audio_send_stream.cc}'s race checker, or the audio is garbage);
+ * (2) webrtc-java's custom audio source keeps its sinks in an unsynchronised vector that attaching a
+ * track to a sender modifies. So every peer-connection operation that may attach a track or start a
+ * send stream runs under one lock that the pump also holds for each 10 ms push, and stops the
+ * device's recording before releasing it. The pump stops recording at every tick too.
+ *
+ * <p>Threads: libwebrtc calls back on its own native threads (signalling; playout for audio sinks).
+ * Both are attached to the JVM as non-daemon threads, so a process that used WebRTC exits through
+ * {@code System.exit} (the job runner does), or calls {@link #shutdown}.
+ */
+public final class MediaEngine {
+
+    private static final Logger log = LoggerFactory.getLogger(MediaEngine.class);
+    /** Bound on one reconfiguration's wait for the pump: a tick takes well under a millisecond. */
+    private static final Duration LOCK_WAIT = Duration.ofSeconds(5);
+
+    private static MediaEngine shared;
+
+    private final HeadlessAudioDeviceModule audioDevice;
+    private final PeerConnectionFactory factory;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final AudioPump pump;
+    private volatile boolean shutdown;
+
+    private MediaEngine() {
+        NativeLibrary.load();
+        HeadlessAudioDeviceModule adm = new HeadlessAudioDeviceModule();
+        // Remote audio reaches track sinks only when the playout side pulls it: keep playout running.
+        adm.initPlayout();
+        adm.startPlayout();
+        this.audioDevice = adm;
+        this.factory = new PeerConnectionFactory(adm);
+        this.pump = new AudioPump(this);
+    }
+
+    /** The process's engine, created (and the native library loaded) on first use. */
+    public static synchronized MediaEngine shared() {
+        if (shared == null || shared.shutdown) {
+            long started = System.nanoTime();
+            shared = new MediaEngine();
+            log.debug("WebRTC engine ready in {} ms", (System.nanoTime() - started) / 1_000_000);
+        }
+        return shared;
+    }
+
+    /** Loads the library and creates the engine now, so a later connect pays nothing for it. */
+    public static void preload() {
+        shared();
+    }
+
+    public PeerConnectionFactory factory() {
+        return factory;
+    }
+
+    public AudioPump pump() {
+        return pump;
+    }
+
+    /**
+     * Runs {@code op} (a peer-connection call that may attach, detach or start sending a track) with
+     * the audio pump held off, then stops the audio device's recording thread if libwebrtc started it.
+     * Reentrant; the caller's thread blocks for as long as {@code op} does.
+     */
+    public <T> T reconfigure(Supplier<T> op) {
+        boolean locked;
+        try {
+            locked = lock.tryLock(LOCK_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the audio pump", e);
+        }
+        if (!locked) {
+            throw new IllegalStateException("the audio pump held its lock for over " + LOCK_WAIT.toSeconds() + " s");
+        }
+        try {
+            return op.get();
+        } finally {
+            try {
+                audioDevice.stopRecording();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    public void reconfigure(Runnable op) {
+        reconfigure(() -> {
+            op.run();
+            return null;
+        });
+    }
+
+    /** Taken by the pump for each tick; see the class comment. */
+    ReentrantLock pushLock() {
+        return lock;
+    }
+
+    /** Called by the pump under {@link #pushLock()} before pushing. */
+    void stopRecording() {
+        audioDevice.stopRecording();
+    }
+
+    /**
+     * Stops the pump and releases the factory and device. Only for processes that go on living
+     * without WebRTC (tests); every peer connection, track and source must be closed first.
+     */
+    public static synchronized void shutdown() {
+        MediaEngine engine = shared;
+        if (engine == null || engine.shutdown) {
+            return;
+        }
+        engine.shutdown = true;
+        engine.pump.stop();
+        engine.audioDevice.stopPlayout();
+        engine.audioDevice.stopRecording();
+        engine.factory.dispose();
+        engine.audioDevice.dispose();
+        shared = null;
+    }
+}

@@ -1,0 +1,274 @@
+package io.lkworker.webrtc;
+
+import dev.onvoid.webrtc.CreateSessionDescriptionObserver;
+import dev.onvoid.webrtc.PeerConnectionObserver;
+import dev.onvoid.webrtc.RTCAnswerOptions;
+import dev.onvoid.webrtc.RTCConfiguration;
+import dev.onvoid.webrtc.RTCDataChannel;
+import dev.onvoid.webrtc.RTCDataChannelInit;
+import dev.onvoid.webrtc.RTCIceCandidate;
+import dev.onvoid.webrtc.RTCIceServer;
+import dev.onvoid.webrtc.RTCOfferOptions;
+import dev.onvoid.webrtc.RTCPeerConnection;
+import dev.onvoid.webrtc.RTCPeerConnectionState;
+import dev.onvoid.webrtc.RTCRtpReceiver;
+import dev.onvoid.webrtc.RTCRtpSender;
+import dev.onvoid.webrtc.RTCRtpTransceiver;
+import dev.onvoid.webrtc.RTCRtpTransceiverInit;
+import dev.onvoid.webrtc.RTCSessionDescription;
+import dev.onvoid.webrtc.RTCSignalingState;
+import dev.onvoid.webrtc.SetSessionDescriptionObserver;
+import dev.onvoid.webrtc.media.MediaStream;
+import dev.onvoid.webrtc.media.MediaStreamTrack;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+/**
+ * One peer connection, made easy to drive from a single owner thread: SDP steps are synchronous
+ * (each waits for libwebrtc's callback), remote ICE candidates that arrive before the remote
+ * description are queued, and every libwebrtc callback is handed to the owner's executor, never
+ * run on libwebrtc's signalling thread (blocking that thread would stall every connection of the
+ * process). Operations that may attach or start a track run through {@link MediaEngine#reconfigure}.
+ *
+ * <p>Not thread-safe: the owner calls it from one thread (its executor's).
+ */
+public final class Peer implements AutoCloseable {
+
+    /** How long one SDP step may take; libwebrtc answers in milliseconds, so this only catches a wedge. */
+    private static final Duration SDP_TIMEOUT = Duration.ofSeconds(10);
+
+    /** Callbacks, all run on the owner's executor. */
+    public interface Listener {
+        void onIceCandidate(RTCIceCandidate candidate);
+
+        default void onConnectionState(RTCPeerConnectionState state) {
+        }
+
+        default void onTrack(RTCRtpTransceiver transceiver) {
+        }
+
+        default void onRemoveTrack(RTCRtpReceiver receiver) {
+        }
+
+        default void onDataChannel(RTCDataChannel channel) {
+        }
+    }
+
+    private final MediaEngine engine;
+    private final String name;
+    private final RTCPeerConnection pc;
+    private final List<RTCIceCandidate> pendingCandidates = new ArrayList<>();
+    private boolean remoteDescriptionSet;
+    private volatile boolean closed;
+
+    public Peer(MediaEngine engine, String name, List<RTCIceServer> iceServers, Executor events, Listener listener) {
+        this.engine = engine;
+        this.name = name;
+        RTCConfiguration config = new RTCConfiguration();
+        config.iceServers = new ArrayList<>(iceServers);
+        this.pc = engine.factory().createPeerConnection(config, new Observer(events, listener));
+        if (pc == null) {
+            throw new IllegalStateException("libwebrtc refused to create a peer connection");
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Creates an offer and sets it as the local description. */
+    public RTCSessionDescription createOffer(boolean iceRestart) {
+        return engine.reconfigure(() -> {
+            RTCOfferOptions options = new RTCOfferOptions();
+            options.iceRestart = iceRestart;
+            CompletableFuture<RTCSessionDescription> offer = new CompletableFuture<>();
+            pc.createOffer(options, descriptionObserver(offer));
+            RTCSessionDescription description = await(offer, "create an offer");
+            setLocal(description);
+            return description;
+        });
+    }
+
+    /** Creates an answer to the remote offer and sets it as the local description. */
+    public RTCSessionDescription createAnswer() {
+        return engine.reconfigure(() -> {
+            CompletableFuture<RTCSessionDescription> answer = new CompletableFuture<>();
+            pc.createAnswer(new RTCAnswerOptions(), descriptionObserver(answer));
+            RTCSessionDescription description = await(answer, "create an answer");
+            setLocal(description);
+            return description;
+        });
+    }
+
+    /** Sets the remote description, then adds the candidates that arrived before it. */
+    public void setRemoteDescription(RTCSessionDescription description) {
+        engine.reconfigure(() -> {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            pc.setRemoteDescription(description, setObserver(done));
+            await(done, "set the remote " + description.sdpType);
+            remoteDescriptionSet = true;
+            for (RTCIceCandidate c : pendingCandidates) {
+                pc.addIceCandidate(c);
+            }
+            pendingCandidates.clear();
+        });
+    }
+
+    public void addIceCandidate(RTCIceCandidate candidate) {
+        if (closed) {
+            return;
+        }
+        if (remoteDescriptionSet) {
+            pc.addIceCandidate(candidate);
+        } else {
+            pendingCandidates.add(candidate);
+        }
+    }
+
+    public RTCRtpSender addTrack(MediaStreamTrack track, List<String> streamIds) {
+        return engine.reconfigure(() -> pc.addTrack(track, streamIds));
+    }
+
+    public RTCRtpTransceiver addTransceiver(MediaStreamTrack track, RTCRtpTransceiverInit init) {
+        return engine.reconfigure(() -> pc.addTransceiver(track, init));
+    }
+
+    public void removeTrack(RTCRtpSender sender) {
+        engine.reconfigure(() -> pc.removeTrack(sender));
+    }
+
+    public RTCDataChannel createDataChannel(String label, RTCDataChannelInit init) {
+        return pc.createDataChannel(label, init);
+    }
+
+    public RTCRtpTransceiver[] transceivers() {
+        return pc.getTransceivers();
+    }
+
+    public RTCPeerConnectionState connectionState() {
+        return closed ? RTCPeerConnectionState.CLOSED : pc.getConnectionState();
+    }
+
+    public RTCSignalingState signalingState() {
+        return pc.getSignalingState();
+    }
+
+    public boolean hasRemoteDescription() {
+        return remoteDescriptionSet;
+    }
+
+    public RTCPeerConnection raw() {
+        return pc;
+    }
+
+    /** Closes the connection (idempotent). Senders' tracks must be removed by their owners first. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        engine.reconfigure(pc::close);
+    }
+
+    private void setLocal(RTCSessionDescription description) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        pc.setLocalDescription(description, setObserver(done));
+        await(done, "set the local " + description.sdpType);
+    }
+
+    private <T> T await(CompletableFuture<T> future, String what) {
+        try {
+            return future.get(SDP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(name + ": could not " + what + ": " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException(name + ": libwebrtc did not " + what + " within " + SDP_TIMEOUT.toSeconds() + " s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(name + ": interrupted while waiting to " + what, e);
+        }
+    }
+
+    private static CreateSessionDescriptionObserver descriptionObserver(CompletableFuture<RTCSessionDescription> f) {
+        return new CreateSessionDescriptionObserver() {
+            @Override
+            public void onSuccess(RTCSessionDescription description) {
+                f.complete(description);
+            }
+
+            @Override
+            public void onFailure(String error) {
+                f.completeExceptionally(new IllegalStateException(error));
+            }
+        };
+    }
+
+    private static SetSessionDescriptionObserver setObserver(CompletableFuture<Void> f) {
+        return new SetSessionDescriptionObserver() {
+            @Override
+            public void onSuccess() {
+                f.complete(null);
+            }
+
+            @Override
+            public void onFailure(String error) {
+                f.completeExceptionally(new IllegalStateException(error));
+            }
+        };
+    }
+
+    /** Runs on libwebrtc's signalling thread: only hands events over. */
+    private final class Observer implements PeerConnectionObserver {
+        private final Executor events;
+        private final Listener listener;
+
+        Observer(Executor events, Listener listener) {
+            this.events = events;
+            this.listener = listener;
+        }
+
+        private void post(Consumer<Listener> call) {
+            if (!closed) {
+                events.execute(() -> call.accept(listener));
+            }
+        }
+
+        @Override
+        public void onIceCandidate(RTCIceCandidate candidate) {
+            post(l -> l.onIceCandidate(candidate));
+        }
+
+        @Override
+        public void onConnectionChange(RTCPeerConnectionState state) {
+            post(l -> l.onConnectionState(state));
+        }
+
+        @Override
+        public void onTrack(RTCRtpTransceiver transceiver) {
+            post(l -> l.onTrack(transceiver));
+        }
+
+        @Override
+        public void onRemoveTrack(RTCRtpReceiver receiver) {
+            post(l -> l.onRemoveTrack(receiver));
+        }
+
+        @Override
+        public void onDataChannel(RTCDataChannel channel) {
+            post(l -> l.onDataChannel(channel));
+        }
+
+        @Override
+        public void onAddStream(MediaStream stream) {
+            // Plan B leftovers; tracks arrive through onTrack.
+        }
+    }
+}
