@@ -4,7 +4,14 @@ import io.lkworker.api.JobContext;
 import io.lkworker.api.JobInfo;
 import io.lkworker.api.JobProcess;
 import io.lkworker.api.ShutdownCallback;
+import io.lkworker.api.rtc.ConnectOptions;
+import io.lkworker.api.rtc.RemoteParticipant;
+import io.lkworker.api.rtc.Room;
+import io.lkworker.api.rtc.RoomException;
+import io.lkworker.rtc.RtcRoom;
 import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.TimeoutException;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -15,6 +22,10 @@ import java.util.function.Consumer;
 /**
  * The {@link JobContext} of a job run by {@link JobHost}. Thread-safe: agent code may call it from
  * any thread. The first shutdown reason wins.
+ *
+ * <p>The room: {@link #connect} joins once and keeps the room; when it disconnects on its own
+ * (deleted, agent removed, connection lost) the job shuts down with that reason, and
+ * {@link #leaveRoom} (called by the host after the shutdown callbacks) leaves it when the job ends.
  */
 final class HostedJobContext implements JobContext {
 
@@ -29,6 +40,9 @@ final class HostedJobContext implements JobContext {
     private final CountDownLatch shutdownLatch = new CountDownLatch(1);
     /** Told once, when shutdown is first requested (the host starts its grace timer). */
     private final Consumer<String> onShutdownRequested;
+    private final Object roomLock = new Object();
+    private volatile RtcRoom room;
+    private volatile boolean leaving;
 
     HostedJobContext(JobInfo job, String url, String token, String workerId, String identity, JobProcess process,
                      Consumer<String> onShutdownRequested) {
@@ -64,6 +78,73 @@ final class HostedJobContext implements JobContext {
     @Override
     public String participantIdentity() {
         return identity;
+    }
+
+    @Override
+    public Room connect(ConnectOptions options) {
+        Objects.requireNonNull(options, "options");
+        synchronized (roomLock) {
+            if (room != null) {
+                return room;
+            }
+            if (isShuttingDown()) {
+                throw new RoomException("the job is shutting down (" + shutdownReason.get() + "); not joining the room");
+            }
+            RtcRoom joined = RtcRoom.connect(url, token, options);
+            room = joined;
+            joined.disconnected().thenAccept(reason -> {
+                if (!leaving) {
+                    shutdown("room disconnected: " + reason);
+                }
+            });
+            return joined;
+        }
+    }
+
+    @Override
+    public Room room() {
+        RtcRoom r = room;
+        if (r == null) {
+            throw new IllegalStateException("not connected to the room: call ctx.connect() first");
+        }
+        return r;
+    }
+
+    @Override
+    public RemoteParticipant waitForParticipant() throws InterruptedException {
+        try {
+            return joinedRoom().waitForParticipant(RtcRoom::isEndUser, null);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("unreachable: no timeout was given", e);
+        }
+    }
+
+    @Override
+    public RemoteParticipant waitForParticipant(String identity, Duration timeout)
+            throws InterruptedException, TimeoutException {
+        Objects.requireNonNull(timeout, "timeout");
+        return joinedRoom().waitForParticipant(p -> identity == null ? RtcRoom.isEndUser(p) : p.identity().equals(identity),
+                timeout);
+    }
+
+    private RtcRoom joinedRoom() {
+        RtcRoom r = room;
+        if (r == null) {
+            throw new IllegalStateException("not connected to the room: call ctx.connect() before waitForParticipant()");
+        }
+        return r;
+    }
+
+    /** The job is over: leave the room if it was joined (a clean leave, so others see the agent go at once). */
+    void leaveRoom() {
+        leaving = true;
+        RtcRoom r;
+        synchronized (roomLock) {
+            r = room;
+        }
+        if (r != null) {
+            r.disconnect();
+        }
     }
 
     @Override

@@ -120,6 +120,7 @@ public final class JobHost {
             }
             String reason = ctx.shutdownReason();
             runCallbacks(reason);
+            leaveRoom();
             listener.onEnded(result(reason));
         });
     }
@@ -194,6 +195,14 @@ public final class JobHost {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    private void leaveRoom() {
+        try {
+            ctx.leaveRoom();
+        } catch (RuntimeException e) {
+            log.warn("leaving the room failed: {}", e.toString());
         }
     }
 

@@ -18,6 +18,7 @@ public final class DataChannelLink implements AutoCloseable {
     private final RTCDataChannel channel;
     private final String label;
     private volatile boolean closed;
+    private boolean disposed;
 
     public DataChannelLink(RTCDataChannel channel, Executor events, Consumer<byte[]> onMessage,
                            Consumer<RTCDataChannelState> onState) {
@@ -75,7 +76,7 @@ public final class DataChannelLink implements AutoCloseable {
         }
     }
 
-    /** Unregisters, closes and releases the channel (idempotent). */
+    /** Unregisters and closes the channel (idempotent). Release it with {@link #dispose()} after its peer connection closed. */
     @Override
     public void close() {
         if (closed) {
@@ -84,6 +85,14 @@ public final class DataChannelLink implements AutoCloseable {
         closed = true;
         channel.unregisterObserver();
         channel.close();
-        channel.dispose();
+    }
+
+    /** Frees the native channel; only after {@link #close()} and the peer connection's close (libwebrtc's order). */
+    public void dispose() {
+        close();
+        if (!disposed) {
+            disposed = true;
+            channel.dispose();
+        }
     }
 }

@@ -1,0 +1,236 @@
+package io.lkworker.api.rtc;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A remote audio track as a blocking stream of 10 ms {@link AudioFrame}s at the sample rate and
+ * channel count you ask for (converted from the 48 kHz the track decodes to):
+ *
+ * <pre>{@code
+ * try (AudioStream stream = AudioStream.of(track, 16000, 1)) {
+ *     for (AudioFrame frame : stream) {   // ends when the track ends or the stream is closed
+ *         recognizer.feed(frame.data());
+ *     }
+ * }
+ * }</pre>
+ *
+ * Frames wait in a bounded queue (10 s by default); a reader that falls further behind loses the
+ * oldest frames, counted by {@link #droppedFrames()}. Closing the stream detaches it from the track.
+ */
+public final class AudioStream implements Iterable<AudioFrame>, AutoCloseable {
+
+    /** Default queue bound: 10 s of 10 ms frames. */
+    public static final int DEFAULT_CAPACITY = 1000;
+
+    private final RemoteAudioTrack track;
+    private final int sampleRate;
+    private final int channels;
+    private final int capacity;
+    private final int samplesPerFrame;
+    private final ArrayDeque<AudioFrame> queue = new ArrayDeque<>();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition available = lock.newCondition();
+    private final AudioSink sink = new StreamSink();
+    /** Touched by the audio thread only. */
+    private Resampler resampler;
+    private short[] pending;
+    private int pendingSamples;
+    private long dropped;
+    private boolean ended;
+
+    private AudioStream(RemoteAudioTrack track, int sampleRate, int channels, int capacity) {
+        if (sampleRate <= 0 || sampleRate % 100 != 0) {
+            throw new IllegalArgumentException("sample rate must be a positive multiple of 100, got " + sampleRate);
+        }
+        if (channels < 1 || channels > 2) {
+            throw new IllegalArgumentException("channels must be 1 or 2, got " + channels);
+        }
+        if (capacity < 1) {
+            throw new IllegalArgumentException("capacity must be at least 1 frame, got " + capacity);
+        }
+        this.track = track;
+        this.sampleRate = sampleRate;
+        this.channels = channels;
+        this.capacity = capacity;
+        this.samplesPerFrame = sampleRate / 100 * channels;
+        this.pending = new short[samplesPerFrame];
+        track.addSink(sink);
+    }
+
+    /** The track's audio at 48 kHz mono. */
+    public static AudioStream of(RemoteAudioTrack track) {
+        return of(track, 48000, 1);
+    }
+
+    /** The track's audio converted to {@code sampleRate} (a multiple of 100) and {@code channels} (1 or 2). */
+    public static AudioStream of(RemoteAudioTrack track, int sampleRate, int channels) {
+        return new AudioStream(track, sampleRate, channels, DEFAULT_CAPACITY);
+    }
+
+    /** As {@link #of(RemoteAudioTrack, int, int)} with a queue of {@code capacityFrames} 10 ms frames. */
+    public static AudioStream of(RemoteAudioTrack track, int sampleRate, int channels, int capacityFrames) {
+        return new AudioStream(track, sampleRate, channels, capacityFrames);
+    }
+
+    public int sampleRate() {
+        return sampleRate;
+    }
+
+    public int channels() {
+        return channels;
+    }
+
+    /** The next frame; blocks until one arrives. Null once the track ended or the stream was closed. */
+    public AudioFrame read() throws InterruptedException {
+        lock.lockInterruptibly();
+        try {
+            while (queue.isEmpty() && !ended) {
+                available.await();
+            }
+            return queue.poll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The next frame, waiting at most {@code timeout}; null if none came in time or the stream ended. */
+    public AudioFrame poll(Duration timeout) throws InterruptedException {
+        long nanos = timeout.toNanos();
+        lock.lockInterruptibly();
+        try {
+            while (queue.isEmpty() && !ended && nanos > 0) {
+                nanos = available.awaitNanos(nanos);
+            }
+            return queue.poll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** True once the track ended or the stream was closed (queued frames may still be read). */
+    public boolean isEnded() {
+        lock.lock();
+        try {
+            return ended;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Frames dropped because the reader fell more than the queue's capacity behind. */
+    public long droppedFrames() {
+        lock.lock();
+        try {
+            return dropped;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Iterates until the stream ends. {@code hasNext} blocks; an interrupt while it waits ends the
+     * iteration and keeps the thread's interrupt flag set.
+     */
+    @Override
+    public Iterator<AudioFrame> iterator() {
+        return new Iterator<>() {
+            private AudioFrame next;
+
+            @Override
+            public boolean hasNext() {
+                if (next == null) {
+                    try {
+                        next = read();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return false;
+                    }
+                }
+                return next != null;
+            }
+
+            @Override
+            public AudioFrame next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                AudioFrame f = next;
+                next = null;
+                return f;
+            }
+        };
+    }
+
+    /** Detaches from the track; readers get the frames still queued, then null. */
+    @Override
+    public void close() {
+        track.removeSink(sink);
+        end();
+    }
+
+    private void end() {
+        lock.lock();
+        try {
+            ended = true;
+            available.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void enqueue(AudioFrame frame) {
+        lock.lock();
+        try {
+            if (ended) {
+                return;
+            }
+            if (queue.size() >= capacity) {
+                queue.poll();
+                dropped++;
+            }
+            queue.add(frame);
+            available.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** On the audio thread: convert, cut into 10 ms frames, queue. */
+    private final class StreamSink implements AudioSink {
+        @Override
+        public void onFrame(AudioFrame frame) {
+            if (resampler == null || resampler.inRate() != frame.sampleRate()) {
+                resampler = new Resampler(frame.sampleRate(), sampleRate, frame.channels(), channels);
+            }
+            short[] converted = resampler.process(frame.data(), frame.samplesPerChannel());
+            int offset = 0;
+            while (offset < converted.length) {
+                int n = Math.min(converted.length - offset, samplesPerFrame - pendingSamples);
+                System.arraycopy(converted, offset, pending, pendingSamples, n);
+                pendingSamples += n;
+                offset += n;
+                if (pendingSamples == samplesPerFrame) {
+                    enqueue(new AudioFrame(pending, sampleRate, channels, samplesPerFrame / channels));
+                    pending = new short[samplesPerFrame];
+                    pendingSamples = 0;
+                }
+            }
+        }
+
+        @Override
+        public void onEnded() {
+            end();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "AudioStream[" + track.sid() + ", " + sampleRate + " Hz, " + channels + " ch]";
+    }
+
+}

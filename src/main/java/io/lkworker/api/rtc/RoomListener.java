@@ -1,0 +1,56 @@
+package io.lkworker.api.rtc;
+
+import java.util.Map;
+
+/**
+ * What happens in a room. Every method has an empty default: override what you need. Methods run
+ * on the room's event thread, one at a time, in order.
+ */
+public interface RoomListener {
+
+    default void onParticipantConnected(RemoteParticipant participant) {
+    }
+
+    default void onParticipantDisconnected(RemoteParticipant participant) {
+    }
+
+    default void onTrackPublished(RemoteTrackPublication publication, RemoteParticipant participant) {
+    }
+
+    default void onTrackUnpublished(RemoteTrackPublication publication, RemoteParticipant participant) {
+    }
+
+    default void onTrackSubscribed(RemoteTrack track, RemoteTrackPublication publication, RemoteParticipant participant) {
+    }
+
+    default void onTrackUnsubscribed(RemoteTrack track, RemoteTrackPublication publication, RemoteParticipant participant) {
+    }
+
+    default void onTrackMuted(TrackPublication publication, Participant participant) {
+    }
+
+    default void onTrackUnmuted(TrackPublication publication, Participant participant) {
+    }
+
+    /** A data message; {@code from} is null when the server itself sent it. {@code topic} is "" when none. */
+    default void onDataReceived(byte[] data, RemoteParticipant from, String topic) {
+    }
+
+    default void onParticipantMetadataChanged(Participant participant, String oldMetadata) {
+    }
+
+    default void onParticipantNameChanged(Participant participant, String oldName) {
+    }
+
+    /** {@code changed} holds the new values; a removed attribute maps to "". */
+    default void onParticipantAttributesChanged(Map<String, String> changed, Participant participant) {
+    }
+
+    /**
+     * The room is disconnected, for good. {@code reason} is LiveKit's name for it, such as
+     * {@code CLIENT_INITIATED}, {@code ROOM_DELETED}, {@code PARTICIPANT_REMOVED},
+     * {@code DUPLICATE_IDENTITY}, {@code SERVER_SHUTDOWN} or {@code SIGNAL_CLOSE} (connection lost).
+     */
+    default void onDisconnected(String reason) {
+    }
+}

@@ -1,0 +1,90 @@
+package io.lkworker.rtc;
+
+import io.lkworker.api.rtc.DataOptions;
+import io.lkworker.api.rtc.LocalAudioTrack;
+import io.lkworker.api.rtc.LocalParticipant;
+import io.lkworker.api.rtc.LocalTrackPublication;
+import io.lkworker.api.rtc.TrackPublishOptions;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import livekit.LivekitModels.ParticipantInfo;
+
+/** This client in the room; every action is carried out by the session. */
+final class LocalParticipantImpl extends ParticipantBase implements LocalParticipant {
+
+    private final RtcSession session;
+    private final Map<String, LocalTrackPublicationImpl> publications = new LinkedHashMap<>();
+
+    LocalParticipantImpl(RtcSession session, ParticipantInfo info) {
+        super(info);
+        this.session = session;
+    }
+
+    @Override
+    public Map<String, LocalTrackPublication> trackPublications() {
+        synchronized (publications) {
+            return Collections.unmodifiableMap(new LinkedHashMap<>(publications));
+        }
+    }
+
+    @Override
+    public LocalTrackPublication publishTrack(LocalAudioTrack track, TrackPublishOptions options) {
+        return session.publishAudio(Objects.requireNonNull(track, "track"), Objects.requireNonNull(options, "options"));
+    }
+
+    @Override
+    public void unpublishTrack(LocalAudioTrack track) {
+        session.unpublishAudio(Objects.requireNonNull(track, "track"));
+    }
+
+    @Override
+    public void publishData(byte[] data, DataOptions options) {
+        session.publishData(Objects.requireNonNull(data, "data"), Objects.requireNonNull(options, "options"));
+    }
+
+    @Override
+    public void setMetadata(String metadata) {
+        session.updateOwnInfo(Objects.requireNonNull(metadata, "metadata"), null, Map.of());
+    }
+
+    @Override
+    public void setName(String name) {
+        session.updateOwnInfo(null, Objects.requireNonNull(name, "name"), Map.of());
+    }
+
+    @Override
+    public void setAttributes(Map<String, String> attributes) {
+        session.updateOwnInfo(null, null, Map.copyOf(attributes));
+    }
+
+    void putPublication(LocalTrackPublicationImpl publication) {
+        synchronized (publications) {
+            publications.put(publication.sid(), publication);
+        }
+    }
+
+    LocalTrackPublicationImpl removePublication(String sid) {
+        synchronized (publications) {
+            return publications.remove(sid);
+        }
+    }
+
+    LocalTrackPublicationImpl publicationOf(LocalAudioTrack track) {
+        synchronized (publications) {
+            return publications.values().stream().filter(p -> p.track() == track).findFirst().orElse(null);
+        }
+    }
+
+    LocalTrackPublicationImpl[] publicationsSnapshot() {
+        synchronized (publications) {
+            return publications.values().toArray(new LocalTrackPublicationImpl[0]);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "LocalParticipant[" + identity() + " " + sid() + "]";
+    }
+}

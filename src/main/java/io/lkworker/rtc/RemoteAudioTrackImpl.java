@@ -1,0 +1,104 @@
+package io.lkworker.rtc;
+
+import dev.onvoid.webrtc.media.audio.AudioTrack;
+import dev.onvoid.webrtc.media.audio.AudioTrackSink;
+import io.lkworker.api.rtc.AudioFrame;
+import io.lkworker.api.rtc.AudioSink;
+import io.lkworker.api.rtc.RemoteAudioTrack;
+import io.lkworker.webrtc.Pcm;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A subscribed remote audio track: one native sink on libwebrtc's track, fanned out to the API's
+ * sinks. The native sink runs on the process's audio playout thread; each frame is converted once
+ * and only when someone listens.
+ */
+final class RemoteAudioTrackImpl implements RemoteAudioTrack {
+
+    private static final Logger log = LoggerFactory.getLogger(RemoteAudioTrackImpl.class);
+
+    private final String sid;
+    private final String name;
+    private final AudioTrack nativeTrack;
+    private final List<AudioSink> sinks = new CopyOnWriteArrayList<>();
+    private final AudioTrackSink nativeSink = this::onNativeData;
+    private volatile boolean ended;
+
+    RemoteAudioTrackImpl(String sid, String name, AudioTrack nativeTrack) {
+        this.sid = sid;
+        this.name = name;
+        this.nativeTrack = nativeTrack;
+        nativeTrack.addSink(nativeSink);
+    }
+
+    @Override
+    public String sid() {
+        return sid;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public void addSink(AudioSink sink) {
+        if (ended) {
+            sink.onEnded();
+            return;
+        }
+        sinks.add(sink);
+    }
+
+    @Override
+    public void removeSink(AudioSink sink) {
+        sinks.remove(sink);
+    }
+
+    boolean isEnded() {
+        return ended;
+    }
+
+    /** Detaches from libwebrtc and tells every sink the track ended. Session thread; idempotent. */
+    void end() {
+        if (ended) {
+            return;
+        }
+        ended = true;
+        try {
+            nativeTrack.removeSink(nativeSink);
+        } catch (RuntimeException e) {
+            log.debug("removing the sink of {}: {}", sid, e.toString());
+        }
+        for (AudioSink sink : sinks) {
+            try {
+                sink.onEnded();
+            } catch (RuntimeException e) {
+                log.warn("audio sink of track {} failed on end", sid, e);
+            }
+        }
+        sinks.clear();
+    }
+
+    private void onNativeData(byte[] data, int bitsPerSample, int sampleRate, int channels, int frames) {
+        if (ended || sinks.isEmpty() || bitsPerSample != 16) {
+            return;
+        }
+        AudioFrame frame = new AudioFrame(Pcm.fromLittleEndian(data, frames * channels), sampleRate, channels, frames);
+        for (AudioSink sink : sinks) {
+            try {
+                sink.onFrame(frame);
+            } catch (RuntimeException e) {
+                log.warn("audio sink of track {} failed", sid, e);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RemoteAudioTrack[" + sid + "]";
+    }
+}

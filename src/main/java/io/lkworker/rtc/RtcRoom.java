@@ -1,0 +1,141 @@
+package io.lkworker.rtc;
+
+import io.lkworker.api.rtc.ConnectOptions;
+import io.lkworker.api.rtc.ConnectionState;
+import io.lkworker.api.rtc.LocalParticipant;
+import io.lkworker.api.rtc.ParticipantKind;
+import io.lkworker.api.rtc.RemoteParticipant;
+import io.lkworker.api.rtc.Room;
+import io.lkworker.api.rtc.RoomException;
+import io.lkworker.api.rtc.RoomListener;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
+
+/**
+ * lk-worker's LiveKit room client: {@link #connect} joins a room with a URL and a token, inside a
+ * job or anywhere else (tests, the {@code talk} command). Runs on WebRTC through webrtc-java
+ * ({@link io.lkworker.webrtc}); one process may hold many rooms.
+ */
+public final class RtcRoom implements Room {
+
+    private final RtcSession session;
+
+    RtcRoom(RtcSession session) {
+        this.session = session;
+    }
+
+    /**
+     * Joins the room {@code token} grants, on the LiveKit server at {@code url}.
+     *
+     * @throws RoomException saying why, if the room cannot be joined within the options' timeout
+     */
+    public static RtcRoom connect(String url, String token, ConnectOptions options) {
+        Objects.requireNonNull(token, "token");
+        RtcSession session = new RtcSession(Objects.requireNonNull(options, "options"));
+        session.connect(url, token);
+        return session.room();
+    }
+
+    @Override
+    public String name() {
+        return session.roomInfo().getName();
+    }
+
+    @Override
+    public String sid() {
+        return session.roomInfo().getSid();
+    }
+
+    @Override
+    public String metadata() {
+        return session.roomInfo().getMetadata();
+    }
+
+    @Override
+    public LocalParticipant localParticipant() {
+        return session.participants.local();
+    }
+
+    @Override
+    public Map<String, RemoteParticipant> remoteParticipants() {
+        return session.participants.remotesSnapshot();
+    }
+
+    @Override
+    public ConnectionState connectionState() {
+        return session.state();
+    }
+
+    @Override
+    public void addListener(RoomListener listener) {
+        session.events.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    @Override
+    public void removeListener(RoomListener listener) {
+        session.events.remove(listener);
+    }
+
+    @Override
+    public void disconnect() {
+        session.disconnect("CLIENT_INITIATED", true);
+    }
+
+    /** Completes with the reason once the room is disconnected, for whatever reason. */
+    public CompletableFuture<String> disconnected() {
+        return session.disconnectedFuture().copy();
+    }
+
+    /**
+     * The first remote participant matching {@code filter}, waiting up to {@code timeout} (null =
+     * for ever) for one to join.
+     *
+     * @throws TimeoutException if none joined in time
+     * @throws RoomException if the room disconnects first
+     */
+    public RemoteParticipant waitForParticipant(Predicate<RemoteParticipant> filter, Duration timeout)
+            throws InterruptedException, TimeoutException {
+        CompletableFuture<RemoteParticipant> found = new CompletableFuture<>();
+        RoomListener watcher = new RoomListener() {
+            @Override
+            public void onParticipantConnected(RemoteParticipant participant) {
+                if (filter.test(participant)) {
+                    found.complete(participant);
+                }
+            }
+
+            @Override
+            public void onDisconnected(String reason) {
+                found.completeExceptionally(new RoomException("room disconnected (" + reason + ") while waiting for a participant"));
+            }
+        };
+        addListener(watcher);
+        try {
+            remoteParticipants().values().stream().filter(filter).findFirst().ifPresent(found::complete);
+            if (session.state() == ConnectionState.DISCONNECTED) {
+                found.completeExceptionally(new RoomException("room is disconnected"));
+            }
+            return timeout == null ? found.get() : found.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            throw (RoomException) e.getCause();
+        } finally {
+            removeListener(watcher);
+        }
+    }
+
+    /** Participants a job waits for by default: people and phone callers, not other agents or recorders. */
+    public static boolean isEndUser(RemoteParticipant p) {
+        return p.kind() == ParticipantKind.STANDARD || p.kind() == ParticipantKind.SIP;
+    }
+
+    @Override
+    public String toString() {
+        return "Room[" + name() + ", " + connectionState() + "]";
+    }
+}

@@ -1,0 +1,204 @@
+package io.lkworker.rtc;
+
+import io.lkworker.api.rtc.RoomException;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import livekit.LivekitRtc.SignalRequest;
+import livekit.LivekitRtc.SignalResponse;
+import org.java_websocket.client.WebSocketClient;
+import org.java_websocket.drafts.Draft_6455;
+import org.java_websocket.handshake.ServerHandshake;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The signalling WebSocket of one room connection: binary protobuf frames, one {@code SignalRequest}
+ * or {@code SignalResponse} each. Java-WebSocket's reader thread only decodes and hands messages to
+ * the session's executor. {@code TCP_NODELAY} is on: signalling is many small frames in a row, which
+ * Nagle's algorithm would hold back for the peer's delayed ACK (40 ms each).
+ */
+final class SignalConnection {
+
+    private static final Logger log = LoggerFactory.getLogger(SignalConnection.class);
+    private static final Pattern STATUS = Pattern.compile("Invalid status code received: (\\d{3})");
+
+    interface Listener {
+        void onMessage(SignalResponse message);
+
+        /** The connection ended; not called for a connection that never opened. */
+        void onClosed(String why);
+    }
+
+    private final Client client;
+    private final Executor executor;
+    private final Listener listener;
+    private volatile boolean opened;
+    private volatile boolean closing;
+    private volatile Exception lastError;
+    private volatile String closeReason = "";
+
+    private final URI uri;
+    private final String token;
+
+    /** A connection not opened yet: messages go to {@code listener} on {@code executor}. */
+    SignalConnection(URI uri, String token, Duration timeout, Executor executor, Listener listener) {
+        this.uri = uri;
+        this.token = token;
+        this.executor = executor;
+        this.listener = listener;
+        this.client = new Client(uri, Map.of("Authorization", "Bearer " + token), (int) timeout.toMillis());
+        client.setTcpNoDelay(true);
+        client.setDaemon(true);
+        // The protocol's own pings (ping_req every ping_interval) watch the connection.
+        client.setConnectionLostTimeout(0);
+    }
+
+    /** Opens the connection, or throws a {@link RoomException} saying why it could not (the server's words when it refused). */
+    void open(Duration timeout) {
+        boolean ok;
+        try {
+            ok = client.connectBlocking(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            closing = true;
+            client.close();
+            throw new RoomException("interrupted while connecting to " + hostPort(uri));
+        }
+        if (!ok || !opened) {
+            closing = true;
+            client.close();
+            throw failure(uri, token, timeout);
+        }
+    }
+
+    boolean send(SignalRequest request) {
+        if (!client.isOpen()) {
+            return false;
+        }
+        try {
+            client.send(request.toByteArray());
+            return true;
+        } catch (RuntimeException e) {
+            log.debug("signal send failed: {}", e.toString());
+            return false;
+        }
+    }
+
+    boolean isOpen() {
+        return client.isOpen();
+    }
+
+    /** Closes with a normal close frame; {@link Listener#onClosed} is not called for it. */
+    void close() {
+        closing = true;
+        client.close(1000, "client leaving");
+    }
+
+    private RoomException failure(URI uri, String token, Duration timeout) {
+        Matcher m = STATUS.matcher(closeReason);
+        Exception error = lastError;
+        if (m.find() || error == null || error.getMessage() != null && STATUS.matcher(error.getMessage()).find()) {
+            String refusal = validate(uri, token, timeout);
+            if (refusal != null) {
+                return new RoomException("the LiveKit server refused to join the room: " + refusal);
+            }
+        }
+        Throwable t = error;
+        while (t != null && t.getCause() != null && !(t instanceof ConnectException) && !(t instanceof UnknownHostException)) {
+            t = t.getCause();
+        }
+        if (t instanceof ConnectException) {
+            return new RoomException("connection refused by " + hostPort(uri) + " (is the LiveKit server running?)");
+        }
+        if (t instanceof UnknownHostException) {
+            return new RoomException("cannot resolve host " + uri.getHost());
+        }
+        if (error == null && closeReason.isEmpty()) {
+            return new RoomException("timed out connecting to " + hostPort(uri) + " after " + timeout.toMillis() + " ms");
+        }
+        return new RoomException("cannot open the signalling connection to " + hostPort(uri) + ": "
+                + (error != null ? error.toString() : closeReason));
+    }
+
+    /** The server's own words for a refused join: GET /rtc/validate, as LiveKit's JS client does. */
+    private static String validate(URI uri, String token, Duration timeout) {
+        try {
+            HttpClient http = HttpClient.newBuilder().connectTimeout(timeout).build();
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(SignalUrl.validate(uri))
+                    .header("Authorization", "Bearer " + token).timeout(timeout).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() == 200) {
+                return null;
+            }
+            String body = response.body() == null ? "" : response.body().strip();
+            if (body.length() > 300) {
+                body = body.substring(0, 300) + "...";
+            }
+            return "HTTP " + response.statusCode() + (body.isEmpty() ? "" : ": " + body);
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    private static String hostPort(URI uri) {
+        return uri.getHost() + ":" + (uri.getPort() > 0 ? uri.getPort() : "wss".equals(uri.getScheme()) ? 443 : 80);
+    }
+
+    private final class Client extends WebSocketClient {
+        Client(URI uri, Map<String, String> headers, int connectTimeoutMillis) {
+            super(uri, new Draft_6455(), headers, connectTimeoutMillis);
+        }
+
+        @Override
+        public void onOpen(ServerHandshake handshake) {
+            opened = true;
+        }
+
+        @Override
+        public void onMessage(String message) {
+            log.debug("ignoring a text signalling frame ({} chars)", message.length());
+        }
+
+        @Override
+        public void onMessage(ByteBuffer bytes) {
+            SignalResponse message;
+            try {
+                message = SignalResponse.parseFrom(bytes);
+            } catch (Exception e) {
+                log.warn("ignoring an undecodable signalling frame ({} bytes): {}", bytes.remaining(), e.getMessage());
+                return;
+            }
+            executor.execute(() -> listener.onMessage(message));
+        }
+
+        @Override
+        public void onClose(int code, String reason, boolean remote) {
+            closeReason = reason == null ? "" : reason;
+            if (opened && !closing) {
+                String why = code == 1006 || code == -1 ? "connection lost" : "closed by the server (" + code
+                        + (closeReason.isEmpty() ? "" : " " + closeReason) + ")";
+                executor.execute(() -> listener.onClosed(why));
+            }
+        }
+
+        @Override
+        public void onError(Exception ex) {
+            lastError = ex;
+        }
+    }
+}
