@@ -1,4 +1,4 @@
-package io.lkworker.server;
+package io.lkworker.runner;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
@@ -16,6 +16,9 @@ import livekit.LivekitAgent;
  * predates them, so protobuf keeps them as unknown fields. Reading and writing them here, with the
  * field numbers of the current upstream protocol, keeps them on the wire without hand-copying the
  * message definitions. Replace with generated accessors once the SDK's protos catch up.
+ *
+ * <p>In {@code runner} because {@link JobInfos} reads a job's newer fields in the child JVM, which
+ * depends on {@code api} and {@code ipc} only; the daemon uses it for its RegisterWorkerRequest.
  */
 public final class NewerFields {
 
