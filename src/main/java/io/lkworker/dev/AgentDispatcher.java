@@ -1,6 +1,6 @@
 package io.lkworker.dev;
 
-import io.lkworker.loop.Clock;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -152,7 +152,7 @@ final class AgentDispatcher {
             finish(a, OfferOutcome.Kind.TIMEOUT, worker.workerId(), null, "agent worker availability timeout");
             return;
         }
-        long nowNs = clock.wallMillis() * 1_000_000L;
+        long nowNs = clock.millis() * 1_000_000L;
         Job job = a.baseJob.toBuilder().setState(JobState.newBuilder()
                 .setStatus(JobStatus.JS_RUNNING)
                 .setWorkerId(worker.workerId())
@@ -220,7 +220,7 @@ final class AgentDispatcher {
             log.info("job {}: {} while waiting for {}, trying another worker", a.jobId, cause.getMessage(), worker);
             step(a);
         } else if (resp.getTerminate()) {
-            long nowNs = clock.wallMillis() * 1_000_000L;
+            long nowNs = clock.millis() * 1_000_000L;
             a.lastJob = job.toBuilder().setState(job.getState().toBuilder()
                     .setStatus(JobStatus.JS_SUCCESS).setEndedAt(nowNs).setUpdatedAt(nowNs)).build();
             finish(a, OfferOutcome.Kind.TERMINATED_BY_WORKER, worker.workerId(), resp, "");
@@ -238,7 +238,7 @@ final class AgentDispatcher {
         attributes.put(AgentJobToken.AGENT_NAME_ATTRIBUTE, worker.registration().getAgentName());
         String token = AgentJobToken.build(worker.apiKey(), worker.apiSecret(), job.getRoom().getName(), identity,
                 resp.getParticipantName(), resp.getParticipantMetadata(), attributes, worker.permissions(),
-                clock.wallMillis(), config.jobTokenTtl());
+                clock.millis(), config.jobTokenTtl());
         Job assigned = job.toBuilder()
                 .setState(job.getState().toBuilder().setParticipantIdentity(identity)).build();
         a.lastJob = assigned;

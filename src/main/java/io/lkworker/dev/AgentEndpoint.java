@@ -1,12 +1,11 @@
 package io.lkworker.dev;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.Socket;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * {@code GET /agent}: the checks of protocol.md §1.3 in the server's order, the 101 answer, and
  * then the connection is handed to a {@link WorkerSession} on the same thread.
  */
-final class AgentEndpoint {
+final class AgentEndpoint implements HttpHandler {
 
     private static final Logger log = LoggerFactory.getLogger(AgentEndpoint.class);
     static final String PATH = "/agent";
@@ -29,14 +28,16 @@ final class AgentEndpoint {
 
     private final ApiKeyAuth auth;
     private final ServerConfig config;
-    private final EventLog events;
+    private final Consumer<ConnectionAttempt> attempts;
     private final SessionFactory sessions;
     private volatile Refusal refusal;
 
-    AgentEndpoint(ApiKeyAuth auth, ServerConfig config, EventLog events, SessionFactory sessions) {
+    /** {@code attempts} records every request with its answer, before the answer is written. */
+    AgentEndpoint(ApiKeyAuth auth, ServerConfig config, Consumer<ConnectionAttempt> attempts,
+            SessionFactory sessions) {
         this.auth = auth;
         this.config = config;
-        this.events = events;
+        this.attempts = attempts;
         this.sessions = sessions;
         if (config.refusedUpgradeStatus() != 0) {
             refusal = new Refusal(config.refusedUpgradeStatus(), config.refusedUpgradeBody());
@@ -55,7 +56,11 @@ final class AgentEndpoint {
     }
 
     /** Answers the request; when it upgrades, runs the worker session until the connection ends. */
-    void handle(long connectionId, HttpRequest req, Socket socket, InputStream in, OutputStream out) throws IOException {
+    @Override
+    public void handle(HttpExchange exchange) throws IOException {
+        long connectionId = exchange.connectionId();
+        HttpRequest req = exchange.request();
+        OutputStream out = exchange.out();
         Refusal r = refusal;
         if (r != null) {
             // What a proxy or an overloaded server in front of LiveKit would answer.
@@ -87,12 +92,10 @@ final class AgentEndpoint {
             return;
         }
         // Recorded before answering, so whoever saw the answer also finds the record.
-        events.recordAttempt(new ConnectionAttempt(connectionId, now(), PATH, 101, ""));
-        HttpResponses.switchingProtocols(out, WebSocketConnection.acceptKey(key));
+        attempts.accept(new ConnectionAttempt(connectionId, now(), PATH, 101, ""));
         // Reads have no timeout from now on: the session enforces the register deadline itself and,
         // like the real server, sets no read deadline once registered.
-        socket.setSoTimeout(0);
-        WebSocketConnection ws = new WebSocketConnection(socket, in, out, config.maxMessageBytes(),
+        WebSocketConnection ws = WebSocketConnection.accept(exchange, key, config.maxMessageBytes(),
                 "connection " + connectionId);
         sessions.create(connectionId, grant.get(), ws).run();
     }
@@ -109,7 +112,7 @@ final class AgentEndpoint {
     private void answer(long connectionId, OutputStream out, int status, String body) throws IOException {
         log.info("connection {}: /agent refused with {}{}", connectionId, status, body == null ? "" : ": " + body);
         // Recorded before answering, so whoever saw the answer also finds the record.
-        events.recordAttempt(new ConnectionAttempt(connectionId, now(), PATH, status, body == null ? "" : body));
+        attempts.accept(new ConnectionAttempt(connectionId, now(), PATH, status, body == null ? "" : body));
         if (body == null) {
             HttpResponses.empty(out, status);
         } else {
@@ -118,6 +121,6 @@ final class AgentEndpoint {
     }
 
     private Instant now() {
-        return Instant.ofEpochMilli(config.clock().wallMillis());
+        return Instant.ofEpochMilli(config.clock().millis());
     }
 }

@@ -1,7 +1,6 @@
 package io.lkworker.dev;
 
 import com.google.gson.JsonObject;
-import io.lkworker.server.AccessToken;
 import java.time.Duration;
 import java.util.Map;
 import livekit.LivekitModels.ParticipantPermission;
@@ -62,7 +61,7 @@ final class AgentJobToken {
             video.addProperty("hidden", true);
         }
         claims.add("video", video);
-        return AccessToken.sign(claims, apiSecret);
+        return Jwt.sign(claims, apiSecret);
     }
 
     private static void putIfNotEmpty(JsonObject o, String name, String value) {

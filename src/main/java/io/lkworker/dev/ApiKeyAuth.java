@@ -2,9 +2,7 @@ package io.lkworker.dev;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import io.lkworker.loop.Clock;
-import io.lkworker.server.AccessToken;
-import io.lkworker.server.AccessToken.InvalidTokenException;
+import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
 
@@ -72,8 +70,8 @@ final class ApiKeyAuth {
         }
         JsonObject unverified;
         try {
-            unverified = AccessToken.unverifiedClaims(token);
-        } catch (InvalidTokenException e) {
+            unverified = Jwt.unverifiedClaims(token);
+        } catch (Jwt.InvalidTokenException e) {
             throw new AuthException(e.getMessage());
         }
         JsonElement iss = unverified.get("iss");
@@ -83,8 +81,8 @@ final class ApiKeyAuth {
             throw new AuthException("invalid API key");
         }
         try {
-            return Optional.of(new Grant(apiKey, secret, AccessToken.verify(token, secret, clock.wallMillis())));
-        } catch (InvalidTokenException e) {
+            return Optional.of(new Grant(apiKey, secret, Jwt.verify(token, secret, clock.millis())));
+        } catch (Jwt.InvalidTokenException e) {
             throw new AuthException(e.getMessage());
         } catch (RuntimeException e) {
             // e.g. an exp claim that is not a number

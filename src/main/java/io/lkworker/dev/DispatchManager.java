@@ -1,6 +1,6 @@
 package io.lkworker.dev;
 
-import io.lkworker.loop.Clock;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -34,13 +34,6 @@ final class DispatchManager {
     private static final int EMPTY_TIMEOUT_SECONDS = 300;
     private static final int DEPARTURE_TIMEOUT_SECONDS = 20;
 
-    /** A requested room, dispatch or job that does not exist (Twirp not_found). */
-    static final class NotFoundException extends Exception {
-        NotFoundException(String message) {
-            super(message);
-        }
-    }
-
     private final AgentDispatcher dispatcher;
     private final Predicate<String> terminateJob;
     private final boolean offerUnserved;
@@ -60,7 +53,7 @@ final class DispatchManager {
     /** The room's current snapshot, creating the room (with an RM_ sid) when it does not exist. */
     synchronized Room room(String name) {
         return rooms.computeIfAbsent(name, n -> {
-            long nowMs = clock.wallMillis();
+            long nowMs = clock.millis();
             log.info("room '{}' created", n);
             return Room.newBuilder()
                     .setSid(Ids.next(Ids.ROOM))
@@ -96,7 +89,7 @@ final class DispatchManager {
                     .setAgentName(agentName)
                     .setRoom(roomName)
                     .setMetadata(metadata)
-                    .setState(AgentDispatchState.newBuilder().setCreatedAt(clock.wallMillis() * 1_000_000L))
+                    .setState(AgentDispatchState.newBuilder().setCreatedAt(clock.millis() * 1_000_000L))
                     .build();
             dispatches.computeIfAbsent(roomName, r -> new LinkedHashMap<>()).put(dispatch.getId(), dispatch);
         }
@@ -105,8 +98,8 @@ final class DispatchManager {
         return dispatch;
     }
 
-    /** Removes the dispatch, then terminates the jobs it launched. */
-    AgentDispatch delete(String roomName, String dispatchId) throws NotFoundException {
+    /** Removes the dispatch, then terminates the jobs it launched. Empty for an unknown dispatch. */
+    Optional<AgentDispatch> delete(String roomName, String dispatchId) {
         AgentDispatch removed;
         synchronized (this) {
             Map<String, AgentDispatch> ofRoom = dispatches.get(roomName);
@@ -114,15 +107,15 @@ final class DispatchManager {
             unserved.remove(dispatchId);
         }
         if (removed == null) {
-            throw new NotFoundException("dispatch ID not found");
+            return Optional.empty();
         }
         for (Job job : removed.getState().getJobsList()) {
             terminateJob.test(job.getId());
         }
         log.info("dispatch {} deleted from room '{}'", dispatchId, roomName);
-        return removed.toBuilder()
-                .setState(removed.getState().toBuilder().setDeletedAt(clock.wallMillis() * 1_000_000L))
-                .build();
+        return Optional.of(removed.toBuilder()
+                .setState(removed.getState().toBuilder().setDeletedAt(clock.millis() * 1_000_000L))
+                .build());
     }
 
     /** All dispatches of the room, or only {@code dispatchId} when not empty. Unknown room ⇒ empty. */

@@ -11,6 +11,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,8 +22,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The listening socket: one accept thread, one daemon thread per TCP connection that parses the
- * HTTP request and routes it like LiveKit's mux ({@code /agent}, Twirp, {@code /}, else 404). For
- * {@code /agent} that thread then stays on as the worker session's reader.
+ * HTTP request and routes it like LiveKit's mux: to the first registered {@link Route} that matches
+ * (exact path or prefix), else 404. A handler that upgrades the connection (the {@code /agent}
+ * WebSocket) keeps that thread as its reader.
  */
 final class HttpFrontend implements AutoCloseable {
 
@@ -31,9 +33,9 @@ final class HttpFrontend implements AutoCloseable {
     /** A client that opens a socket and sends no complete request head in this time is dropped. */
     static final Duration HTTP_HEAD_TIMEOUT = Duration.ofSeconds(10);
 
-    private final ServerConfig config;
-    private final AgentEndpoint agentEndpoint;
-    private final TwirpDispatchService twirp;
+    private final String host;
+    private final int port;
+    private final List<Route> routes;
     /** Every open TCP connection, so close() can cut them all. */
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private final AtomicLong connectionIds = new AtomicLong();
@@ -41,16 +43,21 @@ final class HttpFrontend implements AutoCloseable {
     private Thread acceptThread;
     private volatile boolean closed;
 
-    HttpFrontend(ServerConfig config, AgentEndpoint agentEndpoint, TwirpDispatchService twirp) {
-        this.config = config;
-        this.agentEndpoint = agentEndpoint;
-        this.twirp = twirp;
+    /**
+     * @param host   interface to bind
+     * @param port   port to bind, 0 for an ephemeral one
+     * @param routes matched in this order; the first match answers
+     */
+    HttpFrontend(String host, int port, List<Route> routes) {
+        this.host = host;
+        this.port = port;
+        this.routes = List.copyOf(routes);
     }
 
     synchronized void start() throws IOException {
         ServerSocket socket = new ServerSocket();
         socket.setReuseAddress(true); // dev mode restarts on the fixed port 7880
-        socket.bind(new InetSocketAddress(InetAddress.getByName(config.host()), config.port()));
+        socket.bind(new InetSocketAddress(InetAddress.getByName(host), port));
         serverSocket = socket;
         acceptThread = new Thread(this::acceptLoop, "lk-dev-server-accept");
         acceptThread.setDaemon(true);
@@ -148,15 +155,13 @@ final class HttpFrontend implements AutoCloseable {
         }
         // The path only: the query may carry an access_token.
         log.debug("connection {}: {} {}", id, req.method(), path);
-        if (path.equals(AgentEndpoint.PATH)) {
-            agentEndpoint.handle(id, req, socket, in, out);
-        } else if (path.startsWith(TwirpDispatchService.PREFIX)) {
-            twirp.handle(req, path, out);
-        } else if (path.equals("/")) {
-            HttpResponses.text(out, 200, "OK"); // the real server's health check
-        } else {
-            HttpResponses.text(out, 404, "404 page not found\n");
+        for (Route route : routes) {
+            if (route.matches(path)) {
+                route.handler().handle(new HttpExchange(id, req, path, socket, in, out));
+                return;
+            }
         }
+        HttpResponses.text(out, 404, "404 page not found\n");
     }
 
     private static void closeQuietly(AutoCloseable c) {

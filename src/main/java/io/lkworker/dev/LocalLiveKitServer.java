@@ -2,11 +2,8 @@ package io.lkworker.dev;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.SynchronousQueue;
@@ -15,7 +12,6 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
-import livekit.LivekitAgent.SimulateJobRequest;
 import livekit.LivekitAgent.UpdateJobStatus;
 import livekit.LivekitAgent.WorkerMessage;
 import livekit.LivekitAgentDispatch.AgentDispatch;
@@ -29,6 +25,9 @@ import org.slf4j.LoggerFactory;
  * check and the AgentDispatchService Twirp API, speaking the real protocol with the official
  * message classes (protocol.md §1, §3, §4). Integration tests drive the daemon against it, and
  * {@code lk-worker dev} embeds it when no LiveKit URL is configured.
+ *
+ * <p>The facade wires the parts: the {@link HttpFrontend} with its routes, the agent side
+ * ({@link AgentService}), the Twirp services, and the recording of what happened ({@link EventLog}).
  *
  * <p>Threads: one accept thread and one thread per TCP connection ({@link HttpFrontend}: HTTP
  * parsing, then for {@code /agent} the worker session's reads); an io pool for work that must not
@@ -47,21 +46,15 @@ public final class LocalLiveKitServer implements AutoCloseable {
     private final ServerConfig config;
     private final String nodeId = Ids.next(Ids.NODE);
     private final EventLog events = new EventLog();
-    private final WorkerRegistry registry = new WorkerRegistry();
-    /** Every upgraded connection, registered or not (closeAllAbruptly reaches them all). */
-    private final Set<WorkerSession> sessions = ConcurrentHashMap.newKeySet();
     private final ScheduledThreadPoolExecutor timer;
     private final ExecutorService io;
-    private final AgentDispatcher dispatcher;
-    private final DispatchManager dispatches;
-    private final AgentEndpoint agentEndpoint;
+    private final AgentService agents;
     private final HttpFrontend frontend;
-    private final ServerInfo serverInfo;
     private volatile boolean closed;
 
     public LocalLiveKitServer(ServerConfig config) {
         this.config = config;
-        this.serverInfo = ServerInfo.newBuilder()
+        ServerInfo serverInfo = ServerInfo.newBuilder()
                 .setEdition(ServerInfo.Edition.Standard)
                 .setVersion(SERVER_VERSION)
                 .setProtocol(SIGNAL_PROTOCOL)
@@ -76,11 +69,12 @@ public final class LocalLiveKitServer implements AutoCloseable {
         this.io = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
                 daemonThreads("lk-dev-server-io"), new ThreadPoolExecutor.DiscardPolicy());
         ApiKeyAuth auth = new ApiKeyAuth(config.apiKeys(), config.clock());
-        this.dispatcher = new AgentDispatcher(config, registry, this::room, timer, io,
-                outcome -> events.fire(l -> l.onJobOutcome(outcome)));
-        this.dispatches = new DispatchManager(config, dispatcher, this::terminateJob);
-        this.agentEndpoint = new AgentEndpoint(auth, config, events, this::newSession);
-        this.frontend = new HttpFrontend(config, agentEndpoint, new TwirpDispatchService(config, auth, dispatches, registry));
+        this.agents = new AgentService(config, auth, serverInfo, timer, io, new Recording());
+        this.frontend = new HttpFrontend(config.host(), config.port(), List.of(
+                agents.route(),
+                new TwirpDispatchService(config, auth, agents).route(),
+                // the real server's health check
+                Route.exact("/", exchange -> HttpResponses.text(exchange.out(), 200, "OK"))));
     }
 
     /** A server with {@code config}, not started yet. */
@@ -108,7 +102,7 @@ public final class LocalLiveKitServer implements AutoCloseable {
             closed = true;
         }
         frontend.close();
-        sessions.forEach(s -> s.close(Close.ABRUPT));
+        agents.close();
         timer.shutdownNow();
         io.shutdownNow();
         log.info("LiveKit dev server stopped");
@@ -141,11 +135,11 @@ public final class LocalLiveKitServer implements AutoCloseable {
 
     /** Registered workers whose connection is open, in registration order. */
     public List<WorkerHandle> workers() {
-        return List.copyOf(registry.all());
+        return agents.workers();
     }
 
     public Optional<WorkerHandle> worker(String workerId) {
-        return registry.find(workerId).map(w -> w);
+        return agents.worker(workerId);
     }
 
     /** The first connected registered worker, waiting for one to register. */
@@ -155,69 +149,59 @@ public final class LocalLiveKitServer implements AutoCloseable {
 
     /** The first connected registered worker matching {@code filter} (e.g. a new id after a reconnect). */
     public WorkerHandle awaitWorker(Predicate<WorkerHandle> filter, Duration timeout) {
-        return events.await(() -> registry.all().stream()
-                .filter(WorkerSession::isOpen).<WorkerHandle>map(w -> w).filter(filter).findFirst(),
+        return events.await(() -> agents.workers().stream().filter(WorkerHandle::isOpen).filter(filter).findFirst(),
                 timeout, "a registered worker");
     }
 
     /** Closes the connection of {@code workerId} (registered or not). False if no such open connection. */
     public boolean closeWorker(String workerId, Close how) {
-        Optional<WorkerSession> session = sessions.stream().filter(s -> s.workerId().equals(workerId)).findFirst();
-        session.ifPresent(s -> s.close(how));
-        return session.isPresent();
+        return agents.closeWorker(workerId, how);
     }
 
     /** Drops every worker connection without a close frame (a forced drain). Returns how many. */
     public int closeAllAbruptly() {
-        List<WorkerSession> all = List.copyOf(sessions);
-        all.forEach(s -> s.close(Close.ABRUPT));
-        return all.size();
+        return agents.closeAllAbruptly();
     }
 
     /** Refuse every /agent upgrade with {@code status} and a text body (e.g. 503) until {@link #acceptUpgrades()}. */
     public void refuseUpgrades(int status, String body) {
-        agentEndpoint.refuseUpgrades(status, body);
+        agents.refuseUpgrades(status, body);
     }
 
     public void acceptUpgrades() {
-        agentEndpoint.acceptUpgrades();
+        agents.acceptUpgrades();
     }
 
     // ---- jobs, rooms, dispatches -------------------------------------------------------------
 
     /** Offers a job (§3.5–3.6). The job id is known at once; the outcome completes later. */
     public JobOffer offerJob(JobSpec spec) {
-        return dispatcher.offer(spec);
+        return agents.offerJob(spec);
     }
 
     /** Sends JobTermination to the worker running {@code jobId}; false if no connected worker runs it. */
     public boolean terminateJob(String jobId) {
-        return registry.all().stream().anyMatch(w -> w.terminate(jobId));
+        return agents.terminateJob(jobId);
     }
 
     /** When on, accepted jobs get no JobAssignment (outcome WITHHELD), to test the worker's assignment timeout. */
     public void setWithholdAssignments(boolean withhold) {
-        dispatcher.setWithholdAssignments(withhold);
+        agents.setWithholdAssignments(withhold);
     }
 
     /** Same as the Twirp CreateDispatch: creates the room if missing and launches the JT_ROOM job. */
     public AgentDispatch createDispatch(String room, String agentName, String metadata) {
-        return dispatches.create(room, agentName, metadata);
+        return agents.createDispatch(room, agentName, metadata);
     }
 
     /** Same as the Twirp DeleteDispatch; false for an unknown id. */
     public boolean deleteDispatch(String room, String dispatchId) {
-        try {
-            dispatches.delete(room, dispatchId);
-            return true;
-        } catch (DispatchManager.NotFoundException e) {
-            return false;
-        }
+        return agents.deleteDispatch(room, dispatchId).isPresent();
     }
 
     /** The room's dispatches with the jobs assigned for them. */
     public List<AgentDispatch> dispatches(String room) {
-        return dispatches.list(room, "");
+        return agents.dispatches(room, "");
     }
 
     /**
@@ -225,12 +209,12 @@ public final class LocalLiveKitServer implements AutoCloseable {
      * automatic dispatch), which launches a JT_ROOM job. Returns the existing room unchanged if any.
      */
     public Room createRoom(String name) {
-        return dispatches.createWithDefaultDispatch(name);
+        return agents.createRoom(name);
     }
 
     /** The room's snapshot, creating it (without any dispatch) if needed. */
     public Room room(String name) {
-        return dispatches.room(name);
+        return agents.room(name);
     }
 
     // ---- recording ---------------------------------------------------------------------------
@@ -278,49 +262,35 @@ public final class LocalLiveKitServer implements AutoCloseable {
         events.removeListener(listener);
     }
 
-    private WorkerSession newSession(long connectionId, ApiKeyAuth.Grant grant, WebSocketConnection ws) {
-        WorkerSession session = new WorkerSession(connectionId, Ids.next(Ids.WORKER), grant, ws, config, serverInfo,
-                timer, io, new SessionEvents());
-        sessions.add(session);
-        if (closed) {
-            ws.abort(); // lost the race with close(); the session's first read fails at once
-        }
-        return session;
-    }
-
-    /** Connects sessions to the registry, the recording and the dispatch side. Runs on connection threads. */
-    private final class SessionEvents implements WorkerSession.Listener {
+    /** Records what the agent side reports and tells the listeners. */
+    private final class Recording implements AgentService.Events {
         @Override
-        public void onReceived(WorkerSession session, WorkerMessage message, Instant at) {
-            events.recordMessage(new ReceivedMessage(session.connectionId(), session.workerId(), at, message));
+        public void connectionAttempt(ConnectionAttempt attempt) {
+            events.recordAttempt(attempt);
         }
 
         @Override
-        public void onJoiningPool(WorkerSession session) {
-            registry.add(session);
+        public void messageReceived(ReceivedMessage message) {
+            events.recordMessage(message);
         }
 
         @Override
-        public void onRegistered(WorkerSession session) {
+        public void workerRegistered(WorkerHandle worker) {
             events.changed();
-            events.fire(l -> l.onWorkerRegistered(session));
-            dispatches.workerRegistered(session);
+            events.fire(l -> l.onWorkerRegistered(worker));
         }
 
         @Override
-        public void onSimulateJob(WorkerSession session, SimulateJobRequest request) {
-            dispatcher.simulate(session, request);
-        }
-
-        @Override
-        public void onClosed(WorkerSession session) {
-            sessions.remove(session);
-            boolean wasRegistered = registry.remove(session);
+        public void connectionClosed(WorkerHandle worker, boolean wasRegistered) {
             events.changed();
             if (wasRegistered) {
-                log.info("{} disconnected", session);
-                events.fire(l -> l.onWorkerDisconnected(session));
+                events.fire(l -> l.onWorkerDisconnected(worker));
             }
+        }
+
+        @Override
+        public void jobOutcome(OfferOutcome outcome) {
+            events.fire(l -> l.onJobOutcome(outcome));
         }
     }
 

@@ -1,6 +1,6 @@
 package io.lkworker.dev;
 
-import io.lkworker.loop.Clock;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -91,7 +91,7 @@ public record ServerConfig(String host, int port, Map<String, String> apiKeys, D
         private String refusedUpgradeBody = "";
         private int maxMessageBytes = 2 << 20;
         private String region = "";
-        private Clock clock = Clock.system();
+        private Clock clock = Clock.systemUTC();
 
         private Builder() {
         }

@@ -62,6 +62,20 @@ final class WebSocketConnection {
         this.name = name;
     }
 
+    /**
+     * Answers {@code exchange} with 101 for the client's (already validated) {@code Sec-WebSocket-Key}
+     * and takes its connection over. Reads have no timeout from then on: the endpoint enforces its
+     * own deadlines.
+     *
+     * @param name used in log lines
+     */
+    static WebSocketConnection accept(HttpExchange exchange, String clientKey, int maxMessageBytes, String name)
+            throws IOException {
+        HttpResponses.switchingProtocols(exchange.out(), acceptKey(clientKey));
+        exchange.socket().setSoTimeout(0);
+        return new WebSocketConnection(exchange.socket(), exchange.in(), exchange.out(), maxMessageBytes, name);
+    }
+
     /** {@code Sec-WebSocket-Accept} for a client's {@code Sec-WebSocket-Key}. */
     static String acceptKey(String clientKey) {
         try {

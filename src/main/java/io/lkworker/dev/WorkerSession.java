@@ -2,9 +2,9 @@ package io.lkworker.dev;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
-import io.lkworker.loop.Clock;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -162,12 +162,12 @@ final class WorkerSession implements WorkerHandle {
     }
 
     private void handle(WorkerMessage msg) throws WebSocketConnection.ProtocolViolation {
-        listener.onReceived(this, msg, Instant.ofEpochMilli(clock.wallMillis()));
+        listener.onReceived(this, msg, Instant.ofEpochMilli(clock.millis()));
         WorkerMessage.MessageCase kind = msg.getMessageCase();
         if (kind == WorkerMessage.MessageCase.PING) {
             out.send(ServerMessage.newBuilder().setPong(WorkerPong.newBuilder()
                     .setLastTimestamp(msg.getPing().getTimestamp())
-                    .setTimestamp(clock.wallMillis())).build());
+                    .setTimestamp(clock.millis())).build());
             return;
         }
         if (kind == WorkerMessage.MessageCase.MESSAGE_NOT_SET) {
@@ -191,7 +191,7 @@ final class WorkerSession implements WorkerHandle {
                 }
             }
             case UPDATE_JOB -> {
-                if (!jobs.applyUpdate(msg.getUpdateJob(), clock.wallMillis() * 1_000_000L)) {
+                if (!jobs.applyUpdate(msg.getUpdateJob(), clock.millis() * 1_000_000L)) {
                     log.debug("{}: status update for unknown job {}, ignored", name, msg.getUpdateJob().getJobId());
                 }
             }
