@@ -3,10 +3,10 @@ package io.lkworker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.lkworker.dev.JobSpec;
-import io.lkworker.dev.LocalLiveKitServer;
-import io.lkworker.dev.OfferOutcome;
-import io.lkworker.dev.ServerConfig;
+import io.lkworker.localserver.LocalLiveKitServer;
+import io.lkworker.localserver.ServerConfig;
+import io.lkworker.localserver.agent.JobSpec;
+import io.lkworker.localserver.agent.OfferOutcome;
 import io.lkworker.testing.TestJars;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -5,6 +5,8 @@ import io.lkworker.DefaultExecutors;
 import io.lkworker.RunFiles;
 import io.lkworker.config.WorkerConfig;
 import io.lkworker.load.CpuLoadMonitor;
+import io.lkworker.localserver.LocalLiveKitServer;
+import io.lkworker.localserver.ServerConfig;
 import io.lkworker.loop.Clock;
 import io.lkworker.runner.AgentLoadException;
 import io.lkworker.runner.AgentLoader;

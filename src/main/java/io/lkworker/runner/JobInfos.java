@@ -4,7 +4,6 @@ import io.lkworker.api.JobInfo;
 import io.lkworker.api.JobType;
 import io.lkworker.api.ParticipantInfo;
 import io.lkworker.api.RoomInfo;
-import io.lkworker.server.NewerFields;
 import livekit.LivekitAgent;
 import livekit.LivekitModels;
 

@@ -12,9 +12,10 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * LiveKit access tokens: HS256 JWTs signed with the API secret. Signing is what a worker needs for
- * its connect token (and dev reload for re-signing job tokens); verification serves the embedded
- * LiveKit-protocol server. LiveKit's dev secret ("secret") is shorter than JWT libraries allow, so
- * this is done with the JDK's HMAC.
+ * its connect token (and dev reload for re-signing job tokens); verification checks tokens the way
+ * LiveKit's server does (the embedded server in {@code io.lkworker.localserver} has its own copy, as
+ * it depends on nothing of the worker). LiveKit's dev secret ("secret") is shorter than JWT
+ * libraries allow, so this is done with the JDK's HMAC.
  */
 public final class AccessToken {
 

@@ -1,13 +1,13 @@
 package io.lkworker.bench;
 
 import io.lkworker.bench.agent.BenchAgent;
-import io.lkworker.dev.JobSpec;
-import io.lkworker.dev.LocalLiveKitServer;
-import io.lkworker.dev.OfferOutcome;
-import io.lkworker.dev.ReceivedMessage;
-import io.lkworker.dev.ServerConfig;
-import io.lkworker.dev.ServerListener;
-import io.lkworker.dev.WorkerHandle;
+import io.lkworker.localserver.LocalLiveKitServer;
+import io.lkworker.localserver.ReceivedMessage;
+import io.lkworker.localserver.ServerConfig;
+import io.lkworker.localserver.ServerListener;
+import io.lkworker.localserver.agent.JobSpec;
+import io.lkworker.localserver.agent.OfferOutcome;
+import io.lkworker.localserver.agent.WorkerHandle;
 import io.lkworker.pool.AgentJarFixture;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -2,8 +2,8 @@ package io.lkworker.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lkworker.dev.LocalLiveKitServer;
-import io.lkworker.dev.ServerConfig;
+import io.lkworker.localserver.LocalLiveKitServer;
+import io.lkworker.localserver.ServerConfig;
 import java.util.List;
 import java.util.Map;
 import livekit.LivekitAgentDispatch.AgentDispatch;

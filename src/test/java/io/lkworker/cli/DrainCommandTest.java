@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.lkworker.RunFiles;
-import io.lkworker.dev.JobSpec;
-import io.lkworker.dev.LocalLiveKitServer;
-import io.lkworker.dev.OfferOutcome;
-import io.lkworker.dev.ServerConfig;
+import io.lkworker.localserver.LocalLiveKitServer;
+import io.lkworker.localserver.ServerConfig;
+import io.lkworker.localserver.agent.JobSpec;
+import io.lkworker.localserver.agent.OfferOutcome;
 import io.lkworker.testing.TestJars;
 import java.io.IOException;
 import java.nio.file.Files;

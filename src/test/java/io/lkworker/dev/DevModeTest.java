@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.lkworker.config.WorkerConfig;
+import io.lkworker.localserver.LocalLiveKitServer;
+import io.lkworker.localserver.agent.WorkerHandle;
 import io.lkworker.runner.AgentLoader;
 import io.lkworker.testing.TestConfigs;
 import io.lkworker.testing.TestJars;

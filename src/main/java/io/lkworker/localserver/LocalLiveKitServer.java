@@ -1,0 +1,321 @@
+package io.lkworker.localserver;
+
+import io.lkworker.localserver.agent.AgentService;
+import io.lkworker.localserver.agent.JobOffer;
+import io.lkworker.localserver.agent.JobSpec;
+import io.lkworker.localserver.agent.OfferOutcome;
+import io.lkworker.localserver.agent.WorkerHandle;
+import io.lkworker.localserver.auth.ApiKeyAuth;
+import io.lkworker.localserver.http.Close;
+import io.lkworker.localserver.http.HttpFrontend;
+import io.lkworker.localserver.http.HttpResponses;
+import io.lkworker.localserver.http.Route;
+import io.lkworker.localserver.twirp.TwirpDispatchService;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import livekit.LivekitAgent.UpdateJobStatus;
+import livekit.LivekitAgent.WorkerMessage;
+import livekit.LivekitAgentDispatch.AgentDispatch;
+import livekit.LivekitModels.Room;
+import livekit.LivekitModels.ServerInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A LiveKit-protocol server for the agent side: the {@code /agent} WebSocket endpoint, the health
+ * check and the AgentDispatchService Twirp API, speaking the real protocol with the official
+ * message classes (protocol.md §1, §3, §4). Integration tests drive the daemon against it, and
+ * {@code lk-worker dev} embeds it when no LiveKit URL is configured.
+ *
+ * <p>The facade wires the parts: the {@link HttpFrontend} with its routes, the agent side
+ * ({@link AgentService}), the Twirp services, and the recording of what happened ({@link EventLog}).
+ *
+ * <p>Threads: one accept thread and one thread per TCP connection ({@link HttpFrontend}: HTTP
+ * parsing, then for {@code /agent} the worker session's reads); an io pool for work that must not
+ * block the thread that triggered it (offer steps, pings, closing handshakes); one timer thread
+ * that only expires deadlines. All threads are daemons. The control methods are thread-safe.
+ */
+public final class LocalLiveKitServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(LocalLiveKitServer.class);
+
+    /** What the real server reports in ServerInfo (version.Version, signalling protocol, agent protocol). */
+    static final String SERVER_VERSION = "1.13.5";
+    static final int SIGNAL_PROTOCOL = 17;
+    static final int AGENT_PROTOCOL = 1;
+
+    private final ServerConfig config;
+    private final String nodeId = Ids.next(Ids.NODE);
+    private final EventLog events = new EventLog();
+    private final ScheduledThreadPoolExecutor timer;
+    private final ExecutorService io;
+    private final AgentService agents;
+    private final HttpFrontend frontend;
+    private volatile boolean closed;
+
+    public LocalLiveKitServer(ServerConfig config) {
+        this.config = config;
+        ServerInfo serverInfo = ServerInfo.newBuilder()
+                .setEdition(ServerInfo.Edition.Standard)
+                .setVersion(SERVER_VERSION)
+                .setProtocol(SIGNAL_PROTOCOL)
+                .setAgentProtocol(AGENT_PROTOCOL)
+                .setRegion(config.region())
+                .setNodeId(nodeId)
+                .build();
+        // Neither executor starts a thread before its first task; after close() new tasks are dropped.
+        this.timer = new ScheduledThreadPoolExecutor(1, daemonThreads("lk-dev-server-timer"),
+                new ThreadPoolExecutor.DiscardPolicy());
+        this.timer.setRemoveOnCancelPolicy(true);
+        this.io = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
+                daemonThreads("lk-dev-server-io"), new ThreadPoolExecutor.DiscardPolicy());
+        ApiKeyAuth auth = new ApiKeyAuth(config.apiKeys(), config.clock());
+        this.agents = new AgentService(config, auth, serverInfo, timer, io, new Recording());
+        this.frontend = new HttpFrontend(config.host(), config.port(), List.of(
+                agents.route(),
+                new TwirpDispatchService(config, auth, agents).route(),
+                // the real server's health check
+                Route.exact("/", exchange -> HttpResponses.text(exchange.out(), 200, "OK"))));
+    }
+
+    /** A server with {@code config}, not started yet. */
+    public static LocalLiveKitServer create(ServerConfig config) {
+        return new LocalLiveKitServer(config);
+    }
+
+    /** Binds and starts accepting. Returns this, for {@code create(config).start()}. */
+    public synchronized LocalLiveKitServer start() throws IOException {
+        if (closed || frontend.started()) {
+            throw new IllegalStateException(closed ? "closed" : "already started");
+        }
+        frontend.start();
+        log.info("LiveKit dev server listening on {} (node {})", url(), nodeId);
+        return this;
+    }
+
+    /** Stops accepting, drops every connection abruptly and stops the server's threads. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        frontend.close();
+        agents.close();
+        timer.shutdownNow();
+        io.shutdownNow();
+        log.info("LiveKit dev server stopped");
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    /** The bound port (the ephemeral one when configured with 0). */
+    public int port() {
+        return frontend.port();
+    }
+
+    /** {@code ws://host:port}: what a worker is configured with (it appends {@code /agent}). */
+    public String url() {
+        return "ws://" + hostForUrl() + ":" + port();
+    }
+
+    /** {@code http://host:port}: base URL of the Twirp API and the health check. */
+    public String httpUrl() {
+        return "http://" + hostForUrl() + ":" + port();
+    }
+
+    public String nodeId() {
+        return nodeId;
+    }
+
+    // ---- workers ------------------------------------------------------------------------------
+
+    /** Registered workers whose connection is open, in registration order. */
+    public List<WorkerHandle> workers() {
+        return agents.workers();
+    }
+
+    public Optional<WorkerHandle> worker(String workerId) {
+        return agents.worker(workerId);
+    }
+
+    /** The first connected registered worker, waiting for one to register. */
+    public WorkerHandle awaitWorker(Duration timeout) {
+        return awaitWorker(w -> true, timeout);
+    }
+
+    /** The first connected registered worker matching {@code filter} (e.g. a new id after a reconnect). */
+    public WorkerHandle awaitWorker(Predicate<WorkerHandle> filter, Duration timeout) {
+        return events.await(() -> agents.workers().stream().filter(WorkerHandle::isOpen).filter(filter).findFirst(),
+                timeout, "a registered worker");
+    }
+
+    /** Closes the connection of {@code workerId} (registered or not). False if no such open connection. */
+    public boolean closeWorker(String workerId, Close how) {
+        return agents.closeWorker(workerId, how);
+    }
+
+    /** Drops every worker connection without a close frame (a forced drain). Returns how many. */
+    public int closeAllAbruptly() {
+        return agents.closeAllAbruptly();
+    }
+
+    /** Refuse every /agent upgrade with {@code status} and a text body (e.g. 503) until {@link #acceptUpgrades()}. */
+    public void refuseUpgrades(int status, String body) {
+        agents.refuseUpgrades(status, body);
+    }
+
+    public void acceptUpgrades() {
+        agents.acceptUpgrades();
+    }
+
+    // ---- jobs, rooms, dispatches -------------------------------------------------------------
+
+    /** Offers a job (§3.5–3.6). The job id is known at once; the outcome completes later. */
+    public JobOffer offerJob(JobSpec spec) {
+        return agents.offerJob(spec);
+    }
+
+    /** Sends JobTermination to the worker running {@code jobId}; false if no connected worker runs it. */
+    public boolean terminateJob(String jobId) {
+        return agents.terminateJob(jobId);
+    }
+
+    /** When on, accepted jobs get no JobAssignment (outcome WITHHELD), to test the worker's assignment timeout. */
+    public void setWithholdAssignments(boolean withhold) {
+        agents.setWithholdAssignments(withhold);
+    }
+
+    /** Same as the Twirp CreateDispatch: creates the room if missing and launches the JT_ROOM job. */
+    public AgentDispatch createDispatch(String room, String agentName, String metadata) {
+        return agents.createDispatch(room, agentName, metadata);
+    }
+
+    /** Same as the Twirp DeleteDispatch; false for an unknown id. */
+    public boolean deleteDispatch(String room, String dispatchId) {
+        return agents.deleteDispatch(room, dispatchId).isPresent();
+    }
+
+    /** The room's dispatches with the jobs assigned for them. */
+    public List<AgentDispatch> dispatches(String room) {
+        return agents.dispatches(room, "");
+    }
+
+    /**
+     * Creates a room as a participant's join would, with LiveKit's default dispatch (agent name "",
+     * automatic dispatch), which launches a JT_ROOM job. Returns the existing room unchanged if any.
+     */
+    public Room createRoom(String name) {
+        return agents.createRoom(name);
+    }
+
+    /** The room's snapshot, creating it (without any dispatch) if needed. */
+    public Room room(String name) {
+        return agents.room(name);
+    }
+
+    // ---- recording ---------------------------------------------------------------------------
+
+    /** Every WorkerMessage received so far, in arrival order. */
+    public List<ReceivedMessage> messages() {
+        return events.messages();
+    }
+
+    /** The first message ever received (not only from now on) that matches; waits for one if none has. */
+    public ReceivedMessage awaitMessage(Predicate<WorkerMessage> filter, Duration timeout) {
+        return awaitReceived(m -> filter.test(m.message()), timeout);
+    }
+
+    public ReceivedMessage awaitReceived(Predicate<ReceivedMessage> filter, Duration timeout) {
+        return events.await(() -> events.messages().stream().filter(filter).findFirst(), timeout,
+                "a matching WorkerMessage");
+    }
+
+    /** UpdateJobStatus messages for {@code jobId} from any connection, in arrival order. */
+    public List<UpdateJobStatus> jobUpdates(String jobId) {
+        return events.messages().stream()
+                .map(ReceivedMessage::message)
+                .filter(WorkerMessage::hasUpdateJob)
+                .map(WorkerMessage::getUpdateJob)
+                .filter(u -> u.getJobId().equals(jobId))
+                .toList();
+    }
+
+    /** Every request to /agent with its answer status (101 = upgraded), in arrival order. */
+    public List<ConnectionAttempt> connectionAttempts() {
+        return events.attempts();
+    }
+
+    public ConnectionAttempt awaitConnectionAttempt(Predicate<ConnectionAttempt> filter, Duration timeout) {
+        return events.await(() -> events.attempts().stream().filter(filter).findFirst(), timeout,
+                "a matching /agent request");
+    }
+
+    public void addListener(ServerListener listener) {
+        events.addListener(listener);
+    }
+
+    public void removeListener(ServerListener listener) {
+        events.removeListener(listener);
+    }
+
+    /** Records what the agent side reports and tells the listeners. */
+    private final class Recording implements AgentService.Events {
+        @Override
+        public void connectionAttempt(ConnectionAttempt attempt) {
+            events.recordAttempt(attempt);
+        }
+
+        @Override
+        public void messageReceived(ReceivedMessage message) {
+            events.recordMessage(message);
+        }
+
+        @Override
+        public void workerRegistered(WorkerHandle worker) {
+            events.changed();
+            events.fire(l -> l.onWorkerRegistered(worker));
+        }
+
+        @Override
+        public void connectionClosed(WorkerHandle worker, boolean wasRegistered) {
+            events.changed();
+            if (wasRegistered) {
+                events.fire(l -> l.onWorkerDisconnected(worker));
+            }
+        }
+
+        @Override
+        public void jobOutcome(OfferOutcome outcome) {
+            events.fire(l -> l.onJobOutcome(outcome));
+        }
+    }
+
+    private String hostForUrl() {
+        String host = config.host();
+        return host.contains(":") ? "[" + host + "]" : host;
+    }
+
+    private static ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}
