@@ -10,10 +10,16 @@ import io.lkworker.localserver.http.Close;
 import io.lkworker.localserver.http.HttpFrontend;
 import io.lkworker.localserver.http.HttpResponses;
 import io.lkworker.localserver.http.Route;
+import io.lkworker.localserver.room.RoomServer;
 import io.lkworker.localserver.twirp.TwirpDispatchService;
+import io.lkworker.localserver.twirp.TwirpRoomService;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -26,6 +32,8 @@ import java.util.function.Predicate;
 import livekit.LivekitAgent.UpdateJobStatus;
 import livekit.LivekitAgent.WorkerMessage;
 import livekit.LivekitAgentDispatch.AgentDispatch;
+import livekit.LivekitModels.DisconnectReason;
+import livekit.LivekitModels.ParticipantInfo;
 import livekit.LivekitModels.Room;
 import livekit.LivekitModels.ServerInfo;
 import org.slf4j.Logger;
@@ -60,6 +68,7 @@ public final class LocalLiveKitServer implements AutoCloseable {
     private final ScheduledThreadPoolExecutor timer;
     private final ExecutorService io;
     private final AgentService agents;
+    private final RoomServer rooms;
     private final HttpFrontend frontend;
     private volatile boolean closed;
 
@@ -81,11 +90,27 @@ public final class LocalLiveKitServer implements AutoCloseable {
                 daemonThreads("lk-dev-server-io"), new ThreadPoolExecutor.DiscardPolicy());
         ApiKeyAuth auth = new ApiKeyAuth(config.apiKeys(), config.clock());
         this.agents = new AgentService(config, auth, serverInfo, timer, io, new Recording());
-        this.frontend = new HttpFrontend(config.host(), config.port(), List.of(
-                agents.route(),
-                new TwirpDispatchService(config, auth, agents).route(),
-                // the real server's health check
-                Route.exact("/", exchange -> HttpResponses.text(exchange.out(), 200, "OK"))));
+        this.rooms = new RoomServer(config, auth, serverInfo, new RoomServer.AgentSide() {
+            @Override
+            public Room roomCreated(String name, List<RoomServer.AgentRequest> requested) {
+                Map<String, String> byName = new LinkedHashMap<>();
+                requested.forEach(a -> byName.put(a.agentName(), a.metadata()));
+                return agents.roomOpened(name, byName);
+            }
+
+            @Override
+            public void roomClosed(String name, DisconnectReason reason, Set<String> present) {
+                agents.roomClosed(name, present);
+            }
+        });
+        List<Route> routes = new ArrayList<>();
+        routes.add(agents.route());
+        routes.add(new TwirpDispatchService(config, auth, agents).route());
+        routes.add(new TwirpRoomService(config, auth, rooms, agents).route());
+        routes.addAll(rooms.routes());
+        // the real server's health check
+        routes.add(Route.exact("/", exchange -> HttpResponses.text(exchange.out(), 200, "OK")));
+        this.frontend = new HttpFrontend(config.host(), config.port(), routes);
     }
 
     /** A server with {@code config}, not started yet. */
@@ -112,6 +137,7 @@ public final class LocalLiveKitServer implements AutoCloseable {
             }
             closed = true;
         }
+        rooms.close();
         frontend.close();
         agents.close();
         timer.shutdownNow();

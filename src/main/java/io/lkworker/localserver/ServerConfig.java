@@ -36,12 +36,14 @@ import java.util.Objects;
  * @param maxMessageBytes      largest WebSocket message accepted (2 MiB); bigger ⇒ abrupt close
  * @param region               {@code ServerInfo.region}
  * @param clock                wall time for tokens, timestamps and job states; scheduling uses real time
+ * @param rooms                how rooms live (departure and empty timeouts)
  */
 public record ServerConfig(String host, int port, Map<String, String> apiKeys, Duration availabilityTimeout,
         Duration registerTimeout, Duration wsPingInterval, Duration jobTokenTtl, String assignmentUrl,
         boolean withholdAssignments, double targetLoad, boolean offerUnservedDispatches,
         boolean rejectUnservedAgentNames,
-        int refusedUpgradeStatus, String refusedUpgradeBody, int maxMessageBytes, String region, Clock clock) {
+        int refusedUpgradeStatus, String refusedUpgradeBody, int maxMessageBytes, String region, Clock clock,
+        RoomSettings rooms) {
 
     public static final String DEFAULT_API_KEY = "devkey";
     public static final String DEFAULT_API_SECRET = "secret";
@@ -54,6 +56,7 @@ public record ServerConfig(String host, int port, Map<String, String> apiKeys, D
         Objects.requireNonNull(wsPingInterval, "wsPingInterval");
         Objects.requireNonNull(jobTokenTtl, "jobTokenTtl");
         Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(rooms, "rooms");
         refusedUpgradeBody = Objects.requireNonNullElse(refusedUpgradeBody, "");
         region = Objects.requireNonNullElse(region, "");
         if (port < 0 || port > 65535) {
@@ -92,6 +95,7 @@ public record ServerConfig(String host, int port, Map<String, String> apiKeys, D
         private int maxMessageBytes = 2 << 20;
         private String region = "";
         private Clock clock = Clock.systemUTC();
+        private RoomSettings rooms = RoomSettings.defaults();
 
         private Builder() {
         }
@@ -180,11 +184,16 @@ public record ServerConfig(String host, int port, Map<String, String> apiKeys, D
             return this;
         }
 
+        public Builder rooms(RoomSettings r) {
+            rooms = r;
+            return this;
+        }
+
         public ServerConfig build() {
             Map<String, String> keys = keysSet ? apiKeys : Map.of(DEFAULT_API_KEY, DEFAULT_API_SECRET);
             return new ServerConfig(host, port, keys, availabilityTimeout, registerTimeout, wsPingInterval,
                     jobTokenTtl, assignmentUrl, withholdAssignments, targetLoad, offerUnservedDispatches,
-                    rejectUnservedAgentNames, refusedUpgradeStatus, refusedUpgradeBody, maxMessageBytes, region, clock);
+                    rejectUnservedAgentNames, refusedUpgradeStatus, refusedUpgradeBody, maxMessageBytes, region, clock, rooms);
         }
     }
 }

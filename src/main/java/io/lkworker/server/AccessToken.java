@@ -51,6 +51,25 @@ public final class AccessToken {
         return sign(claims, apiSecret);
     }
 
+    /**
+     * A participant's token for one room (what a LiveKit server SDK's AccessToken gives): sub =
+     * identity, name, video.roomJoin with the room; publish, subscribe and data allowed by default.
+     */
+    public static String participantToken(String apiKey, String apiSecret, String room, String identity, String name,
+                                          long nowMillis, Duration ttl) {
+        JsonObject claims = timedClaims(apiKey, nowMillis, ttl);
+        claims.addProperty("sub", identity);
+        if (name != null && !name.isEmpty()) {
+            claims.addProperty("name", name);
+        }
+        JsonObject video = new JsonObject();
+        video.addProperty("roomJoin", true);
+        video.addProperty("room", room);
+        video.addProperty("canUpdateOwnMetadata", true);
+        claims.add("video", video);
+        return sign(claims, apiSecret);
+    }
+
     /** iss = key, nbf = now, exp = now + ttl (LiveKit requires exp). */
     private static JsonObject timedClaims(String apiKey, long nowMillis, Duration ttl) {
         JsonObject claims = new JsonObject();

@@ -32,7 +32,9 @@ public final class AudioPump {
 
         /**
          * Fills {@code into} (exactly 10 ms: {@code sampleRate / 100 * channels} interleaved samples)
-         * and returns how many samples it wrote; the rest is silence.
+         * and returns how many samples it wrote; the rest is silence. A negative answer skips this tick:
+         * nothing is sent, and the stream's timeline simply continues with the next push (a forwarder
+         * whose input runs slightly slow uses it instead of inserting silence).
          */
         int read(short[] into);
     }
@@ -59,7 +61,10 @@ public final class AudioPump {
                 log.warn("audio producer failed; sending silence: {}", e.toString());
                 n = 0;
             }
-            for (int i = Math.max(n, 0); i < samples.length; i++) {
+            if (n < 0) {
+                return;
+            }
+            for (int i = n; i < samples.length; i++) {
                 samples[i] = 0;
             }
             Pcm.toLittleEndian(samples, bytes);

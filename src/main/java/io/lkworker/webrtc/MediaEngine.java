@@ -44,11 +44,13 @@ public final class MediaEngine {
     private MediaEngine() {
         NativeLibrary.load();
         HeadlessAudioDeviceModule adm = new HeadlessAudioDeviceModule();
-        // Remote audio reaches track sinks only when the playout side pulls it: keep playout running.
-        adm.initPlayout();
-        adm.startPlayout();
         this.audioDevice = adm;
         this.factory = new PeerConnectionFactory(adm);
+        // Remote audio reaches track sinks only when the playout side pulls it: keep playout running.
+        // After the factory: creating it initializes the device, which must come first (seen: playout
+        // started before the factory never delivers a frame).
+        adm.initPlayout();
+        adm.startPlayout();
         this.pump = new AudioPump(this);
     }
 

@@ -10,6 +10,7 @@ import io.lkworker.localserver.http.Route;
 import io.lkworker.localserver.http.WebSocketConnection;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -161,6 +162,36 @@ public final class AgentService {
 
     public Room room(String name) {
         return dispatches.room(name);
+    }
+
+    /**
+     * A participant's join opened room {@code name}: the agents its token asked for are dispatched,
+     * or, when it asked for none, LiveKit's default dispatch (agent name "", for workers registered
+     * without a name). A room the agent side already knew (a dispatch created it) is kept as it is.
+     */
+    public Room roomOpened(String name, Map<String, String> agentNamesToMetadata) {
+        if (agentNamesToMetadata.isEmpty()) {
+            return dispatches.createWithDefaultDispatch(name);
+        }
+        agentNamesToMetadata.forEach((agent, metadata) -> dispatches.create(name, agent, metadata));
+        return dispatches.room(name);
+    }
+
+    /**
+     * Room {@code name} closed. Agents that were in it have been told why and end their jobs
+     * themselves; the jobs of agents that never joined are terminated here. The room and its
+     * dispatches are forgotten.
+     */
+    public void roomClosed(String name, Set<String> presentIdentities) {
+        dispatches.forgetRoom(name);
+        for (WorkerHandle worker : registry.all()) {
+            for (String jobId : worker.runningJobIds()) {
+                worker.runningJob(jobId)
+                        .filter(job -> job.getRoom().getName().equals(name))
+                        .filter(job -> !presentIdentities.contains(job.getState().getParticipantIdentity()))
+                        .ifPresent(job -> terminateJob(job.getId()));
+            }
+        }
     }
 
     private WorkerSession newSession(long connectionId, ApiKeyAuth.Grant grant, WebSocketConnection ws) {

@@ -120,6 +120,15 @@ final class DispatchManager {
                 .build());
     }
 
+    /** The room closed: forget it and its dispatches (their jobs end with the room; nothing is terminated here). */
+    synchronized void forgetRoom(String roomName) {
+        rooms.remove(roomName);
+        Map<String, AgentDispatch> ofRoom = dispatches.remove(roomName);
+        if (ofRoom != null) {
+            unserved.removeAll(ofRoom.keySet());
+        }
+    }
+
     /** All dispatches of the room, or only {@code dispatchId} when not empty. Unknown room ⇒ empty. */
     synchronized List<AgentDispatch> list(String roomName, String dispatchId) {
         Map<String, AgentDispatch> ofRoom = dispatches.getOrDefault(roomName, Map.of());

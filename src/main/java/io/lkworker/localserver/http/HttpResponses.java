@@ -28,8 +28,22 @@ public final class HttpResponses {
     }
 
     public static void write(OutputStream out, int status, String contentType, byte[] body) throws IOException {
+        write(out, status, contentType, body, Map.of());
+    }
+
+    /**
+     * A text answer any web page may read ({@code Access-Control-Allow-Origin: *}), as LiveKit's
+     * {@code /rtc/validate} gives: browser clients fetch it from their page's origin.
+     */
+    public static void textForAnyOrigin(OutputStream out, int status, String body) throws IOException {
+        write(out, status, TEXT, body.getBytes(StandardCharsets.UTF_8), Map.of("Access-Control-Allow-Origin", "*"));
+    }
+
+    private static void write(OutputStream out, int status, String contentType, byte[] body, Map<String, String> headers)
+            throws IOException {
         StringBuilder head = new StringBuilder(160)
                 .append("HTTP/1.1 ").append(status).append(' ').append(reason(status)).append("\r\n");
+        headers.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
         if (contentType != null) {
             head.append("Content-Type: ").append(contentType).append("\r\n");
         }

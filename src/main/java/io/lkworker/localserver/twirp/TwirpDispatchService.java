@@ -6,7 +6,6 @@ import io.lkworker.localserver.agent.AgentService;
 import io.lkworker.localserver.auth.ApiKeyAuth;
 import io.lkworker.localserver.http.Route;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import livekit.LivekitAgentDispatch.AgentDispatch;
@@ -73,17 +72,7 @@ public final class TwirpDispatchService {
 
     /** video.roomAdmin, and the grant's room (when it names one) must be the request's room. */
     private void requireAdmin(TwirpCall call, String room) throws TwirpError {
-        Optional<ApiKeyAuth.Grant> grant;
-        try {
-            grant = auth.authenticate(call.http());
-        } catch (ApiKeyAuth.AuthException e) {
-            throw new TwirpError("unauthenticated", 401, e.getMessage());
-        }
-        boolean ok = grant.isPresent() && grant.get().videoFlag("roomAdmin")
-                && (grant.get().videoString("room").isEmpty() || grant.get().videoString("room").equals(room));
-        if (!ok) {
-            throw new TwirpError("unauthenticated", 401, "permissions denied");
-        }
+        TwirpGrants.require(auth, call, "roomAdmin", room);
     }
 
     /**
@@ -106,8 +95,6 @@ public final class TwirpDispatchService {
     }
 
     private static void requireRoom(String room) throws TwirpError {
-        if (room.isEmpty()) {
-            throw new TwirpError("invalid_argument", 400, "room is required");
-        }
+        TwirpGrants.requireRoom(room);
     }
 }

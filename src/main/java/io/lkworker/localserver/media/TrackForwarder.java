@@ -1,0 +1,137 @@
+package io.lkworker.localserver.media;
+
+import dev.onvoid.webrtc.RTCRtpSender;
+import dev.onvoid.webrtc.media.audio.AudioTrack;
+import dev.onvoid.webrtc.media.audio.AudioTrackSink;
+import dev.onvoid.webrtc.media.audio.CustomAudioSource;
+import io.lkworker.webrtc.AudioPump;
+import io.lkworker.webrtc.MediaEngine;
+import io.lkworker.webrtc.Pcm;
+import io.lkworker.webrtc.Peer;
+import java.util.ArrayDeque;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One published audio track on the development server: libwebrtc decodes what the publisher sends,
+ * and one re-encoding track carries it to every subscriber (a real SFU forwards packets; decoding
+ * and re-encoding costs a development server a little CPU and buys a simple, library-only design).
+ *
+ * <p>Frames from the decoding side (the audio playout thread, 10 ms each) wait in a short queue
+ * that the audio pump drains, one frame per tick. When the queue is empty the pump skips the tick
+ * instead of inserting silence: the decoding side's clock runs about 1 % slow, and skipping keeps
+ * the forwarded stream continuous. When the queue overflows (a stall), the oldest frames go, so
+ * the delay through the server stays bounded.
+ */
+public final class TrackForwarder implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(TrackForwarder.class);
+    /** 48 kHz mono: what libwebrtc's playout side delivers for an opus voice track. */
+    static final int SAMPLE_RATE = 48000;
+    static final int SAMPLES_PER_FRAME = SAMPLE_RATE / 100;
+    /** At most 100 ms queued; more means the pump stalled, and old audio is worth less than low delay. */
+    private static final int MAX_QUEUED_FRAMES = 10;
+
+    private final String trackSid;
+    private final AudioTrack incoming;
+    private final CustomAudioSource source;
+    private final AudioTrack outgoing;
+    private final AudioPump.Registration pumping;
+    private final ArrayDeque<short[]> queue = new ArrayDeque<>();
+    private final AudioTrackSink sink = this::onDecoded;
+    private long dropped;
+    private volatile boolean closed;
+
+    /** Starts forwarding {@code incoming} (a track received from its publisher) as track {@code trackSid}. */
+    public TrackForwarder(MediaEngine engine, String trackSid, AudioTrack incoming) {
+        this.trackSid = trackSid;
+        this.incoming = incoming;
+        this.source = new CustomAudioSource();
+        this.outgoing = engine.factory().createAudioTrack(trackSid, source);
+        this.pumping = engine.pump().add(source, new AudioPump.Producer() {
+            @Override
+            public int sampleRate() {
+                return SAMPLE_RATE;
+            }
+
+            @Override
+            public int channels() {
+                return 1;
+            }
+
+            @Override
+            public int read(short[] into) {
+                short[] frame;
+                synchronized (queue) {
+                    frame = queue.poll();
+                }
+                if (frame == null) {
+                    return -1;
+                }
+                System.arraycopy(frame, 0, into, 0, into.length);
+                return into.length;
+            }
+        });
+        incoming.addSink(sink);
+    }
+
+    public String trackSid() {
+        return trackSid;
+    }
+
+    /** Adds the forwarded track to a subscriber's connection; the caller renegotiates it. */
+    public RTCRtpSender attach(Peer subscriber, String streamId) {
+        return subscriber.addTrack(outgoing, List.of(streamId));
+    }
+
+    /** Frames dropped because the queue overflowed. */
+    public long droppedFrames() {
+        synchronized (queue) {
+            return dropped;
+        }
+    }
+
+    /** Stops forwarding. Every subscriber's sender must have been removed first. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            incoming.removeSink(sink);
+        } catch (RuntimeException e) {
+            log.debug("track {}: removing the sink: {}", trackSid, e.toString());
+        }
+        pumping.close();
+        outgoing.dispose();
+        source.dispose();
+    }
+
+    /** On the audio playout thread. */
+    private void onDecoded(byte[] data, int bitsPerSample, int sampleRate, int channels, int frames) {
+        if (closed || bitsPerSample != 16 || sampleRate != SAMPLE_RATE || frames != SAMPLES_PER_FRAME) {
+            return;
+        }
+        short[] samples = Pcm.fromLittleEndian(data, frames * channels);
+        if (channels > 1) {
+            short[] mono = new short[frames];
+            for (int i = 0; i < frames; i++) {
+                int sum = 0;
+                for (int c = 0; c < channels; c++) {
+                    sum += samples[i * channels + c];
+                }
+                mono[i] = (short) (sum / channels);
+            }
+            samples = mono;
+        }
+        synchronized (queue) {
+            if (queue.size() >= MAX_QUEUED_FRAMES) {
+                queue.poll();
+                dropped++;
+            }
+            queue.add(samples);
+        }
+    }
+}

@@ -1,0 +1,578 @@
+package io.lkworker.localserver.room;
+
+import com.google.protobuf.ByteString;
+import dev.onvoid.webrtc.RTCPeerConnectionState;
+import dev.onvoid.webrtc.media.MediaStreamTrack;
+import dev.onvoid.webrtc.media.audio.AudioTrack;
+import io.lkworker.localserver.Ids;
+import io.lkworker.localserver.ServerConfig;
+import io.lkworker.localserver.http.WebSocketConnection;
+import io.lkworker.localserver.media.TrackForwarder;
+import io.lkworker.webrtc.MediaEngine;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import livekit.LivekitModels;
+import livekit.LivekitModels.DataPacket;
+import livekit.LivekitModels.DisconnectReason;
+import livekit.LivekitModels.ParticipantInfo;
+import livekit.LivekitModels.TrackInfo;
+import livekit.LivekitRtc;
+import livekit.LivekitRtc.SignalRequest;
+import livekit.LivekitRtc.SignalResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A room on the development server: its participants, what they publish, who receives what, data
+ * between them, and when the room closes (rtc-signalling reference §2, §3, §6).
+ *
+ * <p>Threads: one room thread owns all of it. Signalling requests, libwebrtc callbacks, timers and
+ * control calls (RoomService, tests) are handed to it; readers outside get snapshots.
+ *
+ * <p>Lifecycle as on the real server: the first join creates the room; agents (and recorders) do
+ * not keep it open; when the last other participant has left, the room closes after the departure
+ * timeout, and a room nobody but agents ever joined closes after the empty timeout.
+ */
+final class LocalRoom {
+
+    private static final Logger log = LoggerFactory.getLogger(LocalRoom.class);
+    /** What the server sends as ping settings; the real server's defaults. */
+    static final int PING_INTERVAL_SECONDS = 5;
+    static final int PING_TIMEOUT_SECONDS = 15;
+
+    /** What the room needs from the rest of the server. */
+    interface Host {
+        /** The room closed; every participant is gone ({@code present} were in it and were told why). */
+        void roomClosed(LocalRoom room, DisconnectReason reason, Set<String> present);
+
+        LivekitModels.ServerInfo serverInfo();
+    }
+
+    /** A published track: who publishes it and the forwarder carrying it to subscribers. */
+    private record Published(ParticipantSession publisher, TrackInfo info, TrackForwarder forwarder, String mediaId) {
+    }
+
+    private final LivekitModels.Room proto;
+    private final io.lkworker.localserver.RoomSettings settings;
+    private final Clock clock;
+    private final Host host;
+    private final ScheduledThreadPoolExecutor thread;
+    private final Executor exec;
+    private MediaEngine engine;
+    private final Map<String, ParticipantSession> participants = new LinkedHashMap<>();
+    private final Map<String, Published> published = new LinkedHashMap<>();
+    private volatile List<ParticipantInfo> snapshot = List.of();
+    private boolean everHadEndUser;
+    private ScheduledFuture<?> closeTimer;
+    private volatile boolean closed;
+
+    LocalRoom(LivekitModels.Room proto, ServerConfig config, Host host) {
+        this.proto = proto;
+        this.settings = config.rooms();
+        this.clock = config.clock();
+        this.host = host;
+        this.thread = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "lk-dev-room-" + proto.getName());
+            t.setDaemon(true);
+            return t;
+        });
+        this.thread.setRemoveOnCancelPolicy(true);
+        this.exec = task -> {
+            try {
+                thread.execute(() -> {
+                    try {
+                        task.run();
+                    } catch (RuntimeException e) {
+                        log.error("room '{}': task failed", proto.getName(), e);
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                // the room is closed; late callbacks are dropped
+            }
+        };
+        scheduleClose(settings.emptyTimeout(), "nobody joined");
+    }
+
+    String name() {
+        return proto.getName();
+    }
+
+    LivekitModels.Room info() {
+        List<ParticipantInfo> now = snapshot;
+        return proto.toBuilder().setNumParticipants(now.size())
+                .setNumPublishers((int) now.stream().filter(p -> p.getTracksCount() > 0).count()).build();
+    }
+
+    /** Participants as of the last change (any thread). */
+    List<ParticipantInfo> participants() {
+        return snapshot;
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    Executor executor() {
+        return exec;
+    }
+
+    /** Runs {@code action} on the room thread and waits for it (control calls). */
+    <T> T call(java.util.function.Supplier<T> action) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        try {
+            thread.execute(() -> {
+                try {
+                    result.complete(action.get());
+                } catch (RuntimeException e) {
+                    result.completeExceptionally(e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            throw new IllegalStateException("room '" + name() + "' is closed");
+        }
+        return result.join();
+    }
+
+    // ---- joining -------------------------------------------------------------------------------------
+
+    /**
+     * Admits a participant whose connection was just upgraded; then reads its signalling on the calling
+     * (connection) thread until the connection ends.
+     */
+    void admit(WebSocketConnection ws, TokenClaims claims, boolean autoSubscribe) {
+        CompletableFuture<ParticipantSession> joined = new CompletableFuture<>();
+        exec.execute(() -> joined.complete(join(ws, claims, autoSubscribe)));
+        ParticipantSession session = joined.join();
+        if (session != null) {
+            session.readSignals(exec);
+        }
+    }
+
+    private ParticipantSession join(WebSocketConnection ws, TokenClaims claims, boolean autoSubscribe) {
+        if (closed) {
+            ws.abort();
+            return null;
+        }
+        ParticipantSession previous = participants.get(claims.identity());
+        if (previous != null) {
+            remove(previous, DisconnectReason.DUPLICATE_IDENTITY, true);
+        }
+        long nowMs = clock.millis();
+        ParticipantInfo info = ParticipantInfo.newBuilder()
+                .setSid(Ids.next(Ids.PARTICIPANT))
+                .setIdentity(claims.identity())
+                .setName(claims.name())
+                .setMetadata(claims.metadata())
+                .putAllAttributes(claims.attributes())
+                .setKind(claims.kind())
+                .setState(ParticipantInfo.State.JOINED)
+                .setJoinedAt(nowMs / 1000)
+                .setJoinedAtMs(nowMs)
+                .setPermission(claims.permission())
+                .setVersion(1)
+                .build();
+        ParticipantSession session = new ParticipantSession(this, ws, claims, autoSubscribe, info);
+        if (engine == null) {
+            engine = MediaEngine.shared();
+        }
+        session.startMedia(engine, exec);
+        session.send(SignalResponse.newBuilder().setJoin(joinResponse(session)).build());
+        participants.put(claims.identity(), session);
+        if (!claims.dependent()) {
+            everHadEndUser = true;
+            cancelClose();
+        }
+        publishSnapshot();
+        log.info("room '{}': {} joined ({}{})", name(), claims.identity(), info.getSid(),
+                claims.kind() == ParticipantInfo.Kind.AGENT ? ", agent" : "");
+        broadcast(info, session);
+        // LiveKit sends the subscriber offer at once, with the data channels and the tracks already there.
+        if (autoSubscribe && claims.permission().getCanSubscribe()) {
+            for (Published p : published.values()) {
+                attach(session, p);
+            }
+        }
+        session.negotiateSubscriber();
+        return session;
+    }
+
+    private LivekitRtc.JoinResponse joinResponse(ParticipantSession session) {
+        LivekitRtc.JoinResponse.Builder join = LivekitRtc.JoinResponse.newBuilder()
+                .setRoom(info())
+                .setParticipant(session.info())
+                .setServerVersion(host.serverInfo().getVersion())
+                .setServerInfo(host.serverInfo())
+                .setSubscriberPrimary(true)
+                .setPingInterval(PING_INTERVAL_SECONDS)
+                .setPingTimeout(PING_TIMEOUT_SECONDS)
+                .addEnabledPublishCodecs(LivekitModels.Codec.newBuilder().setMime("audio/opus"))
+                .setClientConfiguration(LivekitModels.ClientConfiguration.newBuilder()
+                        .setResumeConnection(LivekitModels.ClientConfigSetting.DISABLED));
+        for (ParticipantSession other : participants.values()) {
+            if (!other.info().getPermission().getHidden()) {
+                join.addOtherParticipants(other.info());
+            }
+        }
+        return join.build();
+    }
+
+    // ---- signalling ------------------------------------------------------------------------------------
+
+    void onSignal(ParticipantSession s, SignalRequest request) {
+        if (s.isClosed()) {
+            return;
+        }
+        switch (request.getMessageCase()) {
+            case OFFER -> s.onPublisherOffer(request.getOffer());
+            case ANSWER -> s.onSubscriberAnswer(request.getAnswer());
+            case TRICKLE -> s.onTrickle(request.getTrickle());
+            case ADD_TRACK -> onAddTrack(s, request.getAddTrack());
+            case MUTE -> onMute(s, request.getMute());
+            case SUBSCRIPTION -> onSubscription(s, request.getSubscription());
+            case LEAVE -> remove(s, DisconnectReason.CLIENT_INITIATED, false);
+            case PING -> s.send(SignalResponse.newBuilder().setPong(System.currentTimeMillis()).build());
+            case PING_REQ -> s.send(SignalResponse.newBuilder().setPongResp(LivekitRtc.Pong.newBuilder()
+                    .setLastPingTimestamp(request.getPingReq().getTimestamp())
+                    .setTimestamp(System.currentTimeMillis())).build());
+            case UPDATE_METADATA -> onUpdateMetadata(s, request.getUpdateMetadata());
+            default -> log.debug("room '{}': {} sent {}; not handled by the dev server", name(), s.identity(),
+                    request.getMessageCase());
+        }
+    }
+
+    void onSignalClosed(ParticipantSession s, String why) {
+        if (!s.isClosed()) {
+            // No resumption here: a dropped connection is a participant gone (a crashed job leaves at once).
+            remove(s, DisconnectReason.SIGNAL_CLOSE, false);
+        }
+    }
+
+    void onTransportState(ParticipantSession s, boolean publisherSide, RTCPeerConnectionState state) {
+        if (state == RTCPeerConnectionState.CONNECTED && s.info().getState() == ParticipantInfo.State.JOINED) {
+            update(s, s.info().toBuilder().setState(ParticipantInfo.State.ACTIVE), false);
+        } else if (state == RTCPeerConnectionState.FAILED && !s.isClosed()) {
+            log.warn("room '{}': the {} connection of {} failed; removing it", name(),
+                    publisherSide ? "publisher" : "subscriber", s.identity());
+            remove(s, DisconnectReason.CONNECTION_TIMEOUT, true);
+        }
+    }
+
+    private void onAddTrack(ParticipantSession s, LivekitRtc.AddTrackRequest add) {
+        if (!s.info().getPermission().getCanPublish()) {
+            refuse(s, LivekitRtc.RequestResponse.Reason.NOT_ALLOWED, "no permission to publish", add);
+            return;
+        }
+        if (add.getType() != LivekitModels.TrackType.AUDIO) {
+            refuse(s, LivekitRtc.RequestResponse.Reason.UNSUPPORTED_TYPE,
+                    "the lk-worker development server forwards audio only", add);
+            return;
+        }
+        TrackInfo track = TrackInfo.newBuilder()
+                .setSid(Ids.next("TR_A"))
+                .setType(add.getType())
+                .setName(add.getName())
+                .setSource(add.getSource())
+                .setMuted(add.getMuted())
+                .setDisableDtx(add.getDisableDtx())
+                .setDisableRed(add.getDisableRed())
+                .setStereo(add.getStereo())
+                .addAllAudioFeatures(add.getAudioFeaturesList())
+                .setMimeType("audio/opus")
+                .build();
+        s.addPendingTrack(add.getCid(), track);
+        s.send(SignalResponse.newBuilder().setTrackPublished(LivekitRtc.TrackPublishedResponse.newBuilder()
+                .setCid(add.getCid()).setTrack(track)).build());
+    }
+
+    private void refuse(ParticipantSession s, LivekitRtc.RequestResponse.Reason reason, String message,
+                        LivekitRtc.AddTrackRequest add) {
+        log.info("room '{}': refused a track of {}: {}", name(), s.identity(), message);
+        s.send(SignalResponse.newBuilder().setRequestResponse(LivekitRtc.RequestResponse.newBuilder()
+                .setReason(reason).setMessage(message).setAddTrack(add)).build());
+    }
+
+    /** The participant's publisher connection started receiving a track: publish it to the room. */
+    void onPublishedMedia(ParticipantSession s, MediaStreamTrack track) {
+        if (!(track instanceof AudioTrack audio)) {
+            return;
+        }
+        String mediaId = track.getId();
+        TrackInfo info = s.takePendingTrack(mediaId, LivekitModels.TrackType.AUDIO);
+        if (info == null) {
+            log.warn("room '{}': {} sent media {} without announcing a track; ignored", name(), s.identity(), mediaId);
+            return;
+        }
+        Published p = new Published(s, info, new TrackForwarder(engine, info.getSid(), audio), mediaId);
+        published.put(info.getSid(), p);
+        log.info("room '{}': {} published audio track {} ({})", name(), s.identity(), info.getSid(), info.getName());
+        update(s, s.info().toBuilder().addTracks(info), true);
+        for (ParticipantSession other : participants.values()) {
+            if (other != s && other.autoSubscribe && other.info().getPermission().getCanSubscribe()) {
+                attach(other, p);
+                other.negotiateSubscriber();
+            }
+        }
+    }
+
+    /** The participant stopped sending a track (unpublished it). */
+    void onUnpublishedMedia(ParticipantSession s, String mediaId) {
+        published.values().stream().filter(p -> p.publisher() == s && p.mediaId().equals(mediaId)).findFirst()
+                .ifPresent(p -> unpublish(p, true));
+    }
+
+    private void unpublish(Published p, boolean announce) {
+        published.remove(p.info().getSid());
+        for (ParticipantSession other : participants.values()) {
+            if (other.removeSubscription(p.info().getSid())) {
+                other.negotiateSubscriber();
+            }
+        }
+        p.forwarder().close();
+        log.info("room '{}': track {} of {} unpublished", name(), p.info().getSid(), p.publisher().identity());
+        if (announce && !p.publisher().isClosed()) {
+            ParticipantInfo.Builder info = p.publisher().info().toBuilder().clearTracks();
+            p.publisher().info().getTracksList().stream().filter(t -> !t.getSid().equals(p.info().getSid()))
+                    .forEach(info::addTracks);
+            update(p.publisher(), info, true);
+        }
+    }
+
+    private void attach(ParticipantSession subscriber, Published p) {
+        if (subscriber == p.publisher() || subscriber.isSubscribedTo(p.info().getSid())) {
+            return;
+        }
+        // LiveKit's stream id packs the publisher and the track: "<PA_sid>|<TR_sid>".
+        String streamId = p.publisher().sid() + "|" + p.info().getSid();
+        subscriber.addSubscription(p.info().getSid(), p.forwarder().attach(subscriber.subscriberPeer(), streamId));
+    }
+
+    private void onSubscription(ParticipantSession s, LivekitRtc.UpdateSubscription update) {
+        boolean changed = false;
+        for (String sid : update.getTrackSidsList()) {
+            Published p = published.get(sid);
+            if (update.getSubscribe()) {
+                if (p == null) {
+                    s.send(SignalResponse.newBuilder().setSubscriptionResponse(LivekitRtc.SubscriptionResponse.newBuilder()
+                            .setTrackSid(sid).setErr(LivekitModels.SubscriptionError.SE_TRACK_NOTFOUND)).build());
+                } else if (s.info().getPermission().getCanSubscribe() && !s.isSubscribedTo(sid)) {
+                    attach(s, p);
+                    changed = true;
+                }
+            } else {
+                changed |= s.removeSubscription(sid);
+            }
+        }
+        if (changed) {
+            s.negotiateSubscriber();
+        }
+    }
+
+    private void onMute(ParticipantSession s, LivekitRtc.MuteTrackRequest mute) {
+        ParticipantInfo.Builder info = s.info().toBuilder().clearTracks();
+        boolean found = false;
+        for (TrackInfo t : s.info().getTracksList()) {
+            if (t.getSid().equals(mute.getSid())) {
+                t = t.toBuilder().setMuted(mute.getMuted()).build();
+                found = true;
+            }
+            info.addTracks(t);
+        }
+        if (found) {
+            update(s, info, true);
+        }
+    }
+
+    private void onUpdateMetadata(ParticipantSession s, LivekitRtc.UpdateParticipantMetadata m) {
+        LivekitRtc.RequestResponse.Builder response = LivekitRtc.RequestResponse.newBuilder().setRequestId(m.getRequestId());
+        if (!s.info().getPermission().getCanUpdateMetadata()) {
+            s.send(SignalResponse.newBuilder().setRequestResponse(response
+                    .setReason(LivekitRtc.RequestResponse.Reason.NOT_ALLOWED)
+                    .setMessage("does not have permission to update own metadata")).build());
+            return;
+        }
+        ParticipantInfo.Builder info = s.info().toBuilder().setMetadata(m.getMetadata());
+        if (!m.getName().isEmpty()) {
+            info.setName(m.getName());
+        }
+        m.getAttributesMap().forEach((k, v) -> {
+            if (v.isEmpty()) {
+                info.removeAttributes(k);
+            } else {
+                info.putAttributes(k, v);
+            }
+        });
+        update(s, info, true);
+        s.send(SignalResponse.newBuilder().setRequestResponse(response.setReason(LivekitRtc.RequestResponse.Reason.OK)).build());
+    }
+
+    // ---- data ------------------------------------------------------------------------------------------
+
+    /**
+     * A data packet from {@code from}: the sender fields are the server's to set, then it goes to every
+     * other participant or only to the destinations, on the channel of the kind it came on.
+     */
+    void onData(ParticipantSession from, byte[] bytes, boolean reliable) {
+        if (from.isClosed() || !from.info().getPermission().getCanPublishData()) {
+            return;
+        }
+        DataPacket packet;
+        try {
+            packet = DataPacket.parseFrom(bytes);
+        } catch (Exception e) {
+            log.debug("room '{}': undecodable data packet from {}", name(), from.identity());
+            return;
+        }
+        Set<String> destinations = new LinkedHashSet<>(packet.getDestinationIdentitiesList());
+        DataPacket.Builder out = packet.toBuilder()
+                .setKind(reliable ? DataPacket.Kind.RELIABLE : DataPacket.Kind.LOSSY)
+                .setParticipantIdentity(from.identity())
+                .setParticipantSid(from.sid());
+        if (packet.hasUser()) {
+            destinations.addAll(packet.getUser().getDestinationIdentitiesList());
+            out.setUser(packet.getUser().toBuilder().setParticipantIdentity(from.identity()).setParticipantSid(from.sid()));
+        }
+        byte[] forwarded = out.build().toByteArray();
+        for (ParticipantSession to : participants.values()) {
+            if (to != from && (destinations.isEmpty() || destinations.contains(to.identity()))) {
+                to.deliver(forwarded, reliable);
+            }
+        }
+    }
+
+    /** A data message from the server itself (RoomService.SendData). */
+    void sendData(byte[] payload, String topic, List<String> destinations, boolean reliable) {
+        LivekitModels.UserPacket.Builder user = LivekitModels.UserPacket.newBuilder()
+                .setPayload(ByteString.copyFrom(payload)).addAllDestinationIdentities(destinations);
+        if (!topic.isEmpty()) {
+            user.setTopic(topic);
+        }
+        byte[] packet = DataPacket.newBuilder().setKind(reliable ? DataPacket.Kind.RELIABLE : DataPacket.Kind.LOSSY)
+                .addAllDestinationIdentities(destinations).setUser(user).build().toByteArray();
+        for (ParticipantSession to : participants.values()) {
+            if (destinations.isEmpty() || destinations.contains(to.identity())) {
+                to.deliver(packet, reliable);
+            }
+        }
+    }
+
+    // ---- leaving ---------------------------------------------------------------------------------------
+
+    /** RoomService.RemoveParticipant: false if no such participant. */
+    boolean removeParticipant(String identity) {
+        ParticipantSession s = participants.get(identity);
+        if (s == null) {
+            return false;
+        }
+        remove(s, DisconnectReason.PARTICIPANT_REMOVED, true);
+        return true;
+    }
+
+    private void remove(ParticipantSession s, DisconnectReason reason, boolean tellIt) {
+        if (participants.get(s.identity()) != s) {
+            s.close(null);
+            return;
+        }
+        participants.remove(s.identity());
+        for (Published p : new ArrayList<>(published.values())) {
+            if (p.publisher() == s) {
+                unpublish(p, false);
+            }
+        }
+        s.close(tellIt ? leave(reason) : null);
+        publishSnapshot();
+        log.info("room '{}': {} left ({})", name(), s.identity(), reason);
+        ParticipantInfo gone = s.info().toBuilder().setState(ParticipantInfo.State.DISCONNECTED)
+                .setDisconnectReason(reason).setVersion(s.info().getVersion() + 1).build();
+        broadcast(gone, null);
+        if (!closed && everHadEndUser && participants.values().stream().allMatch(p -> p.claims.dependent())) {
+            scheduleClose(settings.departureTimeout(), "the last participant left");
+        }
+    }
+
+    private static SignalResponse leave(DisconnectReason reason) {
+        return SignalResponse.newBuilder().setLeave(LivekitRtc.LeaveRequest.newBuilder()
+                .setReason(reason).setAction(LivekitRtc.LeaveRequest.Action.DISCONNECT)).build();
+    }
+
+    /** Closes the room: every participant is told why and removed. Room thread. */
+    void close(DisconnectReason reason) {
+        if (closed) {
+            return;
+        }
+        cancelClose();
+        Set<String> present = new LinkedHashSet<>(participants.keySet());
+        closed = true;
+        for (ParticipantSession s : new ArrayList<>(participants.values())) {
+            remove(s, reason, true);
+        }
+        log.info("room '{}' closed ({})", name(), reason);
+        host.roomClosed(this, reason, present);
+        thread.shutdown();
+    }
+
+    private void scheduleClose(Duration after, String why) {
+        cancelClose();
+        closeTimer = thread.schedule(() -> {
+            if (participants.values().stream().allMatch(p -> p.claims.dependent())) {
+                log.info("room '{}': closing, {} ({} s ago)", name(), why, after.toSeconds());
+                close(DisconnectReason.ROOM_CLOSED);
+            }
+        }, after.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void cancelClose() {
+        if (closeTimer != null) {
+            closeTimer.cancel(false);
+            closeTimer = null;
+        }
+    }
+
+    // ---- participant updates ---------------------------------------------------------------------------
+
+    /** Applies a change to {@code s}'s info (new version) and tells the others (and, if asked, itself). */
+    private void update(ParticipantSession s, ParticipantInfo.Builder changed, boolean includeSelf) {
+        if (participants.get(s.identity()) != s) {
+            return;
+        }
+        ParticipantInfo info = changed.setVersion(s.info().getVersion() + 1).build();
+        s.setInfo(info);
+        publishSnapshot();
+        broadcast(info, includeSelf ? null : s);
+    }
+
+    private void broadcast(ParticipantInfo info, ParticipantSession except) {
+        if (info.getPermission().getHidden()) {
+            return;
+        }
+        SignalResponse update = SignalResponse.newBuilder().setUpdate(LivekitRtc.ParticipantUpdate.newBuilder()
+                .addParticipants(info)).build();
+        for (ParticipantSession s : participants.values()) {
+            if (s != except) {
+                s.send(update);
+            }
+        }
+    }
+
+    private void publishSnapshot() {
+        List<ParticipantInfo> now = new ArrayList<>();
+        participants.values().forEach(p -> now.add(p.info()));
+        snapshot = List.copyOf(now);
+    }
+
+    void forEachParticipant(Consumer<ParticipantInfo> action) {
+        snapshot.forEach(action);
+    }
+}

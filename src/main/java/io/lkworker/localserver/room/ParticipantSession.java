@@ -1,0 +1,331 @@
+package io.lkworker.localserver.room;
+
+import dev.onvoid.webrtc.RTCDataChannel;
+import dev.onvoid.webrtc.RTCDataChannelInit;
+import dev.onvoid.webrtc.RTCIceCandidate;
+import dev.onvoid.webrtc.RTCPeerConnectionState;
+import dev.onvoid.webrtc.RTCRtpReceiver;
+import dev.onvoid.webrtc.RTCRtpSender;
+import dev.onvoid.webrtc.RTCRtpTransceiver;
+import dev.onvoid.webrtc.RTCSdpType;
+import dev.onvoid.webrtc.RTCSessionDescription;
+import io.lkworker.localserver.http.WebSocketConnection;
+import io.lkworker.webrtc.DataChannelLink;
+import io.lkworker.webrtc.IceCandidates;
+import io.lkworker.webrtc.MediaEngine;
+import io.lkworker.webrtc.Peer;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import livekit.LivekitModels.ParticipantInfo;
+import livekit.LivekitModels.TrackInfo;
+import livekit.LivekitRtc.SessionDescription;
+import livekit.LivekitRtc.SignalRequest;
+import livekit.LivekitRtc.SignalResponse;
+import livekit.LivekitRtc.SignalTarget;
+import livekit.LivekitRtc.TrickleRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One participant on the development server: its signalling connection and the server's two peer
+ * connections with it, as on a real LiveKit server with the subscriber connection primary — the
+ * publisher connection receives what the participant publishes (the participant offers), the
+ * subscriber connection sends it the room's tracks and data (the server offers, with the
+ * {@code _reliable} and {@code _lossy} channels it creates).
+ *
+ * <p>Threads: the connection's own thread only reads signalling frames and hands them to the room
+ * thread; everything else here runs on the room thread. Sends may come from any thread.
+ */
+final class ParticipantSession {
+
+    private static final Logger log = LoggerFactory.getLogger(ParticipantSession.class);
+
+    final TokenClaims claims;
+    final boolean autoSubscribe;
+    private final WebSocketConnection ws;
+    private final LocalRoom room;
+    private ParticipantInfo info;
+    private Peer publisher;
+    private Peer subscriber;
+    private SubscriberOffers offers;
+    private DataChannelLink reliableOut;
+    private DataChannelLink lossyOut;
+    private final List<DataChannelLink> clientChannels = new ArrayList<>();
+    /** AddTrackRequests answered, waiting for their media: by cid. */
+    private final Map<String, TrackInfo> pendingTracks = new LinkedHashMap<>();
+    /** What this participant receives: track sid → the sender on its subscriber connection. */
+    private final Map<String, RTCRtpSender> subscriptions = new HashMap<>();
+    private volatile boolean closed;
+
+    ParticipantSession(LocalRoom room, WebSocketConnection ws, TokenClaims claims, boolean autoSubscribe, ParticipantInfo info) {
+        this.room = room;
+        this.ws = ws;
+        this.claims = claims;
+        this.autoSubscribe = autoSubscribe;
+        this.info = info;
+    }
+
+    ParticipantInfo info() {
+        return info;
+    }
+
+    void setInfo(ParticipantInfo newInfo) {
+        this.info = newInfo;
+    }
+
+    String identity() {
+        return claims.identity();
+    }
+
+    String sid() {
+        return info.getSid();
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    // ---- signalling ------------------------------------------------------------------------------
+
+    /** On the connection's thread, until the connection ends: hands each request to the room thread. */
+    void readSignals(Executor roomThread) {
+        String why = "SIGNAL_CLOSE";
+        try {
+            while (!closed) {
+                WebSocketConnection.Message m = ws.read();
+                if (m == null) {
+                    break;
+                }
+                if (m.text()) {
+                    log.debug("{}: ignoring a text signalling frame", identity());
+                    continue;
+                }
+                SignalRequest request;
+                try {
+                    request = SignalRequest.parseFrom(m.payload());
+                } catch (IOException e) {
+                    log.warn("{}: undecodable signalling frame ({} bytes); dropping the participant", identity(),
+                            m.payload().length);
+                    why = "UNDECODABLE_FRAME";
+                    break;
+                }
+                roomThread.execute(() -> room.onSignal(this, request));
+            }
+        } catch (IOException e) {
+            log.debug("{}: signalling connection ended: {}", identity(), e.toString());
+        }
+        String reason = why;
+        roomThread.execute(() -> room.onSignalClosed(this, reason));
+    }
+
+    void send(SignalResponse response) {
+        if (closed && !response.hasLeave()) {
+            return;
+        }
+        try {
+            ws.sendBinary(response.toByteArray());
+        } catch (IOException e) {
+            log.debug("{}: send failed: {}", identity(), e.toString());
+        }
+    }
+
+    // ---- media set-up ------------------------------------------------------------------------------
+
+    /** Creates both peer connections and the server's data channels. Room thread. */
+    void startMedia(MediaEngine engine, Executor roomThread) {
+        publisher = new Peer(engine, identity() + "/publisher", List.of(), roomThread, new PublisherListener());
+        subscriber = new Peer(engine, identity() + "/subscriber", List.of(), roomThread, new SubscriberListener());
+        offers = new SubscriberOffers(subscriber, offer -> send(SignalResponse.newBuilder().setOffer(offer).build()));
+        RTCDataChannelInit lossy = new RTCDataChannelInit();
+        lossy.ordered = false;
+        lossy.maxRetransmits = 0;
+        reliableOut = new DataChannelLink(subscriber.createDataChannel("_reliable", new RTCDataChannelInit()), roomThread,
+                bytes -> room.onData(this, bytes, true), s -> { });
+        lossyOut = new DataChannelLink(subscriber.createDataChannel("_lossy", lossy), roomThread,
+                bytes -> room.onData(this, bytes, false), s -> { });
+    }
+
+    void negotiateSubscriber() {
+        if (!closed) {
+            offers.negotiate();
+        }
+    }
+
+    /** The participant offered its publisher connection: answer it, echoing the offer's id. */
+    void onPublisherOffer(SessionDescription offer) {
+        publisher.setRemoteDescription(new RTCSessionDescription(RTCSdpType.OFFER, offer.getSdp()));
+        RTCSessionDescription answer = publisher.createAnswer();
+        send(SignalResponse.newBuilder().setAnswer(SessionDescription.newBuilder().setType("answer")
+                .setSdp(answer.sdp).setId(offer.getId())).build());
+    }
+
+    void onSubscriberAnswer(SessionDescription answer) {
+        if (!offers.onAnswer(answer)) {
+            log.debug("{}: ignoring an unexpected subscriber answer", identity());
+        }
+    }
+
+    void onTrickle(TrickleRequest trickle) {
+        RTCIceCandidate candidate;
+        try {
+            candidate = IceCandidates.fromJson(trickle.getCandidateInit());
+        } catch (IllegalArgumentException e) {
+            log.debug("{}: ignoring an ICE candidate: {}", identity(), e.getMessage());
+            return;
+        }
+        if (candidate.sdp.isBlank()) {
+            return;
+        }
+        (trickle.getTarget() == SignalTarget.PUBLISHER ? publisher : subscriber).addIceCandidate(candidate);
+    }
+
+    // ---- tracks --------------------------------------------------------------------------------------
+
+    void addPendingTrack(String cid, TrackInfo track) {
+        pendingTracks.put(cid, track);
+    }
+
+    /** The TrackInfo announced for media with this track id: by cid, else the first pending one of its kind. */
+    TrackInfo takePendingTrack(String trackId, livekit.LivekitModels.TrackType type) {
+        TrackInfo byCid = pendingTracks.remove(trackId);
+        if (byCid != null) {
+            return byCid;
+        }
+        for (Map.Entry<String, TrackInfo> e : pendingTracks.entrySet()) {
+            if (e.getValue().getType() == type) {
+                pendingTracks.remove(e.getKey());
+                return e.getValue();
+            }
+        }
+        return null;
+    }
+
+    boolean isSubscribedTo(String trackSid) {
+        return subscriptions.containsKey(trackSid);
+    }
+
+    Peer subscriberPeer() {
+        return subscriber;
+    }
+
+    void addSubscription(String trackSid, RTCRtpSender sender) {
+        subscriptions.put(trackSid, sender);
+    }
+
+    /** Stops sending {@code trackSid} here; true if it was sent (the caller renegotiates). */
+    boolean removeSubscription(String trackSid) {
+        RTCRtpSender sender = subscriptions.remove(trackSid);
+        if (sender == null) {
+            return false;
+        }
+        if (!closed) {
+            subscriber.removeTrack(sender);
+        }
+        return true;
+    }
+
+    // ---- data ------------------------------------------------------------------------------------------
+
+    /** Sends a data packet on the server's channel of that kind; false if it is not open. */
+    boolean deliver(byte[] packet, boolean reliable) {
+        DataChannelLink link = reliable ? reliableOut : lossyOut;
+        return link != null && link.send(packet);
+    }
+
+    // ---- teardown ----------------------------------------------------------------------------------------
+
+    /**
+     * Ends the session: optional last message (a leave), then the signalling connection, then media in
+     * libwebrtc's order. Subscriptions' senders die with the subscriber connection. Room thread.
+     */
+    void close(SignalResponse lastMessage) {
+        if (closed) {
+            return;
+        }
+        if (lastMessage != null) {
+            send(lastMessage);
+        }
+        closed = true;
+        try {
+            ws.sendClose(1000);
+        } catch (IOException e) {
+            ws.abort();
+        }
+        List<DataChannelLink> channels = new ArrayList<>(clientChannels);
+        if (reliableOut != null) {
+            channels.add(reliableOut);
+            channels.add(lossyOut);
+        }
+        channels.forEach(DataChannelLink::close);
+        if (publisher != null) {
+            quietly(publisher::close);
+        }
+        if (subscriber != null) {
+            quietly(subscriber::close);
+        }
+        channels.forEach(c -> quietly(c::dispose));
+        subscriptions.clear();
+    }
+
+    private void quietly(Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException | Error e) {
+            log.debug("{}: teardown step failed: {}", identity(), e.toString());
+        }
+    }
+
+    private final class PublisherListener implements Peer.Listener {
+        @Override
+        public void onIceCandidate(RTCIceCandidate candidate) {
+            send(SignalResponse.newBuilder().setTrickle(TrickleRequest.newBuilder()
+                    .setCandidateInit(IceCandidates.toJson(candidate)).setTarget(SignalTarget.PUBLISHER)).build());
+        }
+
+        @Override
+        public void onConnectionState(RTCPeerConnectionState state) {
+            room.onTransportState(ParticipantSession.this, true, state);
+        }
+
+        @Override
+        public void onTrack(RTCRtpTransceiver transceiver) {
+            room.onPublishedMedia(ParticipantSession.this, transceiver.getReceiver().getTrack());
+        }
+
+        @Override
+        public void onRemoveTrack(RTCRtpReceiver receiver) {
+            room.onUnpublishedMedia(ParticipantSession.this, receiver.getTrack().getId());
+        }
+
+        @Override
+        public void onDataChannel(RTCDataChannel channel) {
+            String label = channel.getLabel();
+            boolean reliable = !"_lossy".equals(label);
+            clientChannels.add(new DataChannelLink(channel, room.executor(),
+                    bytes -> room.onData(ParticipantSession.this, bytes, reliable), s -> { }));
+        }
+    }
+
+    private final class SubscriberListener implements Peer.Listener {
+        @Override
+        public void onIceCandidate(RTCIceCandidate candidate) {
+            send(SignalResponse.newBuilder().setTrickle(TrickleRequest.newBuilder()
+                    .setCandidateInit(IceCandidates.toJson(candidate)).setTarget(SignalTarget.SUBSCRIBER)).build());
+        }
+
+        @Override
+        public void onConnectionState(RTCPeerConnectionState state) {
+            room.onTransportState(ParticipantSession.this, false, state);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "participant " + identity() + " (" + (info == null ? "" : info.getSid()) + ")";
+    }
+}

@@ -1,0 +1,186 @@
+package io.lkworker.localserver.room;
+
+import io.lkworker.localserver.ServerConfig;
+import io.lkworker.localserver.auth.ApiKeyAuth;
+import io.lkworker.localserver.http.Route;
+import io.lkworker.localserver.http.WebSocketConnection;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import livekit.LivekitModels;
+import livekit.LivekitModels.DisconnectReason;
+import livekit.LivekitModels.ParticipantInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The room side of the development server: room signalling on {@code /rtc}, rooms created by the
+ * first join and closed when empty, media and data forwarded between participants, and the
+ * operations RoomService offers. Knows nothing of workers and jobs: it tells its {@link AgentSide}
+ * when rooms open and close, and the agent side dispatches and ends jobs.
+ *
+ * <p>WebRTC is loaded on the first join, so a server whose rooms are never used never loads it.
+ */
+public final class RoomServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(RoomServer.class);
+
+    /** What rooms tell the agent side. Called on room threads and connection threads; must not block long. */
+    public interface AgentSide {
+        /**
+         * A join created room {@code name}: dispatch its agents ({@code agentNames} from the token's
+         * room configuration, each with metadata; none means LiveKit's default dispatch) and return the
+         * room's description (sid, timeouts).
+         */
+        LivekitModels.Room roomCreated(String name, List<AgentRequest> agents);
+
+        /** The room closed (or was deleted); {@code presentIdentities} were in it and have been told to leave. */
+        void roomClosed(String name, DisconnectReason reason, Set<String> presentIdentities);
+    }
+
+    /** An agent the room's creator asked for ({@code roomConfig.agents} in its token). */
+    public record AgentRequest(String agentName, String metadata) {
+    }
+
+    private final ServerConfig config;
+    private final LivekitModels.ServerInfo serverInfo;
+    private final AgentSide agentSide;
+    private final RtcEndpoint endpoint;
+    private final ConcurrentHashMap<String, LocalRoom> rooms = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    public RoomServer(ServerConfig config, ApiKeyAuth auth, LivekitModels.ServerInfo serverInfo, AgentSide agentSide) {
+        this.config = config;
+        this.serverInfo = serverInfo;
+        this.agentSide = agentSide;
+        this.endpoint = new RtcEndpoint(auth, config.maxMessageBytes(), this::admit);
+    }
+
+    public List<Route> routes() {
+        return List.of(Route.exact(RtcEndpoint.PATH, endpoint), Route.exact(RtcEndpoint.VALIDATE, endpoint),
+                Route.prefix(RtcEndpoint.V1, endpoint));
+    }
+
+    private void admit(TokenClaims claims, WebSocketConnection ws, boolean autoSubscribe) {
+        if (closed) {
+            ws.abort();
+            return;
+        }
+        LocalRoom room = rooms.compute(claims.room(), (name, existing) -> existing != null && !existing.isClosed()
+                ? existing : newRoom(name, claims));
+        room.admit(ws, claims, autoSubscribe);
+    }
+
+    private LocalRoom newRoom(String name, TokenClaims creator) {
+        List<AgentRequest> agents = creator.agents().stream()
+                .map(a -> new AgentRequest(a.agentName(), a.metadata())).toList();
+        return newRoom(name, agents, creator.identity());
+    }
+
+    /** RoomService.CreateRoom: the room, opened now (it closes after the empty timeout if nobody joins). */
+    public LivekitModels.Room createRoom(String name, List<AgentRequest> agents) {
+        return rooms.compute(name, (n, existing) -> existing != null && !existing.isClosed()
+                ? existing : newRoom(n, agents, "RoomService")).info();
+    }
+
+    private LocalRoom newRoom(String name, List<AgentRequest> agents, String openedBy) {
+        LivekitModels.Room proto = agentSide.roomCreated(name, agents);
+        log.info("room '{}' opened by {} ({})", name, openedBy, proto.getSid());
+        return new LocalRoom(proto, config, new LocalRoom.Host() {
+            @Override
+            public void roomClosed(LocalRoom room, DisconnectReason reason, Set<String> present) {
+                rooms.remove(room.name(), room);
+                agentSide.roomClosed(room.name(), reason, present);
+            }
+
+            @Override
+            public LivekitModels.ServerInfo serverInfo() {
+                return serverInfo;
+            }
+        });
+    }
+
+    // ---- RoomService operations (any thread) -------------------------------------------------------
+
+    /** Open rooms, by name order of creation. */
+    public List<LivekitModels.Room> rooms() {
+        List<LivekitModels.Room> out = new ArrayList<>();
+        rooms.values().stream().filter(r -> !r.isClosed()).forEach(r -> out.add(r.info()));
+        return out;
+    }
+
+    public Optional<LivekitModels.Room> room(String name) {
+        LocalRoom r = rooms.get(name);
+        return r == null || r.isClosed() ? Optional.empty() : Optional.of(r.info());
+    }
+
+    /** The room's participants, or empty if there is no such room. */
+    public Optional<List<ParticipantInfo>> participants(String room) {
+        LocalRoom r = rooms.get(room);
+        return r == null || r.isClosed() ? Optional.empty() : Optional.of(r.participants());
+    }
+
+    /** Removes the participant (it is told PARTICIPANT_REMOVED); false if there is no such room or participant. */
+    public boolean removeParticipant(String room, String identity) {
+        LocalRoom r = rooms.get(room);
+        if (r == null) {
+            return false;
+        }
+        try {
+            return r.call(() -> r.removeParticipant(identity));
+        } catch (IllegalStateException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Deletes the room: every participant is told ROOM_DELETED and removed, and the agent side ends the
+     * room's jobs. True if the room was open.
+     */
+    public boolean deleteRoom(String name) {
+        LocalRoom r = rooms.get(name);
+        if (r != null && !r.isClosed()) {
+            try {
+                r.call(() -> {
+                    r.close(DisconnectReason.ROOM_DELETED);
+                    return null;
+                });
+                return true;
+            } catch (IllegalStateException e) {
+                // closed meanwhile: its close already told the agent side
+                return false;
+            }
+        }
+        // A room only the agent side knows (a dispatch whose agent never joined): end its jobs.
+        agentSide.roomClosed(name, DisconnectReason.ROOM_DELETED, Set.of());
+        return false;
+    }
+
+    /** RoomService.SendData: a message from the server to everyone in the room, or to the destinations. */
+    public boolean sendData(String room, byte[] payload, String topic, List<String> destinations, boolean reliable) {
+        LocalRoom r = rooms.get(room);
+        if (r == null || r.isClosed()) {
+            return false;
+        }
+        r.executor().execute(() -> r.sendData(payload, topic, destinations, reliable));
+        return true;
+    }
+
+    /** Closes every room (SERVER_SHUTDOWN) and refuses new joins. */
+    @Override
+    public void close() {
+        closed = true;
+        for (LocalRoom r : List.copyOf(rooms.values())) {
+            try {
+                r.call(() -> {
+                    r.close(DisconnectReason.SERVER_SHUTDOWN);
+                    return null;
+                });
+            } catch (RuntimeException e) {
+                log.debug("closing room '{}': {}", r.name(), e.toString());
+            }
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package io.lkworker.localserver.room;
+
+import io.lkworker.localserver.auth.ApiKeyAuth;
+import io.lkworker.localserver.http.HttpExchange;
+import io.lkworker.localserver.http.HttpHandler;
+import io.lkworker.localserver.http.HttpRequest;
+import io.lkworker.localserver.http.HttpResponses;
+import io.lkworker.localserver.http.WebSocketConnection;
+import java.io.IOException;
+import java.util.Base64;
+import java.util.Optional;
+import livekit.LivekitModels.DisconnectReason;
+import livekit.LivekitRtc;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code /rtc} (room signalling, dual peer connection) and {@code /rtc/validate}, with the checks of
+ * the real server (rtc-signalling reference §1.1, §1.4): a valid token, the room-join grant, a room
+ * and an identity. Refusals are plain HTTP answers before any upgrade, so clients can show them;
+ * {@code validate} answers {@code success} or the same refusal, readable by web pages. The
+ * single-connection path {@code /rtc/v1} is answered with a plain 404, which makes LiveKit's
+ * clients fall back to {@code /rtc}.
+ */
+final class RtcEndpoint implements HttpHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(RtcEndpoint.class);
+    static final String PATH = "/rtc";
+    static final String VALIDATE = "/rtc/validate";
+    static final String V1 = "/rtc/v1";
+
+    /** Where admitted participants go. */
+    interface Rooms {
+        /** Finds or creates the room and runs the participant's session on this thread until it ends. */
+        void admit(TokenClaims claims, WebSocketConnection ws, boolean autoSubscribe);
+    }
+
+    private record Refusal(int status, String message) {
+    }
+
+    private final ApiKeyAuth auth;
+    private final int maxMessageBytes;
+    private final Rooms rooms;
+
+    RtcEndpoint(ApiKeyAuth auth, int maxMessageBytes, Rooms rooms) {
+        this.auth = auth;
+        this.maxMessageBytes = maxMessageBytes;
+        this.rooms = rooms;
+    }
+
+    @Override
+    public void handle(HttpExchange exchange) throws IOException {
+        String path = exchange.path();
+        HttpRequest req = exchange.request();
+        if (path.startsWith(V1)) {
+            HttpResponses.textForAnyOrigin(exchange.out(), 404, "404 page not found\n");
+            return;
+        }
+        Object checked = check(req);
+        if (checked instanceof Refusal r) {
+            log.info("connection {}: {} refused with {}: {}", exchange.connectionId(), path, r.status(), r.message());
+            HttpResponses.textForAnyOrigin(exchange.out(), r.status(), r.message());
+            return;
+        }
+        TokenClaims claims = (TokenClaims) checked;
+        if (path.equals(VALIDATE)) {
+            HttpResponses.textForAnyOrigin(exchange.out(), 200, "success");
+            return;
+        }
+        if (!req.headerHasToken("Connection", "upgrade") || !req.headerHasToken("Upgrade", "websocket")) {
+            HttpResponses.empty(exchange.out(), 404);
+            return;
+        }
+        String key = req.header("Sec-WebSocket-Key").orElse("");
+        if (!req.header("Sec-WebSocket-Version").orElse("").equals("13") || !validKey(key)) {
+            HttpResponses.text(exchange.out(), 400, "Bad Request");
+            return;
+        }
+        WebSocketConnection ws = WebSocketConnection.accept(exchange, key, maxMessageBytes,
+                "rtc connection " + exchange.connectionId());
+        if (flag(req, "reconnect", false)) {
+            // No session resumption on the development server: tell the client to join afresh.
+            ws.sendBinary(LivekitRtc.SignalResponse.newBuilder().setLeave(LivekitRtc.LeaveRequest.newBuilder()
+                    .setReason(DisconnectReason.STATE_MISMATCH).setAction(LivekitRtc.LeaveRequest.Action.RECONNECT))
+                    .build().toByteArray());
+            ws.sendClose(1000);
+            return;
+        }
+        rooms.admit(claims, ws, flag(req, "auto_subscribe", true));
+    }
+
+    /** The claims of an acceptable request, or why it is refused. */
+    private Object check(HttpRequest req) {
+        Optional<ApiKeyAuth.Grant> grant;
+        try {
+            grant = auth.authenticate(req);
+        } catch (ApiKeyAuth.AuthException e) {
+            return new Refusal(401, e.getMessage());
+        }
+        if (grant.isEmpty()) {
+            return new Refusal(401, "no access token");
+        }
+        TokenClaims claims = TokenClaims.from(grant.get().claims());
+        if (!claims.roomJoin()) {
+            return new Refusal(401, "permissions denied: the token does not grant roomJoin");
+        }
+        if (claims.room().isEmpty()) {
+            return new Refusal(400, "the token names no room");
+        }
+        if (claims.identity().isEmpty()) {
+            return new Refusal(400, "the token has no identity (sub)");
+        }
+        return claims;
+    }
+
+    private static boolean flag(HttpRequest req, String name, boolean absent) {
+        return req.queryParam(name).map(v -> v.equals("1") || v.equalsIgnoreCase("true")).orElse(absent);
+    }
+
+    private static boolean validKey(String key) {
+        try {
+            return Base64.getDecoder().decode(key).length == 16;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+}
