@@ -2,6 +2,7 @@ package io.lkworker.pool;
 
 import com.google.protobuf.Message;
 import io.lkworker.runner.ChildMain;
+import io.lkworker.webrtc.NativeLibrary;
 import io.lkworker.runner.IpcLoggingProvider;
 import io.lkworker.runner.OrphanExit;
 import java.io.IOException;
@@ -94,6 +95,8 @@ final class ChildLauncher {
     private final List<String> classPath;
     private final String logLevel;
     private final ClassDataSharing cds;
+    /** WebRTC settings of the children: where the native library is cached, whether to load it while warming. */
+    private final List<String> webrtcProperties;
 
     ChildLauncher(PoolOptions options, Path socketPath, Path runDir) {
         this.options = options;
@@ -102,7 +105,9 @@ final class ChildLauncher {
         this.javaCommand = javaCommand();
         this.classPath = classPathFor(options);
         this.logLevel = options.childLogLevel() != null ? options.childLogLevel() : daemonRootLevel();
+        this.webrtcProperties = webrtcProperties(options);
         List<String> flags = new ArrayList<>(LOGGING_PROPERTIES);
+        flags.addAll(webrtcProperties);
         flags.addAll(DEFAULT_JVM_FLAGS);
         flags.addAll(options.jobJvmOptions());
         this.cds = ClassDataSharing.create(options.cacheDir(), javaCommand, classPath, options.agentJar(), flags);
@@ -118,6 +123,7 @@ final class ChildLauncher {
         List<String> command = new ArrayList<>();
         command.add(javaCommand);
         command.addAll(LOGGING_PROPERTIES);
+        command.addAll(webrtcProperties);
         command.addAll(DEFAULT_JVM_FLAGS);
         command.addAll(plan.flags());
         if (plan.training()) {
@@ -169,6 +175,21 @@ final class ChildLauncher {
         }
     }
 
+    /**
+     * The native library is cached next to the class-data archives (one copy shared by every child:
+     * mapped once in memory, not written per start); it is loaded during warm-up only for agents that
+     * use rooms. {@code --job-jvm-options -Dlkworker.webrtc.preload=true|false} overrides the guess
+     * (those options come later on the command line, and the last definition wins).
+     */
+    private static List<String> webrtcProperties(PoolOptions options) {
+        List<String> props = new ArrayList<>();
+        if (options.cacheDir() != null) {
+            props.add("-D" + NativeLibrary.DIR_PROPERTY + "=" + options.cacheDir().resolveSibling("native"));
+        }
+        props.add("-D" + ChildMain.WEBRTC_PRELOAD_PROPERTY + "=" + RoomUsage.usesRooms(options.agentJar()));
+        return props;
+    }
+
     static String javaCommand() {
         return ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -177,14 +198,35 @@ final class ChildLauncher {
     /** The code sources of the classes a child needs, and nothing else. */
     static List<String> childClassPath() {
         Set<String> entries = new LinkedHashSet<>();
-        for (Class<?> marker : List.of(ChildMain.class, Message.class, LoggerFactory.class)) {
+        // lk-worker (runner, rtc client), protobuf, SLF4J; for rooms: webrtc-java, its native jar (the
+        // library is extracted from it once), Java-WebSocket (signalling) and Gson (ICE candidates).
+        for (Class<?> marker : List.of(ChildMain.class, Message.class, LoggerFactory.class,
+                dev.onvoid.webrtc.PeerConnectionFactory.class, org.java_websocket.client.WebSocketClient.class,
+                com.google.gson.Gson.class)) {
             try {
                 entries.add(Path.of(marker.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
             } catch (URISyntaxException | NullPointerException e) {
                 throw new IllegalStateException("cannot locate the code source of " + marker.getName(), e);
             }
         }
+        nativeLibraryJar().ifPresent(entries::add);
         return List.copyOf(entries);
+    }
+
+    /** The jar holding webrtc-java's native library for this platform, if it is on our class path. */
+    private static java.util.Optional<String> nativeLibraryJar() {
+        java.net.URL url = dev.onvoid.webrtc.PeerConnectionFactory.class.getClassLoader()
+                .getResource("libwebrtc-java-linux-x86_64.so");
+        if (url == null || !url.getProtocol().equals("jar")) {
+            return java.util.Optional.empty();
+        }
+        String spec = url.getPath(); // file:/path/x.jar!/libwebrtc-...
+        int bang = spec.indexOf("!/");
+        try {
+            return java.util.Optional.of(Path.of(new java.net.URI(bang > 0 ? spec.substring(0, bang) : spec)).toString());
+        } catch (URISyntaxException | IllegalArgumentException e) {
+            return java.util.Optional.empty();
+        }
     }
 
     private static String daemonRootLevel() {

@@ -451,11 +451,20 @@ final class ChildProcess implements IpcChannel.Listener {
         }
     }
 
+    /**
+     * webrtc-java's native threads print these two lines when the JVM exits under them (a harmless
+     * attach attempt during shutdown); not worth a warning on every job that used a room.
+     */
+    static boolean isKnownExitNoise(String line) {
+        return line.equals("VM attach current thread failed") || line.startsWith("Failed to attach thread ");
+    }
+
     /** What the JVM itself printed (warnings, crash reports): logged once the child is gone. */
     private void logLeftoverOutput() {
         List<String> lines = readOutput();
         int from = Math.max(0, lines.size() - 50);
-        withMdc(() -> lines.subList(from, lines.size()).forEach(line -> log.warn("child output: {}", line)));
+        withMdc(() -> lines.subList(from, lines.size()).stream().filter(line -> !isKnownExitNoise(line))
+                .forEach(line -> log.warn("child output: {}", line)));
         try {
             Files.deleteIfExists(launched.outputFile());
         } catch (IOException ignored) {

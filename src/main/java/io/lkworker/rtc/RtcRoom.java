@@ -37,7 +37,12 @@ public final class RtcRoom implements Room {
      */
     public static RtcRoom connect(String url, String token, ConnectOptions options) {
         Objects.requireNonNull(token, "token");
-        RtcSession session = new RtcSession(Objects.requireNonNull(options, "options"));
+        RtcSession session;
+        try {
+            session = new RtcSession(Objects.requireNonNull(options, "options"));
+        } catch (io.lkworker.webrtc.WebRtcUnavailableException e) {
+            throw new RoomException(e.getMessage(), e);
+        }
         session.connect(url, token);
         return session.room();
     }
@@ -115,7 +120,7 @@ public final class RtcRoom implements Room {
                 found.completeExceptionally(new RoomException("room disconnected (" + reason + ") while waiting for a participant"));
             }
         };
-        addListener(watcher);
+        session.events.watch(watcher);
         try {
             remoteParticipants().values().stream().filter(filter).findFirst().ifPresent(found::complete);
             if (session.state() == ConnectionState.DISCONNECTED) {

@@ -23,6 +23,9 @@ import sun.misc.SignalHandler;
  */
 public final class ChildMain {
 
+    /** {@code -D} property: true makes the child load the WebRTC library while it warms up (agents that use rooms). */
+    public static final String WEBRTC_PRELOAD_PROPERTY = "lkworker.webrtc.preload";
+
     /** Upper bound for pushing the last messages and logs to the daemon before exiting. */
     private static final long FINAL_FLUSH_MILLIS = 5000;
 

@@ -8,6 +8,8 @@ import io.lkworker.ipc.proto.Ipc.Envelope;
 import io.lkworker.ipc.proto.Ipc.InitializeRequest;
 import io.lkworker.ipc.proto.Ipc.JobState;
 import io.lkworker.ipc.proto.Ipc.StartJob;
+import io.lkworker.webrtc.NativeLibrary;
+import io.lkworker.webrtc.WebRtcUnavailableException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -67,6 +69,7 @@ final class ChildRuntime implements ParentLink.Handler {
         settings = init;
         long started = System.nanoTime();
         String error = "";
+        Thread webrtc = Boolean.getBoolean(ChildMain.WEBRTC_PRELOAD_PROPERTY) ? startWebRtcPreload() : null;
         try {
             LoadedAgent loaded = AgentLoader.load(agentJar, agentClass);
             agentLoader = loaded.loader();
@@ -77,6 +80,9 @@ final class ChildRuntime implements ParentLink.Handler {
         } catch (Throwable t) {
             error = JobHost.describe(t);
             log.error("prewarm failed", t);
+        }
+        if (webrtc != null) {
+            webrtc.join();
         }
         long prewarmMs = (System.nanoTime() - started) / 1_000_000;
         link.send(Envelope.newBuilder().setInitialized(
@@ -124,6 +130,25 @@ final class ChildRuntime implements ParentLink.Handler {
         // thread and then the daemon, which on a small machine compete with that thread for a core.
         // Still before the coordinator starts, so it always precedes the final status.
         host.start(() -> status(JobState.JOB_RUNNING, ""));
+    }
+
+    /**
+     * Loads the WebRTC library beside agent loading and prewarm, so a warm child's {@code connect()}
+     * pays nothing for it. Only the library: the engine (factory, audio device and its 10 ms playout
+     * thread) is created on the first connect, so idle children do not wake up a hundred times a second.
+     * A failure (a missing system library) is logged here and reported again by {@code connect()}.
+     */
+    private static Thread startWebRtcPreload() {
+        Thread t = new Thread(() -> {
+            try {
+                NativeLibrary.load();
+            } catch (WebRtcUnavailableException e) {
+                log.warn("rooms will not work in this job process: {}", e.getMessage());
+            }
+        }, "lkw-webrtc-preload");
+        t.setDaemon(true);
+        t.start();
+        return t;
     }
 
     private void onJobEnded(JobResult result) {

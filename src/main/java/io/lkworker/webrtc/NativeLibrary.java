@@ -78,7 +78,13 @@ public final class NativeLibrary {
         if (size <= 0) {
             return false;
         }
-        Files.createDirectories(dir);
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            Files.createDirectories(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        }
+        if (!privateToUs(dir)) {
+            return false; // another user could swap the library: let webrtc-java use a fresh temp file
+        }
         file = dir.resolve("libwebrtc-java-" + webrtcJavaVersion() + "-" + size + ".so");
         if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) || Files.size(file) != size) {
             Path tmp = Files.createTempFile(dir, "libwebrtc-java-", ".tmp");
@@ -92,6 +98,20 @@ public final class NativeLibrary {
         System.load(file.toAbsolutePath().toString());
         markLoaded();
         return true;
+    }
+
+    /** Owned by this process's user and writable by nobody else (a library loaded from it runs as us). */
+    private static boolean privateToUs(Path dir) {
+        try {
+            var attrs = Files.readAttributes(dir, java.nio.file.attribute.PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            String me = System.getProperty("user.name");
+            var perms = attrs.permissions();
+            return attrs.isDirectory() && attrs.owner().getName().equals(me)
+                    && !perms.contains(java.nio.file.attribute.PosixFilePermission.GROUP_WRITE)
+                    && !perms.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE);
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
     }
 
     private static InputStream resource() {

@@ -27,7 +27,11 @@ public interface Room {
         return connectionState() == ConnectionState.CONNECTED;
     }
 
-    /** Adds a listener; its methods run on the room's event thread. */
+    /**
+     * Adds a listener; its methods run on the room's event thread. The first listener added also
+     * receives, first, what happened since {@code connect()} returned (participants who joined, tracks
+     * subscribed), so nothing is lost between connecting and listening.
+     */
     void addListener(RoomListener listener);
 
     void removeListener(RoomListener listener);

@@ -136,7 +136,7 @@ final class LocalRoom {
             thread.execute(() -> {
                 try {
                     result.complete(action.get());
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | Error e) {
                     result.completeExceptionally(e);
                 }
             });
