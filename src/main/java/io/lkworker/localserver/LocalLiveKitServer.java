@@ -254,6 +254,28 @@ public final class LocalLiveKitServer implements AutoCloseable {
         return agents.room(name);
     }
 
+    // ---- rooms (signalling and media) -----------------------------------------------------------
+
+    /** Rooms open now (a participant joined, or CreateRoom made them). */
+    public List<Room> openRooms() {
+        return rooms.rooms();
+    }
+
+    /** The room's participants as the server knows them, or empty for a room that is not open. */
+    public Optional<List<ParticipantInfo>> participants(String room) {
+        return rooms.participants(room);
+    }
+
+    /** Same as RoomService.RemoveParticipant; false if there is no such participant. */
+    public boolean removeParticipant(String room, String identity) {
+        return rooms.removeParticipant(room, identity);
+    }
+
+    /** Same as RoomService.DeleteRoom: everyone is told ROOM_DELETED, jobs of absent agents are terminated. */
+    public boolean deleteRoom(String room) {
+        return rooms.deleteRoom(room);
+    }
+
     // ---- recording ---------------------------------------------------------------------------
 
     /** Every WorkerMessage received so far, in arrival order. */

@@ -90,6 +90,12 @@ final class AgentEndpoint implements HttpHandler {
             answer(connectionId, out, 401, "permissions denied");
             return;
         }
+        if (grant.isPresent() && grant.get().videoFlag("roomJoin")) {
+            // A job's room token also carries agent=true (as on the real server); here it may join its
+            // room and nothing else, so it cannot register a worker.
+            answer(connectionId, out, 401, "permissions denied: a room token cannot register a worker");
+            return;
+        }
         if (!req.method().equals("GET")) {
             answer(connectionId, out, 405, "Method Not Allowed");
             return;
