@@ -254,6 +254,16 @@ public final class LocalLiveKitServer implements AutoCloseable {
         return agents.room(name);
     }
 
+    /** The room's participants as the server sees them (empty if there is no such room). */
+    public List<livekit.LivekitModels.ParticipantInfo> participants(String room) {
+        return rooms.participants(room).orElse(List.of());
+    }
+
+    /** What a participant's client said about itself when it joined (SDK, version, protocol), while it is in the room. */
+    public Optional<livekit.LivekitModels.ClientInfo> clientInfo(String room, String identity) {
+        return rooms.clientInfo(room, identity);
+    }
+
     // ---- recording ---------------------------------------------------------------------------
 
     /** Every WorkerMessage received so far, in arrival order. */

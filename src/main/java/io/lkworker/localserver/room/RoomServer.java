@@ -63,14 +63,14 @@ public final class RoomServer implements AutoCloseable {
                 Route.prefix(RtcEndpoint.V1, endpoint));
     }
 
-    private void admit(TokenClaims claims, WebSocketConnection ws, boolean autoSubscribe) {
+    private void admit(TokenClaims claims, WebSocketConnection ws, boolean autoSubscribe, LivekitModels.ClientInfo client) {
         if (closed) {
             ws.abort();
             return;
         }
         LocalRoom room = rooms.compute(claims.room(), (name, existing) -> existing != null && !existing.isClosed()
                 ? existing : newRoom(name, claims));
-        room.admit(ws, claims, autoSubscribe);
+        room.admit(ws, claims, autoSubscribe, client);
     }
 
     private LocalRoom newRoom(String name, TokenClaims creator) {
@@ -120,6 +120,12 @@ public final class RoomServer implements AutoCloseable {
     public Optional<List<ParticipantInfo>> participants(String room) {
         LocalRoom r = rooms.get(room);
         return r == null || r.isClosed() ? Optional.empty() : Optional.of(r.participants());
+    }
+
+    /** What the participant's client said about itself when it joined (SDK, version, protocol), if it is in the room. */
+    public Optional<LivekitModels.ClientInfo> clientInfo(String room, String identity) {
+        LocalRoom r = rooms.get(room);
+        return r == null || r.isClosed() ? Optional.empty() : Optional.ofNullable(r.clients().get(identity));
     }
 
     /** Removes the participant (it is told PARTICIPANT_REMOVED); false if there is no such room or participant. */
