@@ -80,9 +80,9 @@ final class LocalRoom {
     private ScheduledFuture<?> closeTimer;
     private volatile boolean closed;
 
-    LocalRoom(LivekitModels.Room proto, ServerConfig config, Host host) {
+    LocalRoom(LivekitModels.Room proto, ServerConfig config, io.lkworker.localserver.RoomSettings settings, Host host) {
         this.proto = proto;
-        this.settings = config.rooms();
+        this.settings = settings;
         this.clock = config.clock();
         this.host = host;
         this.thread = new ScheduledThreadPoolExecutor(1, r -> {
