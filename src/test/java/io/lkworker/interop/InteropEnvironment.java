@@ -1,15 +1,18 @@
 package io.lkworker.interop;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Supplier;
 
 /**
  * Where the interop tests find LiveKit's own SDKs and the browser, and the JUnit assumptions that skip
  * them (with the reason) on a machine without: {@code node_modules} from {@code npm ci} in
  * {@code src/test/js}, {@code node}, and Debian's Chromium ({@code /usr/bin/chromium}). CI installs
- * all of them ({@code .ci/run}); README "Build and test".
+ * all of them ({@code .ci/run}); README "Build and test". With {@code -Dlkworker.interop.required=true}
+ * (as CI runs) a missing prerequisite fails the test instead, so CI cannot pass without running them.
  */
 final class InteropEnvironment {
 
@@ -48,16 +51,25 @@ final class InteropEnvironment {
 
     static void assumeNpmPackage(String name) {
         Path pkg = nodeModules().resolve(name).resolve("package.json");
-        assumeTrue(Files.isRegularFile(pkg), () -> "skipped: " + pkg + " is missing; run `npm ci` in " + jsDir()
+        require(Files.isRegularFile(pkg), () -> pkg + " is missing; run `npm ci` in " + jsDir()
                 + " (README, Build and test)");
     }
 
     static void assumeNode() {
-        assumeTrue(Files.isExecutable(node()), () -> "skipped: no node on the PATH (Debian package nodejs)");
+        require(Files.isExecutable(node()), () -> "no node on the PATH (Debian package nodejs)");
     }
 
     static void assumeChromium() {
-        assumeTrue(Files.isExecutable(chromium()), () -> "skipped: " + chromium()
+        require(Files.isExecutable(chromium()), () -> chromium()
                 + " is missing (Debian package chromium, or -Dlkworker.chromium=PATH)");
+    }
+
+    /** Skips the test when {@code ok} is false, or fails it when the interop tests are required. */
+    private static void require(boolean ok, Supplier<String> why) {
+        if (Boolean.getBoolean("lkworker.interop.required")) {
+            assertTrue(ok, () -> why.get() + " (the interop tests are required: -Dlkworker.interop.required=true)");
+        } else {
+            assumeTrue(ok, () -> "skipped: " + why.get());
+        }
     }
 }
