@@ -57,6 +57,12 @@ final class RtcEndpoint implements HttpHandler {
             HttpResponses.textForAnyOrigin(exchange.out(), 404, "404 page not found\n");
             return;
         }
+        boolean upgrade = req.headerHasToken("Connection", "upgrade") && req.headerHasToken("Upgrade", "websocket");
+        if (!path.equals(VALIDATE) && !upgrade) {
+            // Like the real server (rtcservice.go serve): a plain request to /rtc is a 404 before any auth.
+            HttpResponses.empty(exchange.out(), 404);
+            return;
+        }
         Object checked = check(req);
         if (checked instanceof Refusal r) {
             log.info("connection {}: {} refused with {}: {}", exchange.connectionId(), path, r.status(), r.message());
@@ -66,10 +72,6 @@ final class RtcEndpoint implements HttpHandler {
         TokenClaims claims = (TokenClaims) checked;
         if (path.equals(VALIDATE)) {
             HttpResponses.textForAnyOrigin(exchange.out(), 200, "success");
-            return;
-        }
-        if (!req.headerHasToken("Connection", "upgrade") || !req.headerHasToken("Upgrade", "websocket")) {
-            HttpResponses.empty(exchange.out(), 404);
             return;
         }
         String key = req.header("Sec-WebSocket-Key").orElse("");
