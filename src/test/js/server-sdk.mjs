@@ -2,6 +2,11 @@
 // server, for lk-worker's interop tests (src/test/java/io/lkworker/interop/ServerSdkInteropTest.java):
 //
 //   LIVEKIT_API_KEY=... LIVEKIT_API_SECRET=... node server-sdk.mjs <server-url> <operation> [arguments...]
+//   LIVEKIT_API_KEY=... LIVEKIT_API_SECRET=... node server-sdk.mjs <server-url> --stdin
+//
+// The second form answers many calls in one process (Node's start-up is most of a call's time): each
+// line on standard input is a JSON array ["operation", "argument", ...], each answer one line on
+// standard output, in order; it ends at the end of its input.
 //
 // Operations (RoomServiceClient, AgentDispatchClient, AccessToken):
 //   createRoom <name> [emptyTimeout [departureTimeout [metadata]]]             listRooms [name...]   deleteRoom <room>
@@ -12,7 +17,7 @@
 //
 // Prints one line of JSON: {"ok":true,"result":...} with messages in protobuf's JSON form, or
 // {"ok":false,"error":{"name","message","status","code"}} when the server refused the call (exit 0);
-// exit 2 on bad usage or an unexpected failure.
+// exit 2 on bad usage or an unexpected failure (with --stdin: an answer with error.name "ScriptError").
 import { AccessToken, AgentDispatchClient, DataPacket_Kind, RoomServiceClient } from 'livekit-server-sdk';
 
 const [url, op, ...args] = process.argv.slice(2);
@@ -51,18 +56,38 @@ const operations = {
   },
 };
 
-const run = operations[op];
-if (!run) {
-  console.error(`unknown operation ${op}; one of ${Object.keys(operations).join(', ')}`);
-  process.exit(2);
+/** One call: {ok, result} or {ok: false, error} for a refusal; throws on anything else. */
+async function call(name, args) {
+  const run = operations[name];
+  if (!run) throw new Error(`unknown operation ${name}; one of ${Object.keys(operations).join(', ')}`);
+  try {
+    const result = await run(...args);
+    return { ok: true, result: result === undefined ? null : result };
+  } catch (e) {
+    if (e && e.status !== undefined) {
+      return { ok: false, error: { name: e.name, message: e.message, status: e.status, code: e.code ?? null } };
+    }
+    throw e;
+  }
 }
-try {
-  const result = await run(...args);
-  console.log(JSON.stringify({ ok: true, result: result === undefined ? null : result }));
-} catch (e) {
-  if (e && e.status !== undefined) {
-    console.log(JSON.stringify({ ok: false, error: { name: e.name, message: e.message, status: e.status, code: e.code ?? null } }));
-  } else {
+
+if (op === '--stdin') {
+  const { createInterface } = await import('node:readline');
+  for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
+    if (!line.trim()) continue;
+    let answer;
+    try {
+      const [name, ...args] = JSON.parse(line);
+      answer = await call(name, args.map(String));
+    } catch (e) {
+      answer = { ok: false, error: { name: 'ScriptError', message: String((e && e.stack) || e), status: null, code: null } };
+    }
+    process.stdout.write(JSON.stringify(answer) + '\n');
+  }
+} else {
+  try {
+    console.log(JSON.stringify(await call(op, args)));
+  } catch (e) {
     console.error('unexpected failure:', e);
     process.exit(2);
   }

@@ -76,8 +76,9 @@ class BrowserInteropTest {
             assertThat(heardByJava).as("dominant frequency our Java peer hears from the browser")
                     .isCloseTo(TONE_HZ, org.assertj.core.data.Percentage.withPercentage(10));
 
-            // data from Java to the browser, and the browser's answer back
-            browser.awaitEvent("peer", Duration.ofSeconds(20));
+            // data from Java to the browser, and the browser's answer back (once the page heard us, its
+            // connections are surely up)
+            browser.awaitEvent("heard", Duration.ofSeconds(30));
             peer.send("hello from java");
             await().atMost(10, TimeUnit.SECONDS).until(() -> peer.received().contains(
                     new JavaEchoPeer.Received(BROWSER, "chat", "echo: hello from java")));

@@ -153,7 +153,10 @@ final class BrowserParticipant implements AutoCloseable {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(chromium.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = r.readLine()) != null) {
-                    log.info("chromium: {}", line);
+                    // D-Bus complaints (no session or system bus on a build machine) are noise, not diagnosis
+                    if (!line.contains("dbus") && !line.contains("D-Bus")) {
+                        log.info("chromium: {}", line);
+                    }
                 }
             } catch (IOException e) {
                 // the process is gone

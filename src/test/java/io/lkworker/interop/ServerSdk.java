@@ -1,95 +1,123 @@
 package io.lkworker.interop;
 
 import com.google.gson.Gson;
+import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * LiveKit's own Node server SDK ({@code livekit-server-sdk}) as a Java test sees it: each call runs
- * {@code node src/test/js/server-sdk.mjs <url> <operation> <args...>} (bounded by a timeout, killed on
- * overrun) and returns the one JSON line the script prints.
+ * LiveKit's own Node server SDK ({@code livekit-server-sdk}) as a Java test sees it: one
+ * {@code node src/test/js/server-sdk.mjs <url> --stdin} process that answers each {@link #call} with
+ * one JSON line (bounded by a timeout). {@link #close()} ends it and its children.
  */
-final class ServerSdk {
+final class ServerSdk implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ServerSdk.class);
     private static final Gson GSON = new Gson();
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    private static final String EOF = "\u0000eof";
 
     /** One answer: {@code result} when the server accepted the call, else the SDK's error. */
     record Answer(boolean ok, JsonElement result, JsonObject error) {
 
         JsonElement orThrow() {
             if (!ok) {
-                throw new AssertionError("the server refused the call: " + error);
+                throw new AssertionError("the call failed: " + error);
             }
             return result;
         }
     }
 
-    private final String url;
-    private final String apiKey;
-    private final String apiSecret;
+    private final Process node;
+    private final Writer in;
+    private final BlockingQueue<String> answers = new LinkedBlockingQueue<>();
+    private final StringBuffer stderr = new StringBuffer();
 
-    ServerSdk(String url, String apiKey, String apiSecret) {
-        this.url = url;
-        this.apiKey = apiKey;
-        this.apiSecret = apiSecret;
-    }
-
-    Answer call(String operation, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(InteropEnvironment.node().toString(),
-                InteropEnvironment.jsDir().resolve("server-sdk.mjs").toString(), url, operation));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(InteropEnvironment.jsDir().toFile());
+    ServerSdk(String url, String apiKey, String apiSecret) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(InteropEnvironment.node().toString(),
+                InteropEnvironment.jsDir().resolve("server-sdk.mjs").toString(), url, "--stdin")
+                .directory(InteropEnvironment.jsDir().toFile());
         pb.environment().put("LIVEKIT_API_KEY", apiKey);
         pb.environment().put("LIVEKIT_API_SECRET", apiSecret);
-        long started = System.nanoTime();
-        Process p = pb.start();
-        CompletableFuture<String> out = drain(p.getInputStream());
-        CompletableFuture<String> err = drain(p.getErrorStream());
-        try {
-            if (!p.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new AssertionError("node server-sdk.mjs " + operation + " did not finish within " + TIMEOUT);
-            }
-        } finally {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-        }
-        String stdout = out.join().strip();
-        String stderr = err.join().strip();
-        log.info("server sdk {} {} -> exit {} in {} ms: {}{}", operation, String.join(" ", args).replaceAll("eyJ\\S+", "<jwt>"),
-                p.exitValue(), (System.nanoTime() - started) / 1_000_000, stdout.replaceAll("eyJ[^\"]+", "<jwt>"),
-                stderr.isEmpty() ? "" : "\n  stderr: " + stderr);
-        if (p.exitValue() != 0) {
-            throw new AssertionError("node server-sdk.mjs " + operation + " failed with exit " + p.exitValue() + ": " + stderr);
-        }
-        String last = stdout.lines().reduce((a, b) -> b).orElse("");
-        return GSON.fromJson(last, Answer.class);
+        node = pb.start();
+        in = new OutputStreamWriter(node.getOutputStream(), StandardCharsets.UTF_8);
+        lines(node.getInputStream(), "server-sdk-stdout", answers::add);
+        lines(node.getErrorStream(), "server-sdk-stderr", line -> {
+            stderr.append(line).append('\n');
+            log.info("server sdk stderr: {}", line);
+        });
     }
 
-    /** Reads the stream to its end on a thread of its own (not a shared pool: both pipes must drain at once). */
-    private static CompletableFuture<String> drain(InputStream in) {
-        CompletableFuture<String> text = new CompletableFuture<>();
-        Thread t = new Thread(() -> {
-            try (in) {
-                text.complete(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-            } catch (IOException e) {
-                text.completeExceptionally(new UncheckedIOException(e));
+    /** Runs {@code operation} (see server-sdk.mjs) and returns its answer. */
+    Answer call(String operation, String... args) throws IOException, InterruptedException {
+        JsonArray request = new JsonArray();
+        request.add(operation);
+        List.of(args).forEach(request::add);
+        long started = System.nanoTime();
+        in.write(request + "\n");
+        in.flush();
+        String line = answers.poll(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        if (line == null || line.equals(EOF)) {
+            throw new AssertionError("server-sdk.mjs gave no answer to " + operation + (line == null
+                    ? " within " + TIMEOUT : " (it exited)") + "; stderr:\n" + stderr);
+        }
+        log.info("server sdk {} {} -> {} ms: {}", operation, String.join(" ", args).replaceAll("eyJ\\S+", "<jwt>"),
+                (System.nanoTime() - started) / 1_000_000, line.replaceAll("eyJ[^\"]+", "<jwt>"));
+        Answer answer = GSON.fromJson(line, Answer.class);
+        if (!answer.ok() && "ScriptError".equals(answer.error().get("name").getAsString())) {
+            throw new AssertionError("server-sdk.mjs failed on " + operation + ": " + answer.error().get("message"));
+        }
+        return answer;
+    }
+
+    @Override
+    public void close() {
+        try {
+            in.close(); // end of input: the script ends
+        } catch (IOException e) {
+            // already gone
+        }
+        try {
+            if (!node.waitFor(5, TimeUnit.SECONDS)) {
+                log.warn("server-sdk.mjs did not end with its input; killing it");
             }
-        }, "server-sdk-output");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        node.descendants().forEach(ProcessHandle::destroyForcibly);
+        node.destroyForcibly();
+    }
+
+    private static void lines(InputStream stream, String name, Consumer<String> sink) {
+        Thread t = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    sink.accept(line);
+                }
+            } catch (IOException e) {
+                // the process is gone
+            }
+            if (name.endsWith("stdout")) {
+                sink.accept(EOF);
+            }
+        }, name);
         t.setDaemon(true);
         t.start();
-        return text;
     }
 }

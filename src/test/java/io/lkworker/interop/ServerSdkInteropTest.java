@@ -75,6 +75,9 @@ class ServerSdkInteropTest {
     @AfterEach
     void stop() {
         clients.forEach(RtcRoom::disconnect);
+        if (sdk != null) {
+            sdk.close();
+        }
         if (server != null) {
             server.close();
         }
@@ -165,8 +168,10 @@ class ServerSdkInteropTest {
 
     @Test
     void aWrongSecretIsRefusedAsTheSdkExpects() throws Exception {
-        ServerSdk.Answer refused = new ServerSdk(server.httpUrl(), ServerConfig.DEFAULT_API_KEY, "not-the-secret")
-                .call("listRooms");
+        ServerSdk.Answer refused;
+        try (ServerSdk wrongSecret = new ServerSdk(server.httpUrl(), ServerConfig.DEFAULT_API_KEY, "not-the-secret")) {
+            refused = wrongSecret.call("listRooms");
+        }
         assertThat(refused.ok()).isFalse();
         assertThat(refused.error().get("status").getAsInt()).isEqualTo(401);
         assertThat(refused.error().get("code").getAsString()).isEqualTo("unauthenticated");
