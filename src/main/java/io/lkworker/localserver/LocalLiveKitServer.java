@@ -276,6 +276,11 @@ public final class LocalLiveKitServer implements AutoCloseable {
         return rooms.deleteRoom(room);
     }
 
+    /** What a participant's client said about itself when it joined (SDK, version, protocol), while it is in the room. */
+    public Optional<livekit.LivekitModels.ClientInfo> clientInfo(String room, String identity) {
+        return rooms.clientInfo(room, identity);
+    }
+
     // ---- recording ---------------------------------------------------------------------------
 
     /** Every WorkerMessage received so far, in arrival order. */

@@ -75,13 +75,14 @@ final class LocalRoom {
     private final Map<String, ParticipantSession> participants = new LinkedHashMap<>();
     private final Map<String, Published> published = new LinkedHashMap<>();
     private volatile List<ParticipantInfo> snapshot = List.of();
+    private volatile Map<String, LivekitModels.ClientInfo> clientsSnapshot = Map.of();
     private boolean everHadEndUser;
     private ScheduledFuture<?> closeTimer;
     private volatile boolean closed;
 
-    LocalRoom(LivekitModels.Room proto, ServerConfig config, Host host) {
+    LocalRoom(LivekitModels.Room proto, ServerConfig config, io.lkworker.localserver.RoomSettings settings, Host host) {
         this.proto = proto;
-        this.settings = config.rooms();
+        this.settings = settings;
         this.clock = config.clock();
         this.host = host;
         this.thread = new ScheduledThreadPoolExecutor(1, r -> {
@@ -152,16 +153,17 @@ final class LocalRoom {
      * Admits a participant whose connection was just upgraded; then reads its signalling on the calling
      * (connection) thread until the connection ends.
      */
-    void admit(WebSocketConnection ws, TokenClaims claims, boolean autoSubscribe) {
+    void admit(WebSocketConnection ws, TokenClaims claims, boolean autoSubscribe, LivekitModels.ClientInfo client) {
         CompletableFuture<ParticipantSession> joined = new CompletableFuture<>();
-        exec.execute(() -> joined.complete(join(ws, claims, autoSubscribe)));
+        exec.execute(() -> joined.complete(join(ws, claims, autoSubscribe, client)));
         ParticipantSession session = joined.join();
         if (session != null) {
             session.readSignals(exec);
         }
     }
 
-    private ParticipantSession join(WebSocketConnection ws, TokenClaims claims, boolean autoSubscribe) {
+    private ParticipantSession join(WebSocketConnection ws, TokenClaims claims, boolean autoSubscribe,
+                                    LivekitModels.ClientInfo client) {
         if (closed) {
             ws.abort();
             return null;
@@ -184,7 +186,7 @@ final class LocalRoom {
                 .setPermission(claims.permission())
                 .setVersion(1)
                 .build();
-        ParticipantSession session = new ParticipantSession(this, ws, claims, autoSubscribe, info);
+        ParticipantSession session = new ParticipantSession(this, ws, claims, autoSubscribe, client, info);
         if (engine == null) {
             engine = MediaEngine.shared();
         }
@@ -196,8 +198,9 @@ final class LocalRoom {
             cancelClose();
         }
         publishSnapshot();
-        log.info("room '{}': {} joined ({}{})", name(), claims.identity(), info.getSid(),
-                claims.kind() == ParticipantInfo.Kind.AGENT ? ", agent" : "");
+        log.info("room '{}': {} joined ({}{}, sdk {} {}, protocol {})", name(), claims.identity(), info.getSid(),
+                claims.kind() == ParticipantInfo.Kind.AGENT ? ", agent" : "", client.getSdk(), client.getVersion(),
+                client.getProtocol());
         broadcast(info, session);
         // LiveKit sends the subscriber offer at once, with the data channels and the tracks already there.
         if (autoSubscribe && claims.permission().getCanSubscribe()) {
@@ -568,8 +571,18 @@ final class LocalRoom {
 
     private void publishSnapshot() {
         List<ParticipantInfo> now = new ArrayList<>();
-        participants.values().forEach(p -> now.add(p.info()));
+        Map<String, LivekitModels.ClientInfo> clients = new LinkedHashMap<>();
+        participants.values().forEach(p -> {
+            now.add(p.info());
+            clients.put(p.identity(), p.client);
+        });
         snapshot = List.copyOf(now);
+        clientsSnapshot = Map.copyOf(clients);
+    }
+
+    /** The participants' clients as of the last change, by identity (any thread). */
+    Map<String, LivekitModels.ClientInfo> clients() {
+        return clientsSnapshot;
     }
 
     void forEachParticipant(Consumer<ParticipantInfo> action) {

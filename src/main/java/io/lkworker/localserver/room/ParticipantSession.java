@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
+import livekit.LivekitModels.ClientInfo;
 import livekit.LivekitModels.ParticipantInfo;
 import livekit.LivekitModels.TrackInfo;
 import livekit.LivekitRtc.SessionDescription;
@@ -47,6 +48,8 @@ final class ParticipantSession {
 
     final TokenClaims claims;
     final boolean autoSubscribe;
+    /** What the client said about itself when it connected. */
+    final ClientInfo client;
     private final WebSocketConnection ws;
     private final LocalRoom room;
     private ParticipantInfo info;
@@ -62,11 +65,13 @@ final class ParticipantSession {
     private final Map<String, RTCRtpSender> subscriptions = new HashMap<>();
     private volatile boolean closed;
 
-    ParticipantSession(LocalRoom room, WebSocketConnection ws, TokenClaims claims, boolean autoSubscribe, ParticipantInfo info) {
+    ParticipantSession(LocalRoom room, WebSocketConnection ws, TokenClaims claims, boolean autoSubscribe,
+                       ClientInfo client, ParticipantInfo info) {
         this.room = room;
         this.ws = ws;
         this.claims = claims;
         this.autoSubscribe = autoSubscribe;
+        this.client = client;
         this.info = info;
     }
 

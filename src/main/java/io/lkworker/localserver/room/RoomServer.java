@@ -63,14 +63,14 @@ public final class RoomServer implements AutoCloseable {
                 Route.prefix(RtcEndpoint.V1, endpoint));
     }
 
-    private void admit(TokenClaims claims, WebSocketConnection ws, boolean autoSubscribe) {
+    private void admit(TokenClaims claims, WebSocketConnection ws, boolean autoSubscribe, LivekitModels.ClientInfo client) {
         if (closed) {
             ws.abort();
             return;
         }
         LocalRoom room = rooms.compute(claims.room(), (name, existing) -> existing != null && !existing.isClosed()
                 ? existing : newRoom(name, claims));
-        room.admit(ws, claims, autoSubscribe);
+        room.admit(ws, claims, autoSubscribe, client);
     }
 
     private LocalRoom newRoom(String name, TokenClaims creator) {
@@ -79,16 +79,50 @@ public final class RoomServer implements AutoCloseable {
         return newRoom(name, agents, creator.identity());
     }
 
+    /**
+     * What CreateRoom may set on a new room; 0 and "" keep the server's defaults (RoomSettings). Like the
+     * real server: the timeouts are in seconds and govern when the room closes; the metadata is the room's.
+     */
+    public record RoomOptions(int emptyTimeoutSeconds, int departureTimeoutSeconds, String metadata) {
+        public static final RoomOptions DEFAULTS = new RoomOptions(0, 0, "");
+    }
+
     /** RoomService.CreateRoom: the room, opened now (it closes after the empty timeout if nobody joins). */
     public LivekitModels.Room createRoom(String name, List<AgentRequest> agents) {
+        return createRoom(name, agents, RoomOptions.DEFAULTS);
+    }
+
+    /** RoomService.CreateRoom with the request's settings; an open room is returned unchanged. */
+    public LivekitModels.Room createRoom(String name, List<AgentRequest> agents, RoomOptions options) {
         return rooms.compute(name, (n, existing) -> existing != null && !existing.isClosed()
-                ? existing : newRoom(n, agents, "RoomService")).info();
+                ? existing : newRoom(n, agents, "RoomService", options)).info();
     }
 
     private LocalRoom newRoom(String name, List<AgentRequest> agents, String openedBy) {
+        return newRoom(name, agents, openedBy, RoomOptions.DEFAULTS);
+    }
+
+    private LocalRoom newRoom(String name, List<AgentRequest> agents, String openedBy, RoomOptions options) {
         LivekitModels.Room proto = agentSide.roomCreated(name, agents);
+        io.lkworker.localserver.RoomSettings defaults = config.rooms();
+        io.lkworker.localserver.RoomSettings settings = new io.lkworker.localserver.RoomSettings(
+                options.departureTimeoutSeconds() > 0
+                        ? java.time.Duration.ofSeconds(options.departureTimeoutSeconds()) : defaults.departureTimeout(),
+                options.emptyTimeoutSeconds() > 0
+                        ? java.time.Duration.ofSeconds(options.emptyTimeoutSeconds()) : defaults.emptyTimeout());
+        LivekitModels.Room.Builder b = proto.toBuilder();
+        if (options.emptyTimeoutSeconds() > 0) {
+            b.setEmptyTimeout(options.emptyTimeoutSeconds());
+        }
+        if (options.departureTimeoutSeconds() > 0) {
+            b.setDepartureTimeout(options.departureTimeoutSeconds());
+        }
+        if (!options.metadata().isEmpty()) {
+            b.setMetadata(options.metadata());
+        }
+        proto = b.build();
         log.info("room '{}' opened by {} ({})", name, openedBy, proto.getSid());
-        return new LocalRoom(proto, config, new LocalRoom.Host() {
+        return new LocalRoom(proto, config, settings, new LocalRoom.Host() {
             @Override
             public void roomClosed(LocalRoom room, DisconnectReason reason, Set<String> present) {
                 rooms.remove(room.name(), room);
@@ -120,6 +154,12 @@ public final class RoomServer implements AutoCloseable {
     public Optional<List<ParticipantInfo>> participants(String room) {
         LocalRoom r = rooms.get(room);
         return r == null || r.isClosed() ? Optional.empty() : Optional.of(r.participants());
+    }
+
+    /** What the participant's client said about itself when it joined (SDK, version, protocol), if it is in the room. */
+    public Optional<LivekitModels.ClientInfo> clientInfo(String room, String identity) {
+        LocalRoom r = rooms.get(room);
+        return r == null || r.isClosed() ? Optional.empty() : Optional.ofNullable(r.clients().get(identity));
     }
 
     /** Removes the participant (it is told PARTICIPANT_REMOVED); false if there is no such room or participant. */

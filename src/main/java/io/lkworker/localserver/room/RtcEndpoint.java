@@ -9,6 +9,7 @@ import io.lkworker.localserver.http.WebSocketConnection;
 import java.io.IOException;
 import java.util.Base64;
 import java.util.Optional;
+import livekit.LivekitModels.ClientInfo;
 import livekit.LivekitModels.DisconnectReason;
 import livekit.LivekitRtc;
 import org.slf4j.Logger;
@@ -32,7 +33,7 @@ final class RtcEndpoint implements HttpHandler {
     /** Where admitted participants go. */
     interface Rooms {
         /** Finds or creates the room and runs the participant's session on this thread until it ends. */
-        void admit(TokenClaims claims, WebSocketConnection ws, boolean autoSubscribe);
+        void admit(TokenClaims claims, WebSocketConnection ws, boolean autoSubscribe, ClientInfo client);
     }
 
     private record Refusal(int status, String message) {
@@ -56,6 +57,12 @@ final class RtcEndpoint implements HttpHandler {
             HttpResponses.textForAnyOrigin(exchange.out(), 404, "404 page not found\n");
             return;
         }
+        boolean upgrade = req.headerHasToken("Connection", "upgrade") && req.headerHasToken("Upgrade", "websocket");
+        if (!path.equals(VALIDATE) && !upgrade) {
+            // Like the real server (rtcservice.go serve): a plain request to /rtc is a 404 before any auth.
+            HttpResponses.empty(exchange.out(), 404);
+            return;
+        }
         Object checked = check(req);
         if (checked instanceof Refusal r) {
             log.info("connection {}: {} refused with {}: {}", exchange.connectionId(), path, r.status(), r.message());
@@ -65,10 +72,6 @@ final class RtcEndpoint implements HttpHandler {
         TokenClaims claims = (TokenClaims) checked;
         if (path.equals(VALIDATE)) {
             HttpResponses.textForAnyOrigin(exchange.out(), 200, "success");
-            return;
-        }
-        if (!req.headerHasToken("Connection", "upgrade") || !req.headerHasToken("Upgrade", "websocket")) {
-            HttpResponses.empty(exchange.out(), 404);
             return;
         }
         String key = req.header("Sec-WebSocket-Key").orElse("");
@@ -86,7 +89,39 @@ final class RtcEndpoint implements HttpHandler {
             ws.sendClose(1000);
             return;
         }
-        rooms.admit(claims, ws, flag(req, "auto_subscribe", true));
+        rooms.admit(claims, ws, flag(req, "auto_subscribe", true), clientInfo(req));
+    }
+
+    /**
+     * What the client says about itself in the query (rtc-signalling reference §1.3), as the real
+     * server keeps it: {@code sdk} ({@code js}, {@code reactnative}, {@code rust}, ...; unknown names are
+     * UNKNOWN), {@code version}, {@code protocol}, and the device fields when given.
+     */
+    static ClientInfo clientInfo(HttpRequest req) {
+        ClientInfo.Builder b = ClientInfo.newBuilder();
+        String sdk = req.queryParam("sdk").orElse("").toUpperCase(java.util.Locale.ROOT);
+        ClientInfo.SDK value = ClientInfo.SDK.UNKNOWN;
+        for (ClientInfo.SDK candidate : ClientInfo.SDK.values()) {
+            if (candidate != ClientInfo.SDK.UNRECOGNIZED && candidate.name().replace("_", "").equals(sdk.replace("_", ""))) {
+                value = candidate;
+            }
+        }
+        b.setSdk(value);
+        req.queryParam("version").ifPresent(b::setVersion);
+        req.queryParam("protocol").ifPresent(v -> {
+            try {
+                b.setProtocol(Integer.parseInt(v));
+            } catch (NumberFormatException e) {
+                // not a number: left 0, like the real server
+            }
+        });
+        req.queryParam("os").ifPresent(b::setOs);
+        req.queryParam("os_version").ifPresent(b::setOsVersion);
+        req.queryParam("device_model").ifPresent(b::setDeviceModel);
+        req.queryParam("browser").ifPresent(b::setBrowser);
+        req.queryParam("browser_version").ifPresent(b::setBrowserVersion);
+        req.queryParam("network").ifPresent(b::setNetwork);
+        return b.build();
     }
 
     /** The claims of an acceptable request, or why it is refused. */

@@ -68,7 +68,8 @@ public final class TwirpRoomService {
         TwirpGrants.requireRoom(req.getName());
         List<RoomServer.AgentRequest> agentsWanted = req.getAgentsList().stream()
                 .map(a -> new RoomServer.AgentRequest(a.getAgentName(), a.getMetadata())).toList();
-        return rooms.createRoom(req.getName(), agentsWanted);
+        return rooms.createRoom(req.getName(), agentsWanted, new RoomServer.RoomOptions(
+                Math.max(0, req.getEmptyTimeout()), Math.max(0, req.getDepartureTimeout()), req.getMetadata()));
     }
 
     private ListRoomsResponse list(ListRoomsRequest req, TwirpCall call) throws TwirpError {

@@ -1,0 +1,184 @@
+// One participant in a LiveKit room, run by LiveKit's own JavaScript client (livekit-client) in a browser.
+// Driven by BrowserParticipant (src/test/java/io/lkworker/interop): the page URL carries
+//   url     the LiveKit server (ws://...)          token  the participant's access token
+//   peer    identity of the participant to listen to and talk with
+//   topic   data topic (default "chat")            timeoutMs  bound of each wait (default 20000)
+// It joins, publishes the microphone (Chromium's fake capture playing a tone file), waits for the peer and
+// its audio track, measures the dominant frequency and level of that track with WebAudio, sends a data
+// message and waits for the peer's "echo: <text>". Meanwhile it answers every data message on the topic
+// that is not itself an echo with "echo: <text>". Console lines go to POST /log, milestones to
+// POST /event, the final report to POST /report (JSON).
+(() => {
+  const LK = window.LivekitClient;
+  const q = new URLSearchParams(location.search);
+  const url = q.get('url');
+  const token = q.get('token');
+  const peer = q.get('peer');
+  const topic = q.get('topic') || 'chat';
+  const timeoutMs = Number(q.get('timeoutMs') || 20000);
+  const enc = new TextEncoder();
+  const dec = new TextDecoder();
+
+  const post = (path, body) => fetch(path, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body), keepalive: true,
+  }).catch(() => {});
+
+  // Every console line to the test's log, then to the real console.
+  for (const level of ['log', 'info', 'warn', 'error', 'debug']) {
+    const original = console[level].bind(console);
+    console[level] = (...args) => {
+      const text = args.map((a) => {
+        if (a instanceof Error) return `${a.name}: ${a.message}`;
+        if (typeof a === 'object') { try { return JSON.stringify(a); } catch (e) { return String(a); } }
+        return String(a);
+      }).join(' ');
+      post('/log', { level, text, t: performance.now() | 0 });
+      original(...args);
+    };
+  }
+  window.addEventListener('error', (e) => console.error('page error:', e.message, e.filename + ':' + e.lineno));
+  window.addEventListener('unhandledrejection', (e) => console.error('unhandled rejection:', String(e.reason)));
+
+  const status = (text) => { document.getElementById('status').textContent = text; };
+  const event = (name, detail) => { status(name); console.info('event', name, detail || ''); return post('/event', { name, detail: detail || null }); };
+
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  /** Resolves with cond()'s first truthy value, checking every 50 ms, or rejects after ms. */
+  async function waitFor(what, cond, ms = timeoutMs) {
+    const end = performance.now() + ms;
+    for (;;) {
+      const v = cond();
+      if (v) return v;
+      if (performance.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+      await sleep(50);
+    }
+  }
+
+  const report = {
+    sdkVersion: LK.version,
+    connected: false,
+    identity: null,
+    room: null,
+    remoteParticipants: [],
+    peerTrack: null,
+    heard: null,
+    dataSent: null,
+    dataReceived: [],
+    echoesSent: [],
+    error: null,
+  };
+
+  /** Dominant frequency (Hz) and RMS level (dBFS) of what the analyser hears now. */
+  function measure(analyser, sampleRate) {
+    const freq = new Float32Array(analyser.frequencyBinCount);
+    analyser.getFloatFrequencyData(freq);
+    const binHz = sampleRate / analyser.fftSize;
+    let best = -1;
+    for (let i = Math.ceil(60 / binHz); i < Math.min(freq.length - 1, 4000 / binHz); i++) {
+      if (best < 0 || freq[i] > freq[best]) best = i;
+    }
+    // parabolic interpolation around the peak (dB values)
+    const a = freq[best - 1], b = freq[best], c = freq[best + 1];
+    const denom = a - 2 * b + c;
+    const offset = denom === 0 || !isFinite(denom) ? 0 : 0.5 * (a - c) / denom;
+    const time = new Float32Array(analyser.fftSize);
+    analyser.getFloatTimeDomainData(time);
+    let sum = 0;
+    for (const s of time) sum += s * s;
+    const rms = Math.sqrt(sum / time.length);
+    return { frequency: (best + offset) * binHz, rmsDbfs: rms > 0 ? 20 * Math.log10(rms) : -Infinity, peakDb: b };
+  }
+
+  /** Listens to a remote audio track: waits for sound, then reports the median of 10 measurements over 1 s. */
+  async function listen(track) {
+    // Chrome hands WebAudio the samples of a remote track only while the track also plays in a media
+    // element; a muted one is enough.
+    const el = track.attach();
+    el.muted = true;
+    document.body.appendChild(el);
+    const ctx = new AudioContext();
+    await ctx.resume();
+    const source = ctx.createMediaStreamSource(new MediaStream([track.mediaStreamTrack]));
+    const analyser = ctx.createAnalyser();
+    analyser.fftSize = 8192;
+    analyser.smoothingTimeConstant = 0;
+    source.connect(analyser);
+    console.info('listening: AudioContext', ctx.state, ctx.sampleRate, 'Hz');
+    await waitFor('audible audio from ' + peer, () => measure(analyser, ctx.sampleRate).rmsDbfs > -40);
+    await sleep(300); // let the analyser's window fill with sound only
+    const samples = [];
+    for (let i = 0; i < 10; i++) {
+      samples.push(measure(analyser, ctx.sampleRate));
+      await sleep(100);
+    }
+    const median = (xs) => xs.slice().sort((x, y) => x - y)[xs.length >> 1];
+    return {
+      frequency: median(samples.map((s) => s.frequency)),
+      rmsDbfs: median(samples.map((s) => s.rmsDbfs)),
+      sampleRate: ctx.sampleRate,
+      samples,
+    };
+  }
+
+  async function run() {
+    if (!LK) throw new Error('livekit-client did not load');
+    const room = new LK.Room({
+      // a test tone is no speech: keep the capture unprocessed (noise suppression removes steady tones)
+      audioCaptureDefaults: { echoCancellation: false, noiseSuppression: false, autoGainControl: false },
+    });
+    window.room = room;
+    let peerTrack = null;
+    room.on(LK.RoomEvent.TrackSubscribed, (track, publication, participant) => {
+      console.info('subscribed', track.kind, publication.trackSid, 'of', participant.identity);
+      if (track.kind === 'audio' && participant.identity === peer && !peerTrack) peerTrack = { track, publication };
+    });
+    room.on(LK.RoomEvent.DataReceived, (payload, participant, kind, t) => {
+      const text = dec.decode(payload);
+      const from = participant ? participant.identity : null;
+      report.dataReceived.push({ from, topic: t || null, text });
+      console.info('data from', from, 'topic', t, ':', text);
+      if (t === topic && !text.startsWith('echo: ')) {
+        const answer = 'echo: ' + text;
+        room.localParticipant.publishData(enc.encode(answer), { reliable: true, topic })
+          .then(() => report.echoesSent.push(answer), (e) => console.error('echo failed', e));
+      }
+    });
+    room.on(LK.RoomEvent.Disconnected, (reason) => event('disconnected', String(reason)));
+    room.on(LK.RoomEvent.ParticipantConnected, (p) => console.info('participant connected', p.identity));
+
+    await room.connect(url, token, { autoSubscribe: true });
+    report.connected = true;
+    report.identity = room.localParticipant.identity;
+    report.room = room.name;
+    await event('connected', { identity: room.localParticipant.identity, room: room.name });
+
+    await room.localParticipant.setMicrophoneEnabled(true);
+    const mic = room.localParticipant.getTrackPublication(LK.Track.Source.Microphone);
+    await event('published', { trackSid: mic && mic.trackSid });
+
+    const other = await waitFor('participant ' + peer, () => room.remoteParticipants.get(peer));
+    report.remoteParticipants = [...room.remoteParticipants.values()].map((p) => ({
+      identity: p.identity, name: p.name, sid: p.sid, kind: p.kind,
+    }));
+    await event('peer', { identity: other.identity, sid: other.sid });
+
+    const { track, publication } = await waitFor('an audio track from ' + peer, () => peerTrack);
+    report.peerTrack = { sid: publication.trackSid, name: publication.trackName, source: publication.source };
+    report.heard = await listen(track);
+    await event('heard', { frequency: report.heard.frequency, rmsDbfs: report.heard.rmsDbfs });
+
+    const message = 'hello from ' + room.localParticipant.identity;
+    report.dataSent = message;
+    await room.localParticipant.publishData(enc.encode(message), { reliable: true, topic });
+    await waitFor('"echo: ' + message + '" from ' + peer,
+      () => report.dataReceived.find((d) => d.from === peer && d.text === 'echo: ' + message));
+  }
+
+  run().catch((e) => {
+    report.error = (e && e.message) || String(e);
+    console.error('interop page failed:', e);
+  }).finally(() => {
+    status(report.error ? 'failed: ' + report.error : 'done');
+    post('/report', report);
+  });
+})();
