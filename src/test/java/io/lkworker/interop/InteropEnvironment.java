@@ -66,8 +66,9 @@ final class InteropEnvironment {
 
     /** Skips the test when {@code ok} is false, or fails it when the interop tests are required. */
     private static void require(boolean ok, Supplier<String> why) {
-        if (Boolean.getBoolean("lkworker.interop.required")) {
-            assertTrue(ok, () -> why.get() + " (the interop tests are required: -Dlkworker.interop.required=true)");
+        if (Boolean.getBoolean("lkworker.interop.required") || "1".equals(System.getenv("LKWORKER_INTEROP_REQUIRED"))) {
+            assertTrue(ok, () -> why.get() + " (the interop tests are required here: -Dlkworker.interop.required=true"
+                    + " or LKWORKER_INTEROP_REQUIRED=1)");
         } else {
             assumeTrue(ok, () -> "skipped: " + why.get());
         }
