@@ -14,6 +14,9 @@
   const url = q.get('url');
   const token = q.get('token');
   const peer = q.get('peer');
+  // '@agent': the first participant that is an agent (its identity is the job's, unknown in advance)
+  const isPeer = (p) => peer === '@agent' ? (p.isAgent === true || p.kind === 'agent' || p.kind === 4) : p.identity === peer;
+  let peerIdentity = peer === '@agent' ? null : peer;
   const topic = q.get('topic') || 'chat';
   const timeoutMs = Number(q.get('timeoutMs') || 20000);
   const enc = new TextEncoder();
@@ -130,7 +133,7 @@
     let peerTrack = null;
     room.on(LK.RoomEvent.TrackSubscribed, (track, publication, participant) => {
       console.info('subscribed', track.kind, publication.trackSid, 'of', participant.identity);
-      if (track.kind === 'audio' && participant.identity === peer && !peerTrack) peerTrack = { track, publication };
+      if (track.kind === 'audio' && isPeer(participant) && !peerTrack) peerTrack = { track, publication };
     });
     room.on(LK.RoomEvent.DataReceived, (payload, participant, kind, t) => {
       const text = dec.decode(payload);
@@ -156,7 +159,8 @@
     const mic = room.localParticipant.getTrackPublication(LK.Track.Source.Microphone);
     await event('published', { trackSid: mic && mic.trackSid });
 
-    const other = await waitFor('participant ' + peer, () => room.remoteParticipants.get(peer));
+    const other = await waitFor('participant ' + peer, () => [...room.remoteParticipants.values()].find(isPeer));
+    peerIdentity = other.identity;
     report.remoteParticipants = [...room.remoteParticipants.values()].map((p) => ({
       identity: p.identity, name: p.name, sid: p.sid, kind: p.kind,
     }));
@@ -171,7 +175,7 @@
     report.dataSent = message;
     await room.localParticipant.publishData(enc.encode(message), { reliable: true, topic });
     await waitFor('"echo: ' + message + '" from ' + peer,
-      () => report.dataReceived.find((d) => d.from === peer && d.text === 'echo: ' + message));
+      () => report.dataReceived.find((d) => d.from === peerIdentity && d.text === 'echo: ' + message));
   }
 
   run().catch((e) => {
