@@ -1,6 +1,5 @@
 package io.lkworker.cli;
 
-import io.lkworker.config.ConfigDefaults;
 import io.lkworker.config.ConfigException;
 import io.lkworker.server.AccessToken;
 import java.net.URI;
@@ -72,15 +71,7 @@ final class DispatchCommand extends OperatorCommand {
             throw new ConfigException("--room: must not be empty");
         }
         URI server = httpUrl(blankToNull(url) != null ? url.strip() : DEFAULT_URL);
-        String key = blankToNull(apiKey);
-        String secret = blankToNull(apiSecret);
-        if (key == null && secret == null && isLoopback(server.getHost())) {
-            key = ConfigDefaults.DEV_API_KEY;
-            secret = ConfigDefaults.DEV_API_SECRET;
-        } else if (key == null || secret == null) {
-            throw new ConfigException((key == null ? "--api-key" : "--api-secret") + ": required for " + server
-                    + " (or set " + (key == null ? "LIVEKIT_API_KEY" : "LIVEKIT_API_SECRET") + ")");
-        }
+        ServerCredentials credentials = ServerCredentials.resolve(server, apiKey, apiSecret);
         CreateAgentDispatchRequest request = CreateAgentDispatchRequest.newBuilder()
                 .setRoom(room)
                 .setAgentName(agentName == null ? "" : agentName.strip())
@@ -88,7 +79,8 @@ final class DispatchCommand extends OperatorCommand {
                 .build();
         String base = server.toString().replaceAll("/+$", "");
         AgentDispatch dispatch = new TwirpClient(base).call(SERVICE, "CreateDispatch", request,
-                AgentDispatch.parser(), token(key, secret, room, System.currentTimeMillis()));
+                AgentDispatch.parser(), token(credentials.apiKey(), credentials.apiSecret(), room,
+                System.currentTimeMillis()));
         out().println(dispatch.getId());
         out().flush();
         return ExitCodes.OK;
@@ -139,6 +131,6 @@ final class DispatchCommand extends OperatorCommand {
     }
 
     private static String blankToNull(String s) {
-        return s == null || s.isBlank() ? null : s.strip();
+        return ServerCredentials.blankToNull(s);
     }
 }

@@ -1,0 +1,226 @@
+package io.lkworker.cli;
+
+import io.lkworker.api.rtc.AudioFrame;
+import io.lkworker.api.rtc.AudioSource;
+import io.lkworker.api.rtc.ConnectOptions;
+import io.lkworker.api.rtc.DataOptions;
+import io.lkworker.api.rtc.LocalAudioTrack;
+import io.lkworker.api.rtc.ParticipantKind;
+import io.lkworker.api.rtc.RemoteAudioTrack;
+import io.lkworker.api.rtc.RemoteParticipant;
+import io.lkworker.api.rtc.RemoteTrack;
+import io.lkworker.api.rtc.RemoteTrackPublication;
+import io.lkworker.api.rtc.RoomException;
+import io.lkworker.api.rtc.RoomListener;
+import io.lkworker.config.ConfigException;
+import io.lkworker.rtc.RtcRoom;
+import io.lkworker.server.AccessToken;
+import io.lkworker.talk.EchoMeter;
+import io.lkworker.talk.Pitch;
+import io.lkworker.talk.ToneGenerator;
+import io.lkworker.talk.WavFile;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code lk-worker talk}: a participant for trying an agent. Joins a room, waits for an agent,
+ * plays a tone (or a WAV file) into the room on its microphone track, listens to what the agent
+ * sends back, optionally says something on the data topic {@code chat}, and reports what it heard:
+ * when sound first came back after ours started, its dominant frequency and its level.
+ */
+@Command(name = "talk", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 100,
+        versionProvider = VersionProvider.class,
+        description = "Join a room as a participant, play a tone or a WAV file to the agent and report what comes back.",
+        footer = {"",
+            "With lk-worker dev running, `lk-worker talk` joins room 'talk' on the embedded server, which dispatches",
+            "the agent to the new room. Credentials as for dispatch (devkey/secret on loopback by default).",
+            "Exit codes: 0 audio came back from an agent, 1 no agent came or nothing was heard, 2 bad usage."})
+final class TalkCommand extends OperatorCommand {
+
+    /** Heard audio counts as an answer above this level (about -40 dBFS). */
+    private static final double HEARD_RMS = 330;
+
+    @Option(names = "--room", paramLabel = "ROOM", order = 10, defaultValue = "talk",
+            description = "The room to join (created if needed). Default: ${DEFAULT-VALUE}.")
+    String room;
+
+    @Option(names = "--identity", paramLabel = "ID", order = 11, defaultValue = "talker",
+            description = "This participant's identity. Default: ${DEFAULT-VALUE}.")
+    String identity;
+
+    @Option(names = "--tone", paramLabel = "HZ", order = 12, defaultValue = "440",
+            description = "Play a sine tone of this frequency. Default: ${DEFAULT-VALUE} Hz.")
+    double toneHz;
+
+    @Option(names = "--wav", paramLabel = "FILE", order = 13,
+            description = "Play this WAV file (16-bit PCM, mono or stereo) instead of a tone, looping.")
+    Path wav;
+
+    @Option(names = "--seconds", paramLabel = "N", order = 14, defaultValue = "5",
+            description = "How long to play. Default: ${DEFAULT-VALUE}.")
+    int seconds;
+
+    @Option(names = "--say", paramLabel = "TEXT", order = 15,
+            description = "Also send TEXT on the data topic 'chat' and print the answers.")
+    String say;
+
+    @Option(names = "--wait", paramLabel = "N", order = 16, defaultValue = "20",
+            description = "Seconds to wait for an agent to join. Default: ${DEFAULT-VALUE}.")
+    int waitSeconds;
+
+    @Option(names = "--url", paramLabel = "URL", order = 17,
+            description = "LiveKit server URL. Env LIVEKIT_URL. Default: " + DispatchCommand.DEFAULT_URL + ".")
+    String url;
+
+    @Option(names = "--api-key", paramLabel = "KEY", order = 18,
+            description = "LiveKit API key. Env LIVEKIT_API_KEY. Default for a loopback URL: devkey.")
+    String apiKey;
+
+    @Option(names = "--api-secret", paramLabel = "SECRET", order = 19,
+            description = "LiveKit API secret; prefer env LIVEKIT_API_SECRET. Default for a loopback URL: secret.")
+    String apiSecret;
+
+    TalkCommand(CliContext context) {
+        super(context);
+    }
+
+    @Override
+    int run() throws Exception {
+        if (room.isBlank() || identity.isBlank()) {
+            throw new ConfigException((room.isBlank() ? "--room" : "--identity") + ": must not be empty");
+        }
+        if (seconds < 1 || waitSeconds < 1) {
+            throw new ConfigException((seconds < 1 ? "--seconds" : "--wait") + ": must be at least 1");
+        }
+        List<AudioFrame> sound = sound();
+        // This command prints what it observed; the room client's own log lines would only be noise here.
+        LoggingSetup.apply(io.lkworker.config.WorkerConfig.LogFormat.TEXT, "WARN");
+        String serverUrl = ServerCredentials.blankToNull(url) != null ? url.strip() : DispatchCommand.DEFAULT_URL;
+        URI server = DispatchCommand.httpUrl(serverUrl);
+        ServerCredentials credentials = ServerCredentials.resolve(server, apiKey, apiSecret);
+        String token = AccessToken.participantToken(credentials.apiKey(), credentials.apiSecret(), room, identity,
+                identity, System.currentTimeMillis(), Duration.ofHours(1));
+
+        RtcRoom joined;
+        try {
+            joined = RtcRoom.connect(serverUrl, token, ConnectOptions.defaults());
+        } catch (RoomException e) {
+            throw new CommandFailure("cannot join room '" + room + "': " + e.getMessage());
+        }
+        try {
+            return talk(joined, sound);
+        } finally {
+            joined.disconnect();
+        }
+    }
+
+    private int talk(RtcRoom joined, List<AudioFrame> sound) throws Exception {
+        say("joined room '%s' as %s", joined.name(), identity);
+        CompletableFuture<RemoteParticipant> agent = new CompletableFuture<>();
+        CompletableFuture<RemoteAudioTrack> answer = new CompletableFuture<>();
+        List<String> chat = new CopyOnWriteArrayList<>();
+        joined.addListener(new RoomListener() {
+            @Override
+            public void onParticipantConnected(RemoteParticipant p) {
+                if (p.kind() == ParticipantKind.AGENT) {
+                    agent.complete(p);
+                }
+            }
+
+            @Override
+            public void onTrackSubscribed(RemoteTrack track, RemoteTrackPublication pub, RemoteParticipant from) {
+                if (from.kind() == ParticipantKind.AGENT && track instanceof RemoteAudioTrack audio) {
+                    answer.complete(audio);
+                }
+            }
+
+            @Override
+            public void onDataReceived(byte[] data, RemoteParticipant from, String topic) {
+                chat.add((from == null ? "server" : from.identity()) + " [" + topic + "]: "
+                        + new String(data, StandardCharsets.UTF_8));
+            }
+        });
+        joined.remoteParticipants().values().stream().filter(p -> p.kind() == ParticipantKind.AGENT).findFirst()
+                .ifPresent(agent::complete);
+        RemoteParticipant found;
+        try {
+            found = agent.get(waitSeconds, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            say("no agent joined room '%s' within %d s (is a worker registered without an agent name, or was"
+                    + " the agent dispatched with lk-worker dispatch?)", joined.name(), waitSeconds);
+            return ExitCodes.FAILURE;
+        }
+        say("agent %s is in the room", found.identity());
+
+        AudioFrame first = sound.get(0);
+        AudioSource microphone = new AudioSource(first.sampleRate(), first.channels(), 100);
+        joined.localParticipant().publishTrack(LocalAudioTrack.create("microphone", microphone));
+        EchoMeter meter = new EchoMeter();
+        answer.thenAccept(track -> track.addSink(meter));
+        long started = System.nanoTime();
+        long end = started + TimeUnit.SECONDS.toNanos(seconds);
+        say("playing %s for %d s", wav != null ? wav.getFileName() : String.format(Locale.ROOT, "a %.0f Hz tone", toneHz),
+                seconds);
+        if (say != null) {
+            joined.localParticipant().publishData(say.getBytes(StandardCharsets.UTF_8),
+                    DataOptions.defaults().withTopic("chat"));
+        }
+        for (int i = 0; System.nanoTime() < end; i++) {
+            microphone.captureFrame(sound.get(i % sound.size()));
+        }
+        microphone.waitForPlayout(Duration.ofSeconds(1));
+        chat.forEach(line -> say("data from %s", line));
+
+        short[] recent = meter.recent();
+        double rms = Pitch.rms(recent);
+        if (meter.firstSoundNanos() == 0 || rms < HEARD_RMS) {
+            say("heard nothing back from %s", found.identity());
+            return ExitCodes.FAILURE;
+        }
+        say("heard %s: %.1f Hz at %.1f dBFS; first sound %d ms after ours started", found.identity(),
+                Pitch.dominantFrequency(recent, meter.sampleRate()), EchoMeter.dbfs(rms),
+                TimeUnit.NANOSECONDS.toMillis(meter.firstSoundNanos() - started));
+        return ExitCodes.OK;
+    }
+
+    private List<AudioFrame> sound() throws ConfigException, java.io.IOException {
+        if (wav != null) {
+            if (!Files.isReadable(wav)) {
+                throw new ConfigException("--wav: cannot read " + wav);
+            }
+            try {
+                return WavFile.read(wav).frames();
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("--wav: " + e.getMessage());
+            }
+        }
+        ToneGenerator tone;
+        try {
+            tone = new ToneGenerator(toneHz, 48000, 1, 0.3);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("--tone: " + e.getMessage());
+        }
+        // One second, played in a loop: continuous in phase for whole-Hz tones.
+        List<AudioFrame> frames = new java.util.ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            frames.add(tone.next());
+        }
+        return frames;
+    }
+
+    private void say(String format, Object... args) {
+        out().println(String.format(Locale.ROOT, format, args));
+        out().flush();
+    }
+}

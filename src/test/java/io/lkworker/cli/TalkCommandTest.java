@@ -1,0 +1,86 @@
+package io.lkworker.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lkworker.Daemon;
+import io.lkworker.DefaultExecutors;
+import io.lkworker.config.WorkerConfig;
+import io.lkworker.load.LoadMonitor;
+import io.lkworker.localserver.LocalLiveKitServer;
+import io.lkworker.localserver.ServerConfig;
+import io.lkworker.loop.Clock;
+import io.lkworker.runner.AgentLoader;
+import io.lkworker.testing.TestConfigs;
+import io.lkworker.testing.TestJars;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code lk-worker talk} against the embedded server, with and without the echo agent to talk to. */
+@Tag("rtc")
+class TalkCommandTest {
+
+    @TempDir
+    Path dir;
+    private LocalLiveKitServer server;
+    private Daemon daemon;
+
+    @AfterEach
+    void stop() {
+        if (daemon != null) {
+            daemon.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+        LoggingSetup.apply(WorkerConfig.LogFormat.TEXT, "INFO");
+    }
+
+    @Test
+    void talkHearsTheEchoAgentAndItsChatAnswer() throws Exception {
+        server = LocalLiveKitServer.create(ServerConfig.builder().build()).start();
+        Path example = Path.of("examples", "echo-agent", "src", "main", "java", "example", "EchoAgent.java");
+        Path jar = TestJars.builder().source("example.EchoAgent", Files.readString(example))
+                .agentService("example.EchoAgent").build(dir.resolve("echo.jar"));
+        WorkerConfig config = TestConfigs.config(server.url(), b -> {
+            b.agentJar = jar;
+            b.agentName = "";
+            return b;
+        });
+        daemon = new Daemon(config, AgentLoader.load(jar, null), DefaultExecutors.defaultFactory(),
+                LoadMonitor.fixed(0.1), Clock.system());
+        daemon.start();
+        server.awaitWorker(Duration.ofSeconds(20));
+
+        CliRun.Result r = new CliRun().run("talk", "--url", server.url(), "--room", "talk-test", "--seconds", "2",
+                "--tone", "660", "--say", "hi there");
+
+        assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).contains("joined room 'talk-test' as talker").containsPattern("agent agent-AJ_\\w+ is in the room")
+                .contains("echo: hi there").containsPattern("heard agent-AJ_\\w+: 6[4-7]\\d\\.\\d Hz");
+    }
+
+    @Test
+    void withoutAnAgentTalkSaysSoAndFails() throws Exception {
+        server = LocalLiveKitServer.create(ServerConfig.builder().build()).start();
+        CliRun.Result r = new CliRun().run("talk", "--url", server.url(), "--wait", "1");
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.out()).contains("no agent joined room 'talk' within 1 s");
+    }
+
+    @Test
+    void anUnreachableServerOrABadWavIsOneLine() throws Exception {
+        CliRun.Result refused = new CliRun().run("talk", "--url", "ws://127.0.0.1:1");
+        assertThat(refused.exitCode()).isEqualTo(1);
+        assertThat(refused.err()).contains("cannot join room 'talk'").contains("connection refused");
+
+        Path notWav = Files.writeString(dir.resolve("x.wav"), "not audio");
+        CliRun.Result badWav = new CliRun().run("talk", "--wav", notWav.toString());
+        assertThat(badWav.exitCode()).isEqualTo(2);
+        assertThat(badWav.err()).contains("--wav:").contains("not a WAV file");
+    }
+}
