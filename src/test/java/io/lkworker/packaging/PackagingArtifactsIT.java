@@ -76,8 +76,10 @@ class PackagingArtifactsIT {
         assertThat(fields.exitCode()).as(fields.output()).isZero();
         assertThat(fields.output())
                 .contains("Package: lk-worker")
-                .contains("Architecture: all")
-                .contains("openjdk-17-jre-headless | java17-runtime-headless | java-runtime-headless (>= 17)");
+                .contains("Architecture: amd64")
+                .contains("openjdk-17-jre-headless | java17-runtime-headless | java-runtime-headless (>= 17)")
+                // libwebrtc (rooms) links these; without them connect() fails (ldd on the bundled library)
+                .contains("libpulse0").contains("libx11-6");
 
         Commands.Result conffiles = Commands.run("dpkg-deb", "--info", deb.toString(), "conffiles");
         assertThat(conffiles.exitCode()).as(conffiles.output()).isZero();
