@@ -182,6 +182,19 @@ class RoomJobLifecycleTest {
     }
 
     @Test
+    void waitForParticipantTimesOutForSomeoneAbsentAndReturnsThePersonWhoJoins() throws Exception {
+        startThreadDaemon();
+        server.createDispatch("waiting", "test-agent", "wait-participant");
+        String job = runningJob();
+        await().atMost(WAIT).until(() -> RoomTestAgent.CONNECTED.contains(job));
+
+        participant = joinAsPerson("waiting", new CopyOnWriteArrayList<>());
+
+        awaitStatus(job, JobStatus.JS_SUCCESS);
+        assertThat(RoomTestAgent.REASONS.get(job)).isEqualTo("found person");
+    }
+
+    @Test
     @Tag("process")
     void aCrashedJobProcessIsGoneFromTheRoom() throws Exception {
         Path jar = AgentJarFixture.build(dir.resolve("agent"), RoomTestAgent.class);

@@ -224,6 +224,7 @@ public final class AudioStream implements Iterable<AudioFrame>, AutoCloseable {
 
         @Override
         public void onEnded() {
+            track.removeSink(this);
             end();
         }
     }

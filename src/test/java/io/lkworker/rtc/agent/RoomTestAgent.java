@@ -33,6 +33,14 @@ public final class RoomTestAgent implements Agent {
         String mode = ctx.job().metadata();
         switch (mode) {
             case "crash" -> Runtime.getRuntime().halt(3);
+            case "wait-participant" -> {
+                try {
+                    ctx.waitForParticipant("nobody", java.time.Duration.ofMillis(300));
+                    REASONS.put(job, "found nobody?");
+                } catch (java.util.concurrent.TimeoutException e) {
+                    REASONS.put(job, "found " + ctx.waitForParticipant().identity());
+                }
+            }
             case "return" -> {
                 CountDownLatch release = RELEASES.computeIfAbsent(room.name(), k -> new CountDownLatch(1));
                 while (!release.await(50, TimeUnit.MILLISECONDS) && !ctx.isShuttingDown()) {
