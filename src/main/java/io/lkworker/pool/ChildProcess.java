@@ -407,14 +407,18 @@ final class ChildProcess implements IpcChannel.Listener {
         owner.onExited(this);
     }
 
-    /** The job's outcome: its own final status wins; else why we killed it; else how the process died. */
+    /**
+     * The job's outcome: a job we had to kill failed, with the reason, whatever it reported before
+     * (a "succeeded" followed by a shutdown that hung is not a success); else its own final status;
+     * else how the process died.
+     */
     private JobOutcome outcome() {
+        if (killReason != null) {
+            return JobOutcome.failed(killReason);
+        }
         if (finalStatus != null) {
             return finalStatus.getState() == Ipc.JobState.JOB_SUCCEEDED
                     ? JobOutcome.succeeded() : JobOutcome.failed(finalStatus.getError());
-        }
-        if (killReason != null) {
-            return JobOutcome.failed(killReason);
         }
         if (exitCode == 0) {
             return JobOutcome.failed("job process exited with code 0 before the job ended");
