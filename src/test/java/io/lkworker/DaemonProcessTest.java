@@ -142,8 +142,11 @@ class DaemonProcessTest {
 
         assertThat(daemon.waitFor(20, TimeUnit.SECONDS)).isTrue();
         assertThat(daemon.exitValue()).isEqualTo(130);
-        // The job was stopped and its end reported before the socket closed.
-        awaitStatus(a.jobId(), JobStatus.JS_SUCCESS);
-        await().atMost(Duration.ofSeconds(5)).until(() -> children.stream().noneMatch(ProcessHandle::isAlive));
+        // Stopped at once: every child was killed and reaped before the daemon exited...
+        assertThat(children).noneMatch(ProcessHandle::isAlive);
+        // ...and the job was reported failed, with why, before the socket closed.
+        server.awaitMessage(m -> m.hasUpdateJob() && m.getUpdateJob().getJobId().equals(a.jobId())
+                && m.getUpdateJob().getStatus() == JobStatus.JS_FAILED
+                && m.getUpdateJob().getError().contains("second signal"), WAIT);
     }
 }

@@ -46,6 +46,10 @@ class DaemonTest {
     /** Per-test hooks of the test agent, keyed by what the job's metadata asks for. */
     private final Map<String, CountDownLatch> releases = new ConcurrentHashMap<>();
     private final Map<String, String> entered = new ConcurrentHashMap<>();
+    /** onRequest of "hold-request-*" offers: counted down on entry, then waits for its gate. */
+    private final CountDownLatch requestEntered = new CountDownLatch(1);
+    private final CountDownLatch requestGate = new CountDownLatch(1);
+    private final CountDownLatch requestDecided = new CountDownLatch(1);
 
     @BeforeEach
     void startServer() throws Exception {
@@ -66,7 +70,20 @@ class DaemonTest {
         @Override
         public void onRequest(JobRequest request) {
             String m = request.job().metadata();
-            if (m.contains("reject-terminate")) {
+            if (m.startsWith("hold-request")) {
+                requestEntered.countDown();
+                try {
+                    requestGate.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                if (m.endsWith("then-yes")) {
+                    request.accept();
+                } else {
+                    request.reject();
+                }
+                requestDecided.countDown();
+            } else if (m.contains("reject-terminate")) {
                 request.rejectAndTerminate();
             } else if (m.contains("reject")) {
                 request.reject();
@@ -77,6 +94,7 @@ class DaemonTest {
                 request.accept();
             } else if (m.contains("undecided")) {
                 return;
+
             } else {
                 request.accept(AcceptOptions.defaults().withName("bot").withAttribute("team", "blue"));
             }
@@ -391,8 +409,99 @@ class DaemonTest {
         assertThat(daemon.exitCode()).isNotDone();
         daemon.signal("SIGINT");
         assertThat(daemon.exitCode().get(10, TimeUnit.SECONDS)).isEqualTo(Worker.EXIT_FORCED);
-        // The job was asked to stop and its end was reported before the socket closed.
-        awaitJobStatus(a.jobId(), JobStatus.JS_SUCCESS);
+        // The job was stopped, not finished: reported failed, with why, before the socket closed.
+        assertThat(awaitJobStatus(a.jobId(), JobStatus.JS_FAILED).getError()).isEqualTo(Worker.FORCED_STOP_REASON);
+        assertThat(server.jobUpdates(a.jobId()).stream().map(LivekitAgent.UpdateJobStatus::getStatus))
+                .doesNotContain(JobStatus.JS_SUCCESS);
+    }
+
+    @Test
+    void drainEndsAtOnceWhenTheOnlyThingLeftIsAnOfferBeingDecided() throws Exception {
+        // Drain timeout 0 (for ever); a request deadline far away: only the drain itself can end this.
+        startDaemon(b -> {
+            b.requestTimeout = Duration.ofSeconds(60);
+            return b;
+        });
+        registeredWorker();
+        var offer = server.offerJob(JobSpec.forRoom("room-hold").withAgentName("test-agent")
+                .withMetadata("hold-request-then-no"));
+        assertThat(requestEntered.await(10, TimeUnit.SECONDS)).isTrue();
+        daemon.signal("SIGTERM");
+        assertThat(daemon.exitCode().get(10, TimeUnit.SECONDS)).isEqualTo(Worker.EXIT_OK);
+        // The undecided offer was declined plainly, so the server could try another worker.
+        LivekitAgent.AvailabilityResponse answer = answerTo(offer.jobId());
+        assertThat(answer.getAvailable()).isFalse();
+        assertThat(answer.getTerminate()).isFalse();
+        requestGate.countDown();
+    }
+
+    @Test
+    void anAcceptThatLandsDuringTheDrainNeverLeavesTheWorker() throws Exception {
+        startDaemon(b -> {
+            b.requestTimeout = Duration.ofSeconds(60);
+            return b;
+        });
+        registeredWorker();
+        OfferOutcome running = offer("wait-release-drain");
+        awaitJobStatus(running.jobId(), JobStatus.JS_RUNNING);
+        var held = server.offerJob(JobSpec.forRoom("room-held").withAgentName("test-agent")
+                .withMetadata("hold-request-then-yes"));
+        assertThat(requestEntered.await(10, TimeUnit.SECONDS)).isTrue();
+        daemon.signal("SIGTERM");
+        await().atMost(WAIT).until(() -> daemon.snapshot().state().equals("draining"));
+        // The agent accepts now, mid-drain; the loop handles its decision before this query.
+        requestGate.countDown();
+        assertThat(requestDecided.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(daemon.query(Worker::reservedSlots)).isZero();
+        // One answer went out for the held offer, and it was a plain decline.
+        answerTo(held.jobId());
+        assertThat(server.messages().stream().filter(r -> r.message().hasAvailability()
+                && r.message().getAvailability().getJobId().equals(held.jobId()))
+                .map(r -> r.message().getAvailability().getAvailable())).containsExactly(false);
+        assertThat(daemon.exitCode()).isNotDone();
+        releases.computeIfAbsent("wait-release-drain", k -> new CountDownLatch(1)).countDown();
+        assertThat(daemon.exitCode().get(10, TimeUnit.SECONDS)).isEqualTo(Worker.EXIT_OK);
+        assertThat(entered).doesNotContainKey(held.jobId());
+    }
+
+    @Test
+    void drainEndsWhenAnAcceptedJobsAssignmentNeverArrives() throws Exception {
+        startDaemon(b -> b);
+        registeredWorker();
+        server.setWithholdAssignments(true);
+        OfferOutcome outcome = offer("ok");
+        assertThat(outcome.kind()).isEqualTo(OfferOutcome.Kind.WITHHELD);
+        daemon.signal("SIGTERM");
+        // The drain waits for the assignment (the server may send it) until its 7.5 s timeout, then ends.
+        assertThat(daemon.exitCode().get(20, TimeUnit.SECONDS)).isEqualTo(Worker.EXIT_OK);
+        assertThat(entered).isEmpty();
+    }
+
+    @Test
+    void aWorkerAtMaxJobsNeverAnnouncesItselfAvailableWhileTheJobStarts() throws Exception {
+        startDaemon(b -> {
+            b.maxJobs = 1;
+            return b;
+        });
+        registeredWorker();
+        OfferOutcome outcome = offer("until-shutdown");
+        awaitJobStatus(outcome.jobId(), JobStatus.JS_RUNNING);
+        // Everything sent between the accept and JS_RUNNING (in order, on one connection) says full.
+        List<WorkerMessage> all = server.messages().stream().map(r -> r.message()).toList();
+        int accepted = -1;
+        int running = -1;
+        for (int i = 0; i < all.size(); i++) {
+            WorkerMessage m = all.get(i);
+            if (m.hasAvailability() && m.getAvailability().getJobId().equals(outcome.jobId())) {
+                accepted = i;
+            } else if (m.hasUpdateJob() && m.getUpdateJob().getJobId().equals(outcome.jobId())
+                    && m.getUpdateJob().getStatus() == JobStatus.JS_RUNNING) {
+                running = i;
+            }
+        }
+        assertThat(accepted).isNotNegative();
+        assertThat(all.subList(accepted, running).stream().filter(WorkerMessage::hasUpdateWorker)
+                .map(m -> m.getUpdateWorker().getStatus())).doesNotContain(LivekitAgent.WorkerStatus.WS_AVAILABLE);
     }
 
     @Test

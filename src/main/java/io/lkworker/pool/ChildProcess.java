@@ -307,6 +307,20 @@ final class ChildProcess implements IpcChannel.Listener {
         });
     }
 
+    /**
+     * Second signal: kill now. A child with a job is killed with {@code reason} (the job's failure);
+     * one without is simply removed.
+     */
+    void killNow(String reason) {
+        if (job != null) {
+            kill(reason);
+        } else {
+            stopRequested = true;
+            startFailureReported = true; // an abandoned start is not a failure
+            killQuietly();
+        }
+    }
+
     /** Kills the process (SIGKILL: children ignore SIGTERM by design). The reason is the job's failure. */
     void kill(String reason) {
         if (exitCode != null) {
@@ -340,6 +354,9 @@ final class ChildProcess implements IpcChannel.Listener {
         }
         if (reason.contains("IPC")) {
             return "ipc";
+        }
+        if (reason.contains("second signal")) {
+            return "forced_stop";
         }
         return "other";
     }

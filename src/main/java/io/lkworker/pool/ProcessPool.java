@@ -203,6 +203,19 @@ public final class ProcessPool implements JobExecutor, ChildProcess.Owner {
         finishCloseIfDone();
     }
 
+    @Override
+    public void closeNow(String reason, Runnable onClosedNow) {
+        assert loop.inLoop();
+        if (!closing) {
+            close(reason, onClosedNow);
+        }
+        // Each kill's exit (reaped in milliseconds) reports the job failed and, with the last one,
+        // runs the close callback.
+        for (ChildProcess child : liveChildren()) {
+            child.killNow(reason);
+        }
+    }
+
     /**
      * Dev-mode reload: children started from now on load {@code agent}'s jar; idle children warmed
      * with the old code are retired and replaced. Running jobs keep their children.

@@ -6,6 +6,7 @@ import io.lkworker.loop.EventLoop;
 import io.lkworker.loop.Timer;
 import io.lkworker.runner.JobInfos;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
@@ -83,6 +84,19 @@ final class AvailabilityHandler {
         return deciding.isEmpty() && awaitingAssignment.isEmpty();
     }
 
+    /**
+     * The worker stops taking jobs (drain, stop): every offer whose {@code onRequest} has not decided
+     * yet is declined now, plainly, so the server offers it to a worker that is not leaving; the
+     * agent's decision, when it comes, is ignored. Accepts already sent still wait for their
+     * assignment (the server may have assigned the job to us; dropping it would lose it).
+     */
+    void declineUndecided(String why) {
+        assert loop.inLoop();
+        for (String jobId : List.copyOf(deciding.keySet())) {
+            undecided(jobId, why);
+        }
+    }
+
     void onAvailabilityRequest(LivekitAgent.AvailabilityRequest request) {
         assert loop.inLoop();
         LivekitAgent.Job job = request.getJob();
@@ -157,7 +171,13 @@ final class AvailabilityHandler {
             return;
         }
         pending.deadline().cancel();
-        if (decision instanceof OfferedJob.Decision.Reject reject) {
+        if (decision instanceof OfferedJob.Decision.Accept && host.isDraining()) {
+            // Not reachable while drain declines undecided offers at once; kept as the rule itself:
+            // no accept leaves a worker that is draining or stopped.
+            log.info("declining job {}: the agent accepted it, but the worker is draining", jobId);
+            answerReject(jobId, false);
+            metrics.availabilityAnswered("declined", elapsed(pending));
+        } else if (decision instanceof OfferedJob.Decision.Reject reject) {
             log.info("agent rejected job {}{}", jobId, reject.terminate() ? " (terminate)" : "");
             answerReject(jobId, reject.terminate());
             metrics.availabilityAnswered("rejected", elapsed(pending));
@@ -196,8 +216,10 @@ final class AvailabilityHandler {
             return;
         }
         accepted.timeout().cancel();
-        host.reservationsChanged();
+        // Launch first, then release the reservation: the other order lets a status report in between
+        // see neither the job nor its reservation and announce WS_AVAILABLE at --max-jobs.
         host.launch(assignment, accepted.job(), accepted.accept());
+        host.reservationsChanged();
     }
 
     private void onAssignmentTimeout(String jobId) {

@@ -26,8 +26,14 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
     private static final Logger log = LoggerFactory.getLogger(Worker.class);
     /** Status report period; the server has no freshness timeout, 2.5 s matches both reference workers. */
     static final long STATUS_INTERVAL_MILLIS = 2_500;
-    /** After a second signal, how long stopping jobs may take before the daemon exits regardless. */
+    /**
+     * After a second signal, how long reaping the killed job processes may take before the daemon
+     * exits regardless. A SIGKILLed process is normally reaped within milliseconds; this only bounds a
+     * pathological case (a process stuck in uninterruptible I/O).
+     */
     static final long FORCED_STOP_MILLIS = 3_000;
+    /** What a job killed by a second signal is failed with. */
+    public static final String FORCED_STOP_REASON = "killed: the worker was stopped by a second signal";
 
     /** Exit codes of the daemon. */
     public static final int EXIT_OK = 0;
@@ -67,6 +73,9 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
     private int idleTarget = -1;
     private String exitReason = "";
     private int drainExitCode = EXIT_OK;
+    /** Set once the executor is being closed; {@link #closeCode} is what the daemon then exits with. */
+    private boolean closing;
+    private int closeCode = EXIT_OK;
 
     public Worker(EventLoop loop, WorkerSettings settings, JobExecutor executor, LoadMonitor load) {
         this.loop = loop;
@@ -214,6 +223,8 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
             sendStatus();
         }
         publish();
+        // A released reservation (decline, deadline, assignment timeout) may be the last thing a drain waits for.
+        checkDrained();
     }
 
     // ---- JobEvents (from the executor, loop thread) ----
@@ -315,6 +326,8 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
                 stopEverything(EXIT_DRAIN_TIMED_OUT, "worker drain timed out");
             });
         }
+        // Releasing these reservations ends the drain at once when nothing else runs (checkDrained).
+        availability.declineUndecided("worker is draining");
         checkDrained();
     }
 
@@ -331,38 +344,61 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
         log.info("stopping: shutting down {} running jobs", jobs.size());
         setState(WorkerState.DRAINING);
         sendStatus();
+        availability.declineUndecided("worker is stopping");
         stopEverything(EXIT_OK, "worker stopped");
     }
 
-    /** Second signal: stop jobs now and exit. */
+    /**
+     * Second signal: the operator wants the process gone now. Every job is killed at once (reported
+     * FAILED with that reason while the connection is up), and the daemon exits as soon as the
+     * killed processes are reaped, with {@link #EXIT_FORCED}.
+     */
     public void forceStop() {
         assert loop.inLoop();
-        log.warn("second signal: stopping {} jobs now", jobs.size());
-        stopEverything(EXIT_FORCED, "worker stopped");
+        log.warn("second signal: killing {} jobs now", jobs.size());
+        if (state != WorkerState.FAILED) {
+            availability.declineUndecided("worker is stopping");
+        }
+        if (drainTimer != null) {
+            drainTimer.cancel();
+        }
+        closing = true;
+        closeCode = EXIT_FORCED;
+        if (state != WorkerState.FAILED) {
+            setState(WorkerState.CLOSED);
+        }
+        executor.closeNow(FORCED_STOP_REASON, () -> finish(closeCode));
+        // Bound on reaping the killed processes (milliseconds normally): the exit must not wait on them.
         loop.schedule(FORCED_STOP_MILLIS, () -> finish(EXIT_FORCED));
     }
 
     private void checkDrained() {
-        if (state == WorkerState.DRAINING && jobs.isEmpty() && availability.idle()) {
+        if (state == WorkerState.DRAINING && !closing && jobs.isEmpty() && availability.idle()) {
             log.info("drain complete: no jobs left");
             stopEverything(drainExitCode, "worker drained");
         }
     }
 
+    /** Closes the executor gracefully and then exits with {@code code}; only the first call counts. */
     private void stopEverything(int code, String reason) {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        closeCode = code;
         if (drainTimer != null) {
             drainTimer.cancel();
         }
         if (state != WorkerState.FAILED) {
             setState(WorkerState.CLOSED);
         }
-        executor.close(reason, () -> finish(code));
+        executor.close(reason, () -> finish(closeCode));
         // The executor escalates to kills on its own; this only guarantees that the daemon exits even
         // if a close never completes. Children left behind see their socket close and exit by themselves.
         loop.schedule(closeTimeout.toMillis(), () -> {
             if (!exit.isDone()) {
                 log.error("the job executor did not close within {} ms; exiting anyway", closeTimeout.toMillis());
-                finish(code == EXIT_OK ? EXIT_FAILURE : code);
+                finish(closeCode == EXIT_OK ? EXIT_FAILURE : closeCode);
             }
         });
     }
