@@ -83,8 +83,13 @@ public final class Daemon implements AutoCloseable {
                 Clock.system())) {
             installSignals(daemon);
             daemon.start();
-            runFiles.writeStarted(ProcessHandle.current().pid(), config.healthHost(), daemon.healthPort(),
-                    System.currentTimeMillis());
+            try {
+                runFiles.writeStarted(ProcessHandle.current().pid(), config.healthHost(), daemon.healthPort(),
+                        System.currentTimeMillis());
+            } catch (IOException e) {
+                // drain and status could not find this daemon: stop it rather than run unmanageable
+                daemon.fail("cannot write the pid file " + runFiles.pidFile() + ": " + e);
+            }
             code = daemon.exitCode().get();
             String reason = daemon.query(Worker::exitReason);
             if (code != Worker.EXIT_OK && reason != null && !reason.isEmpty()) {
@@ -154,6 +159,11 @@ public final class Daemon implements AutoCloseable {
                 worker.forceStop();
             }
         });
+    }
+
+    /** Fails the worker (see {@link Worker#fail}): it stops its jobs and exits 1 with {@code reason}. */
+    public void fail(String reason) {
+        loop.execute(() -> worker.fail(reason));
     }
 
     /**

@@ -350,6 +350,36 @@ class DaemonTest {
     }
 
     @Test
+    void rejectedCredentialsFailAtOnceInsteadOfBeingRetried() throws Exception {
+        startDaemon(b -> {
+            b.apiSecret = "wrong-secret";
+            b.maxRetry = 16; // the default: a 401 must not use them
+            return b;
+        });
+        assertThat(daemon.exitCode().get(10, TimeUnit.SECONDS)).isEqualTo(Worker.EXIT_FAILURE);
+        assertThat(daemon.query(Worker::exitReason)).contains("after 1 attempt:").contains("HTTP 401")
+                .contains("signature is invalid");
+        // One refused upgrade, and the plain GET that fetched the server's reason: no retry.
+        assertThat(server.connectionAttempts().stream().filter(a -> a.status() == 401)).hasSize(2);
+    }
+
+    @Test
+    void aPoolThatCannotStartFailsTheDaemonWithTheReason(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        java.nio.file.Path notADirectory = java.nio.file.Files.createFile(tmp.resolve("file"));
+        startDaemon(b -> {
+            b.executor = WorkerConfig.ExecutorKind.PROCESS;
+            b.runDir = notADirectory.resolve("run");
+            return b;
+        });
+        assertThat(daemon.exitCode().get(10, TimeUnit.SECONDS)).isEqualTo(Worker.EXIT_FAILURE);
+        assertThat(daemon.query(Worker::exitReason)).startsWith("cannot start the job executor")
+                .contains(notADirectory.toString());
+        assertThat(daemon.snapshot().healthy()).isFalse();
+        assertThat(daemon.snapshot().state()).isEqualTo("failed");
+    }
+
+    @Test
     void retriesExhaustedExitsNonZeroSayingWhy() throws Exception {
         int closedPort;
         try (var probe = new java.net.ServerSocket(0)) {

@@ -98,13 +98,15 @@ public final class ProcessPool implements JobExecutor, ChildProcess.Owner {
         if (started) {
             return;
         }
-        started = true;
         try {
             runDir = PrivateDirectory.create(options.runDir(), "lkw-pool-");
             ipc = IpcServer.open(loop, runDir);
         } catch (IOException e) {
-            throw new IllegalStateException("cannot open the IPC socket for job processes: " + e.getMessage(), e);
+            PrivateDirectory.deleteQuietly(runDir);
+            throw new IllegalStateException("cannot open the IPC socket for job processes in "
+                    + (runDir != null ? runDir : options.runDir()) + ": " + describe(e), e);
         }
+        started = true;
         launcher = new ChildLauncher(options, ipc.socketPath(), runDir);
         memoryWatch = new MemoryWatch(loop, options.memorySampleInterval(), this::liveChildren);
         memoryWatch.start();
@@ -388,6 +390,14 @@ public final class ProcessPool implements JobExecutor, ChildProcess.Owner {
         } else {
             reconcile();
         }
+    }
+
+    /** An I/O error in words: the JDK's file exceptions carry only the path as their message. */
+    static String describe(IOException e) {
+        String kind = e.getClass().getSimpleName().replace("Exception", "");
+        return e instanceof java.nio.file.FileSystemException fs && fs.getReason() != null
+                ? fs.getFile() + ": " + fs.getReason()
+                : kind + (e.getMessage() == null ? "" : ": " + e.getMessage());
     }
 
     private void finishCloseIfDone() {

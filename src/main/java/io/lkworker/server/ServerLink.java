@@ -204,8 +204,8 @@ public final class ServerLink {
                 log.warn("connection to LiveKit lost: {}", failure);
                 handler.onDisconnected(failure);
             }
-            if (failure.kind() == ConnectionFailure.Kind.HTTP_STATUS && failure.httpStatus() == 401) {
-                diagnoseThenRetry(failure);
+            if (failure.isCredentialsRejected()) {
+                diagnoseThenGiveUp(failure);
             } else {
                 retry(failure);
             }
@@ -239,8 +239,12 @@ public final class ServerLink {
         }
     }
 
-    /** Fetches the plain-text reason of a 401 (the upgrade failure hides the body) before retrying. */
-    private void diagnoseThenRetry(ConnectionFailure failure) {
+    /**
+     * Wrong credentials are not transient: retrying for minutes only keeps a misconfigured worker
+     * looking healthy. Fetches the plain-text reason of the 401 (the upgrade failure hides the body),
+     * then gives up at once.
+     */
+    private void diagnoseThenGiveUp(ConnectionFailure failure) {
         HttpRequest request = HttpRequest.newBuilder(ServerUrl.httpForm(endpoint))
                 .timeout(DIAGNOSE_TIMEOUT)
                 .header("Authorization", "Bearer " + tokenSupplier.get())
@@ -251,7 +255,10 @@ public final class ServerLink {
                     String body = response == null ? "" : response.body().strip();
                     String reason = body.isEmpty() ? "check the API key and secret" : body;
                     loop.execute(() -> {
-                        retry(failure.withDetail(reason));
+                        if (state != State.CLOSED) {
+                            backoff.onFailure();
+                            giveUp(failure.withDetail(reason));
+                        }
                     });
                 });
     }
@@ -262,15 +269,19 @@ public final class ServerLink {
         }
         long delay = backoff.onFailure();
         if (delay < 0) {
-            state = State.GAVE_UP;
-            log.error("giving up on LiveKit after {} consecutive failures; last: {}", backoff.failures(), failure);
-            handler.onGaveUp(failure, backoff.failures());
+            giveUp(failure);
             return;
         }
         state = State.WAITING_TO_RETRY;
         log.warn("connection attempt failed ({}); retrying in {} ms (failure {}, giving up after {})",
                 failure, delay, backoff.failures(), maxRetry + 1);
         pending = loop.schedule(delay, this::connect);
+    }
+
+    private void giveUp(ConnectionFailure failure) {
+        state = State.GAVE_UP;
+        log.error("giving up on LiveKit after {} consecutive failures; last: {}", backoff.failures(), failure);
+        handler.onGaveUp(failure, backoff.failures());
     }
 
     private void cancelPending() {

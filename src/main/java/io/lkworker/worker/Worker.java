@@ -107,10 +107,20 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
         stateListeners.add(listener);
     }
 
-    /** Begins: warm the executor, sample load, connect. Loop thread. */
+    /**
+     * Begins: warm the executor, sample load, connect. Loop thread. An executor that cannot start (an
+     * unusable run directory, a full disk) fails the worker at once: it must not sit "starting" and
+     * healthy for ever.
+     */
     public void start() {
         assert loop.inLoop();
-        executor.start();
+        try {
+            executor.start();
+        } catch (RuntimeException e) {
+            log.error("cannot start the job executor: {}", e.getMessage());
+            fail("cannot start the job executor: " + e.getMessage());
+            return;
+        }
         loadTimer = loop.scheduleAtFixedRate(0, LoadMonitor.SAMPLE_INTERVAL_MILLIS, () -> {
             load.sample();
             publish();
@@ -186,6 +196,20 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
                 + lastFailure;
         setState(WorkerState.FAILED);
         stopEverything(EXIT_FAILURE, "worker lost its LiveKit connection");
+    }
+
+    /**
+     * The worker cannot go on ({@code reason} says why, for the exit line and {@code /}): unhealthy at
+     * once, jobs stopped, exit {@link #EXIT_FAILURE}. Loop thread.
+     */
+    public void fail(String reason) {
+        assert loop.inLoop();
+        if (state == WorkerState.FAILED) {
+            return;
+        }
+        exitReason = reason;
+        setState(WorkerState.FAILED);
+        stopEverything(EXIT_FAILURE, "worker failed");
     }
 
     // ---- AvailabilityHandler.Host ----
