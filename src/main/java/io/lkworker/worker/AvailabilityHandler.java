@@ -41,6 +41,9 @@ final class AvailabilityHandler {
 
         /** Reserved slots changed (effective load, status). */
         void reservationsChanged();
+
+        /** Whether {@code jobId} is running (launched and not ended) on this worker. */
+        boolean runsJob(String jobId);
     }
 
     private record Pending(LivekitAgent.Job job, OfferedJob offer, Timer deadline, long receivedNanos) { }
@@ -99,10 +102,28 @@ final class AvailabilityHandler {
 
     void onAvailabilityRequest(LivekitAgent.AvailabilityRequest request) {
         assert loop.inLoop();
+        if (!request.hasJob() || request.getJob().getId().isEmpty()) {
+            // Nothing to answer to: an answer for job "" could only be misrouted or, accepted, launch nothing real.
+            malformed("availability", "an availability request " + (request.hasJob() ? "with an empty job id"
+                    : "without a job"));
+            return;
+        }
         LivekitAgent.Job job = request.getJob();
         String jobId = job.getId();
         if (deciding.containsKey(jobId) || awaitingAssignment.containsKey(jobId)) {
             log.warn("duplicate availability request for job {}; ignoring it", jobId);
+            return;
+        }
+        if (host.runsJob(jobId)) {
+            // Accepting would launch a second child for the id and orphan the first.
+            MDC.put("job_id", jobId);
+            try {
+                log.warn("declining job {}: it is already running on this worker", jobId);
+            } finally {
+                MDC.remove("job_id");
+            }
+            answerReject(jobId, false);
+            metrics.availabilityAnswered("declined", 0);
             return;
         }
         MDC.put("job_id", jobId);
@@ -209,6 +230,11 @@ final class AvailabilityHandler {
     }
 
     void onAssignment(LivekitAgent.JobAssignment assignment) {
+        if (!assignment.hasJob() || assignment.getJob().getId().isEmpty()) {
+            malformed("assignment", "a job assignment " + (assignment.hasJob() ? "with an empty job id"
+                    : "without a job"));
+            return;
+        }
         String jobId = assignment.getJob().getId();
         Accepted accepted = awaitingAssignment.remove(jobId);
         if (accepted == null) {
@@ -228,6 +254,12 @@ final class AvailabilityHandler {
                     ASSIGNMENT_TIMEOUT_MILLIS);
             host.reservationsChanged();
         }
+    }
+
+    /** A server message we cannot act on: logged and counted, never acted on. */
+    void malformed(String kind, String what) {
+        log.warn("ignoring {} from the server (malformed)", what);
+        metrics.malformedServerMessage(kind);
     }
 
     private void answerReject(String jobId, boolean terminate) {

@@ -176,6 +176,7 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
             case ASSIGNMENT -> availability.onAssignment(message.getAssignment());
             case TERMINATION -> onTermination(message.getTermination().getJobId());
             case PONG, REGISTER -> { }
+            case MESSAGE_NOT_SET -> availability.malformed("empty", "a message with no content");
             default -> log.debug("ignoring server message {}", message.getMessageCase());
         }
     }
@@ -227,6 +228,11 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
     @Override
     public void send(WorkerMessage message) {
         link.send(message);
+    }
+
+    @Override
+    public boolean runsJob(String jobId) {
+        return jobs.containsKey(jobId);
     }
 
     @Override
@@ -323,6 +329,10 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
     // ---- termination, drain, stop ----
 
     private void onTermination(String jobId) {
+        if (jobId.isEmpty()) {
+            availability.malformed("termination", "a job termination without a job id");
+            return;
+        }
         RunningJob job = jobs.get(jobId);
         if (job == null) {
             log.info("termination for unknown job {}; ignoring it", jobId);
