@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import io.lkworker.loop.Clock;
 import io.lkworker.loop.EventLoop;
+import io.lkworker.loop.Heartbeat;
 import io.lkworker.runner.JobInfos;
 import io.lkworker.runner.LoadedAgent;
 import io.lkworker.worker.Capacity;
@@ -47,6 +48,13 @@ public final class Daemon implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Daemon.class);
     /** Connect tokens are minted per attempt; six hours matches the reference SDKs. */
     private static final Duration CONNECT_TOKEN_TTL = Duration.ofHours(6);
+    private static final long HEARTBEAT_PERIOD_MILLIS = 1_000;
+    /**
+     * The loop's tasks take microseconds to milliseconds; silent for 10 s it is wedged. {@code /} then
+     * answers 503, so a Kubernetes liveness probe (default: every 10 s, 3 failures) restarts the
+     * worker within about half a minute instead of probing a stale snapshot for ever.
+     */
+    static final Duration LOOP_STALL_LIMIT = Duration.ofSeconds(10);
 
     private final WorkerConfig config;
     private final EventLoop loop;
@@ -131,7 +139,9 @@ public final class Daemon implements AutoCloseable {
 
     public void start() throws IOException {
         if (config.healthPort() >= 0) {
-            health = new HealthServer(config.healthHost(), config.healthPort(), worker::snapshot, metrics).start();
+            Heartbeat heartbeat = Heartbeat.start(loop, HEARTBEAT_PERIOD_MILLIS);
+            health = new HealthServer(config.healthHost(), config.healthPort(), worker::snapshot, metrics,
+                    heartbeat::silentMillis, LOOP_STALL_LIMIT).start();
         }
         loop.start("lk-loop");
         loop.execute(worker::start);
