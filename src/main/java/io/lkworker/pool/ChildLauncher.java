@@ -83,6 +83,9 @@ final class ChildLauncher {
         return override.isBlank() ? List.of() : List.of(override.trim().split("\\s+"));
     }
 
+    /** Variables of the daemon's environment that no child sees. */
+    static final List<String> WITHHELD_ENVIRONMENT = List.of("LIVEKIT_API_SECRET");
+
     /** A started child: its process, and what the pool must clean up after it. */
     record Launched(Process process, Path outputFile, ClassDataSharing.Plan cds) {
     }
@@ -142,6 +145,10 @@ final class ChildLauncher {
                 .redirectInput(ProcessBuilder.Redirect.PIPE)
                 .redirectErrorStream(true)
                 .redirectOutput(output.toFile());
+        // Agent code gets the job's own room token, never the worker's API secret (it could mint any
+        // token for any room). An agent that needs the server API gets its own credentials under
+        // another name; everything else in the environment is passed on.
+        WITHHELD_ENVIRONMENT.forEach(builder.environment()::remove);
         Process process = builder.start();
         try {
             OutputStream stdin = process.getOutputStream();
