@@ -141,6 +141,7 @@ public final class ProcessPool implements JobExecutor, ChildProcess.Owner {
     }
 
     private void assign(ChildProcess child, JobLaunch launch, JobEvents events) {
+        backoff.onSuccess();
         running.put(launch.jobId(), child);
         child.startJob(launch, events);
         child.withMdc(() -> log.debug("job {} assigned to child #{}", launch.jobId(), child.number()));
@@ -334,7 +335,7 @@ public final class ProcessPool implements JobExecutor, ChildProcess.Owner {
     public void onReady(ChildProcess child) {
         starting.remove(child);
         metrics.processInitialized((loop.clock().nanos() - child.spawnedNanos()) / 1e9);
-        backoff.onSuccess();
+        backoff.onReady();
         lastStartError = null;
         if (closing) {
             stopping.add(child);
@@ -379,7 +380,13 @@ public final class ProcessPool implements JobExecutor, ChildProcess.Owner {
         starting.remove(child);
         stopping.remove(child);
         if (idle.remove(child) && !closing) {
+            // A warm child that dies on its own (crash, OOM kill) counts as a failed start: replacing
+            // it at once would loop at full CPU when every child dies shortly after its prewarm.
             lastStartError = "idle process exited: " + ChildProcess.describeExit(child.exitCode());
+            long delay = backoff.onFailure(loop.clock().nanos());
+            child.withMdc(() -> log.warn("{} ({} failures in a row), next start in {} ms", lastStartError,
+                    backoff.consecutiveFailures(), delay));
+            scheduleReconcile(delay);
         }
         if (child.jobId() != null) {
             running.remove(child.jobId(), child);

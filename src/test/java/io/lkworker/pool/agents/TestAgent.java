@@ -11,7 +11,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The pool tests' agent. Prewarm is steered by the system property {@code lkw.test.prewarm}
- * (set through jobJvmOptions): {@code ok} (default), {@code slow:<ms>}, {@code fail}. The
+ * (set through jobJvmOptions): {@code ok} (default), {@code slow:<ms>}, {@code fail},
+ * {@code dieAfter:<ms>} (ready, then the JVM halts). The
  * entrypoint is steered by the job's metadata: {@code ok}, {@code throw}, {@code exit3},
  * {@code halt5}, {@code block}, {@code await}, {@code hog:<MB>}, {@code ignoreShutdown},
  * {@code log:<n>}.
@@ -29,6 +30,19 @@ public final class TestAgent implements Agent {
             Thread.sleep(Long.parseLong(mode.substring(5)));
         } else if (mode.equals("fail")) {
             throw new IllegalStateException("prewarm refused on purpose");
+        } else if (mode.startsWith("dieAfter:")) {
+            // ready, then dead: like a native crash or an OOM kill shortly after prewarm
+            long ms = Long.parseLong(mode.substring(9));
+            Thread killer = new Thread(() -> {
+                try {
+                    Thread.sleep(ms);
+                } catch (InterruptedException ignored) {
+                    // die anyway
+                }
+                Runtime.getRuntime().halt(7);
+            });
+            killer.setDaemon(true);
+            killer.start();
         }
         proc.userdata().put("prewarmed", Boolean.TRUE);
     }
