@@ -87,6 +87,10 @@ public final class Daemon implements AutoCloseable {
     public static int run(WorkerConfig config, LoadedAgent agent) {
         RunFiles runFiles = new RunFiles(pidFile(config));
         int code = Worker.EXIT_FAILURE;
+        if (ProcessHandle.current().pid() == 1) {
+            log.warn("running as PID 1: processes that agents start and abandon cannot be reaped and stay zombies;"
+                    + " run lk-worker under an init (tini, docker run --init, Kubernetes shareProcessNamespace)");
+        }
         try (Daemon daemon = new Daemon(config, agent, DefaultExecutors.defaultFactory(), CpuLoadMonitor.detect(),
                 Clock.system())) {
             installSignals(daemon);

@@ -86,8 +86,12 @@ final class ChildLauncher {
     /** Variables of the daemon's environment that no child sees. */
     static final List<String> WITHHELD_ENVIRONMENT = List.of("LIVEKIT_API_SECRET");
 
-    /** A started child: its process, and what the pool must clean up after it. */
-    record Launched(Process process, Path outputFile, ClassDataSharing.Plan cds) {
+    /**
+     * A started child: its process, and what the pool must clean up after it.
+     *
+     * @param ownGroup the child leads its own process group (pgid = its pid)
+     */
+    record Launched(Process process, Path outputFile, ClassDataSharing.Plan cds, boolean ownGroup) {
     }
 
     private final PoolOptions options;
@@ -118,7 +122,7 @@ final class ChildLauncher {
     /** Starts child number {@code n} and hands it {@code secret} on stdin. */
     Launched launch(int n, String secret) throws IOException {
         ClassDataSharing.Plan plan = cds.nextChild();
-        List<String> command = new ArrayList<>();
+        List<String> command = new ArrayList<>(ProcessGroups.LAUNCH_PREFIX);
         command.add(javaCommand);
         command.addAll(LOGGING_PROPERTIES);
         command.addAll(DEFAULT_JVM_FLAGS);
@@ -159,7 +163,7 @@ final class ChildLauncher {
             process.destroyForcibly();
             throw e;
         }
-        return new Launched(process, output, plan);
+        return new Launched(process, output, plan, ProcessGroups.enabled());
     }
 
     private static List<String> classPathFor(PoolOptions options) {

@@ -250,7 +250,14 @@ final class ChildProcess implements IpcChannel.Listener {
         }
         long mb = rssBytes / (1024 * 1024);
         switch (memory.observe(rssBytes, loop.clock().nanos())) {
-            case KILL -> kill("killed: resident memory " + mb + " MB over the limit of " + memory.limitMb() + " MB");
+            case KILL -> {
+                // Over the limit is over the warning level too: say so even when one sample jumped past both.
+                if (memory.warnMb() > 0) {
+                    withMdc(() -> log.warn("child uses {} MB of resident memory, above the warning level of {} MB"
+                            + " (limit {} MB)", mb, memory.warnMb(), memory.limitMb()));
+                }
+                kill("killed: resident memory " + mb + " MB over the limit of " + memory.limitMb() + " MB");
+            }
             case WARN -> withMdc(() -> log.warn("child uses {} MB of resident memory, above the warning level of {} MB{}",
                     mb, memory.warnMb(), memory.limitMb() > 0 ? " (limit " + memory.limitMb() + " MB)" : " (advisory only)"));
             default -> { }

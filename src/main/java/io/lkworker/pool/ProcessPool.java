@@ -74,6 +74,14 @@ public final class ProcessPool implements JobExecutor, ChildProcess.Owner {
     private boolean closing;
     private Runnable onClosed;
     private WorkerMetrics metrics = WorkerMetrics.NONE;
+    /** One daemon thread that ends the process groups of exited children (it reads /proc). */
+    private final java.util.concurrent.ExecutorService groupKiller =
+            java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "lkw-group-killer");
+                t.setDaemon(true);
+                return t;
+            });
+    private int pendingGroupKills;
 
     public ProcessPool(EventLoop loop, PoolOptions options) {
         this.loop = loop;
@@ -377,6 +385,9 @@ public final class ProcessPool implements JobExecutor, ChildProcess.Owner {
     @Override
     public void onExited(ChildProcess child) {
         ipc.forget(child.pid());
+        if (child.launched().ownGroup()) {
+            endGroup(child);
+        }
         starting.remove(child);
         stopping.remove(child);
         if (idle.remove(child) && !closing) {
@@ -407,10 +418,32 @@ public final class ProcessPool implements JobExecutor, ChildProcess.Owner {
                 : kind + (e.getMessage() == null ? "" : ": " + e.getMessage());
     }
 
+    /**
+     * Ends what the child's job left running in its process group (grandchildren outlive a SIGKILL of
+     * their parent and a normal job end alike). Reading /proc takes milliseconds: done on the
+     * group-killer thread, reported back to the loop; the pool is not closed before it is done.
+     */
+    private void endGroup(ChildProcess child) {
+        pendingGroupKills++;
+        long pgid = child.pid();
+        groupKiller.execute(() -> {
+            int killed = ProcessGroups.killGroup(pgid);
+            loop.execute(() -> {
+                pendingGroupKills--;
+                if (killed > 0) {
+                    child.withMdc(() -> log.warn("killed {} processes the job left behind (process group {})",
+                            killed, pgid));
+                }
+                finishCloseIfDone();
+            });
+        });
+    }
+
     private void finishCloseIfDone() {
-        if (!closing || !liveChildren().isEmpty() || onClosed == null) {
+        if (!closing || !liveChildren().isEmpty() || onClosed == null || pendingGroupKills > 0) {
             return;
         }
+        groupKiller.shutdown();
         Runnable done = onClosed;
         onClosed = null;
         memoryWatch.close();

@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * {@code dieAfter:<ms>} (ready, then the JVM halts). The
  * entrypoint is steered by the job's metadata: {@code ok}, {@code throw}, {@code exit3},
  * {@code halt5}, {@code block}, {@code await}, {@code hog:<MB>}, {@code ignoreShutdown},
- * {@code log:<n>}.
+ * {@code log:<n>}, {@code spawn} and {@code orphan} (start a process, log "grandchild PID", await shutdown).
  */
 public final class TestAgent implements Agent {
 
@@ -64,6 +64,19 @@ public final class TestAgent implements Agent {
             case "hog" -> hog(Integer.parseInt(mode.substring(4)));
             case "ignoreShutdown" -> ignoreShutdown(ctx);
             case "log" -> logLines(Integer.parseInt(mode.substring(4)));
+            case "spawn" -> {
+                Process sleeper = new ProcessBuilder("sleep", "600").start();
+                log.info("grandchild {}", sleeper.pid());
+                ctx.awaitShutdown();
+            }
+            case "orphan" -> {
+                // the shell exits at once: its sleep is reparented away from this process
+                Process sh = new ProcessBuilder("sh", "-c", "sleep 600 >/dev/null 2>&1 & echo $!").start();
+                String pid = new String(sh.getInputStream().readAllBytes()).trim();
+                sh.waitFor();
+                log.info("grandchild {}", pid);
+                ctx.awaitShutdown();
+            }
             default -> throw new IllegalArgumentException("unknown test mode " + mode);
         }
     }
