@@ -320,6 +320,64 @@ class DaemonTest {
     }
 
     @Test
+    void aFinalStatusSwallowedByAHalfOpenConnectionIsSentAgainOnTheNextOne() throws Exception {
+        try (io.lkworker.testing.FreezableProxy proxy = new io.lkworker.testing.FreezableProxy(
+                new java.net.InetSocketAddress("127.0.0.1", server.port()))) {
+            WorkerConfig config = TestConfigs.config("ws://127.0.0.1:" + proxy.port(), b -> b);
+            daemon = new Daemon(config, new LoadedAgent(new ScriptedAgent(), "ScriptedAgent",
+                    getClass().getClassLoader(), null), DefaultExecutors.defaultFactory(), LoadMonitor.fixed(0.1),
+                    Clock.system());
+            daemon.start();
+            WorkerHandle first = registeredWorker();
+            OfferOutcome outcome = offer("wait-release-halfopen");
+            awaitJobStatus(outcome.jobId(), JobStatus.JS_RUNNING);
+
+            // The connection goes half-open: both ends still think it is up, nothing gets through.
+            proxy.freezeAll();
+            releases.computeIfAbsent("wait-release-halfopen", k -> new CountDownLatch(1)).countDown();
+            await().atMost(WAIT).until(() -> daemon.snapshot().jobCount() == 0);
+            assertThat(server.jobUpdates(outcome.jobId()).stream().map(LivekitAgent.UpdateJobStatus::getStatus))
+                    .doesNotContain(JobStatus.JS_SUCCESS);
+
+            // The worker notices the silence, replaces the connection and sends the status again.
+            WorkerHandle second = server.awaitWorker(w -> !w.workerId().equals(first.workerId()),
+                    Duration.ofSeconds(45));
+            var done = server.awaitReceived(r -> r.workerId().equals(second.workerId())
+                    && r.message().hasUpdateJob() && r.message().getUpdateJob().getJobId().equals(outcome.jobId())
+                    && r.message().getUpdateJob().getStatus() == JobStatus.JS_SUCCESS, WAIT);
+            assertThat(done.message().getUpdateJob().getError()).isEmpty();
+        }
+    }
+
+    @Test
+    void anAvailabilityAnswerIsNotReplayedPastTheServersWindow() throws Exception {
+        startDaemon(b -> {
+            b.requestTimeout = Duration.ofSeconds(60);
+            b.maxRetry = 20;
+            return b;
+        });
+        WorkerHandle first = registeredWorker();
+        var held = server.offerJob(JobSpec.forRoom("room-late").withAgentName("test-agent")
+                .withMetadata("hold-request-then-no"));
+        assertThat(requestEntered.await(10, TimeUnit.SECONDS)).isTrue();
+        server.refuseUpgrades(503, "maintenance");
+        server.closeWorker(first.workerId(), Close.ABRUPT);
+        await().atMost(WAIT).until(() -> server.connectionAttempts().stream().anyMatch(a -> a.status() == 503));
+        // Decided while disconnected: the answer waits in the outbox...
+        requestGate.countDown();
+        assertThat(requestDecided.await(10, TimeUnit.SECONDS)).isTrue();
+        // ...while reconnecting backs off 0, 2, 4, 6, 8 s: five refusals take 20 s, past the 10 s window.
+        await().atMost(Duration.ofSeconds(40)).until(() ->
+                server.connectionAttempts().stream().filter(a -> a.status() == 503).count() >= 5);
+        server.acceptUpgrades();
+        WorkerHandle second = server.awaitWorker(w -> !w.workerId().equals(first.workerId()), Duration.ofSeconds(30));
+        // Something sent after the reconnect proves the outbox was flushed before it.
+        server.awaitReceived(r -> r.workerId().equals(second.workerId()) && r.message().hasUpdateWorker(), WAIT);
+        assertThat(server.messages().stream().filter(r -> r.message().hasAvailability()
+                && r.message().getAvailability().getJobId().equals(held.jobId()))).isEmpty();
+    }
+
+    @Test
     void reconnectReportsRunningJobsWithMigrateJobRequest() throws Exception {
         startDaemon(b -> b);
         WorkerHandle first = registeredWorker();
