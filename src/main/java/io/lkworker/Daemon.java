@@ -27,6 +27,8 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -50,6 +52,12 @@ public final class Daemon implements AutoCloseable {
     private static final Duration CONNECT_TOKEN_TTL = Duration.ofHours(6);
     private static final long HEARTBEAT_PERIOD_MILLIS = 1_000;
     /**
+     * onRequest calls running at once. Each must decide within --request-timeout and is interrupted
+     * then; more than this many still running means the agent's handler hangs (and ignores the
+     * interrupt): further offers are declined rather than each leaking a thread.
+     */
+    static final int MAX_REQUEST_THREADS = 32;
+    /**
      * The loop's tasks take microseconds to milliseconds; silent for 10 s it is wedged. {@code /} then
      * answers 503, so a Kubernetes liveness probe (default: every 10 s, 3 failures) restarts the
      * worker within about half a minute instead of probing a stale snapshot for ever.
@@ -71,7 +79,8 @@ public final class Daemon implements AutoCloseable {
         this.config = config;
         this.metrics = new PrometheusWorkerMetrics();
         this.loop = new EventLoop(clock);
-        this.requestThreads = Executors.newCachedThreadPool(named("lk-request"));
+        this.requestThreads = new ThreadPoolExecutor(0, MAX_REQUEST_THREADS, 60, TimeUnit.SECONDS,
+                new SynchronousQueue<>(), named("lk-request"));
         this.executor = executors.create(config, agent, loop, metrics);
         WorkerSettings settings = new WorkerSettings(agent.agent(), config.agentName(),
                 new Capacity(config.loadThreshold(), config.maxJobs(), config.numIdleProcesses()),

@@ -50,6 +50,7 @@ class DaemonTest {
     private final CountDownLatch requestEntered = new CountDownLatch(1);
     private final CountDownLatch requestGate = new CountDownLatch(1);
     private final CountDownLatch requestDecided = new CountDownLatch(1);
+    private volatile boolean stopHanging;
 
     @BeforeEach
     void startServer() throws Exception {
@@ -94,6 +95,10 @@ class DaemonTest {
                 request.accept();
             } else if (m.contains("undecided")) {
                 return;
+            } else if (m.contains("hang-request")) {
+                while (!stopHanging) {
+                    sleepUninterruptibly(50); // ignores the interrupt at its deadline
+                }
 
             } else {
                 request.accept(AcceptOptions.defaults().withName("bot").withAttribute("team", "blue"));
@@ -244,6 +249,28 @@ class DaemonTest {
         OfferOutcome outcome = offer("slow-request");
         assertThat(outcome.kind()).isEqualTo(OfferOutcome.Kind.REJECTED_ALL);
         assertThat(answerTo(outcome.jobId()).getAvailable()).isFalse();
+    }
+
+    @Test
+    void hungOnRequestHandlersHoldABoundedNumberOfThreads() throws Exception {
+        startDaemon(b -> {
+            b.requestTimeout = Duration.ofMillis(200);
+            return b;
+        });
+        String workerId = registeredWorker().workerId();
+        try {
+            List<JobOffer> offers = new java.util.ArrayList<>();
+            for (int i = 0; i < Daemon.MAX_REQUEST_THREADS + 10; i++) {
+                offers.add(server.offerJob(JobSpec.forRoom("hang-" + i).withAgentName("test-agent")
+                        .withMetadata("hang-request").onlyTo(workerId)));
+            }
+            assertThat(offers.stream().map(o -> o.await(WAIT)).filter(OfferOutcome::assigned)).isEmpty();
+            long requestThreads = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().startsWith("lk-request-") && t.isAlive()).count();
+            assertThat(requestThreads).isLessThanOrEqualTo(Daemon.MAX_REQUEST_THREADS);
+        } finally {
+            stopHanging = true;
+        }
     }
 
     @Test

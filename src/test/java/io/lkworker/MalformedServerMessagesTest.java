@@ -75,6 +75,23 @@ class MalformedServerMessagesTest {
     }
 
     @Test
+    void anOversizedServerMessageClosesTheConnectionInsteadOfBeingBuffered() throws Exception {
+        server = ScriptedAgentServer.start(WAIT);
+        daemon = new Daemon(TestConfigs.config(server.url(), b -> b),
+                new LoadedAgent(new WaitingAgent(), "WaitingAgent", getClass().getClassLoader(), null),
+                DefaultExecutors.defaultFactory(), LoadMonitor.fixed(0.1), Clock.system());
+        daemon.start();
+        server.await(WorkerMessage::hasRegister, WAIT);
+        LivekitAgent.Job huge = job("AJ_huge").toBuilder().setMetadata("m".repeat(12 * 1024 * 1024)).build();
+        server.send(offer(LivekitAgent.AvailabilityRequest.newBuilder().setJob(huge)));
+        // Refused unread: the connection is dropped (and replaced), the offer never answered.
+        await().atMost(WAIT).until(() -> server.received().stream().filter(WorkerMessage::hasRegister).count() == 2);
+        server.send(offer(LivekitAgent.AvailabilityRequest.newBuilder().setJob(job("AJ_small"))));
+        server.await(m -> m.hasAvailability() && m.getAvailability().getJobId().equals("AJ_small"), WAIT);
+        assertThat(answersFor("AJ_huge")).isZero();
+    }
+
+    @Test
     void offersAndAssignmentsWithoutAJobAreNeverActedOnAndAReOfferCannotOrphanARunningJob() throws Exception {
         server = ScriptedAgentServer.start(WAIT);
         daemon = new Daemon(TestConfigs.config(server.url(), b -> {

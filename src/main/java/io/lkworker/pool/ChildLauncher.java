@@ -148,7 +148,8 @@ final class ChildLauncher {
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectInput(ProcessBuilder.Redirect.PIPE)
                 .redirectErrorStream(true)
-                .redirectOutput(output.toFile());
+                // O_APPEND: the pool can truncate the file under a child that writes too much
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()));
         // Agent code gets the job's own room token, never the worker's API secret (it could mint any
         // token for any room). An agent that needs the server API gets its own credentials under
         // another name; everything else in the environment is passed on.

@@ -82,6 +82,7 @@ public final class ProcessPool implements JobExecutor, ChildProcess.Owner {
                 return t;
             });
     private int pendingGroupKills;
+    private final ChildLogForwarder logForwarder = new ChildLogForwarder();
 
     public ProcessPool(EventLoop loop, PoolOptions options) {
         this.loop = loop;
@@ -93,6 +94,11 @@ public final class ProcessPool implements JobExecutor, ChildProcess.Owner {
     public ProcessPool withMetrics(WorkerMetrics m) {
         this.metrics = m;
         return this;
+    }
+
+    @Override
+    public ChildLogForwarder logForwarder() {
+        return logForwarder;
     }
 
     @Override

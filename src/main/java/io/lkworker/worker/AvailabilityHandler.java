@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import livekit.LivekitAgent;
 import livekit.LivekitAgent.AvailabilityResponse;
@@ -46,7 +47,8 @@ final class AvailabilityHandler {
         boolean runsJob(String jobId);
     }
 
-    private record Pending(LivekitAgent.Job job, OfferedJob offer, Timer deadline, long receivedNanos) { }
+    private record Pending(LivekitAgent.Job job, OfferedJob offer, Timer deadline, long receivedNanos,
+                           Future<?> task) { }
 
     private record Accepted(LivekitAgent.Job job, AcceptArguments accept, Timer timeout) { }
 
@@ -139,20 +141,30 @@ final class AvailabilityHandler {
                     job.getDispatchId(), job.getAgentName());
             OfferedJob offer = new OfferedJob(JobInfos.fromProto(job),
                     decision -> loop.execute(() -> onDecision(jobId, decision)));
+            long received = loop.clock().nanos();
+            // Decisions reach the loop through execute(), so none can be handled before the put below.
+            Future<?> task = runOnRequest(jobId, offer);
+            if (task == null) {
+                log.warn("declining job {}: {} onRequest calls are still running (does the agent's onRequest hang?)",
+                        jobId, reservedSlots());
+                answerReject(jobId, false);
+                metrics.availabilityAnswered("declined", 0);
+                return;
+            }
             Timer deadline = loop.schedule(requestTimeoutMillis, () -> onDeadline(jobId));
-            deciding.put(jobId, new Pending(job, offer, deadline, loop.clock().nanos()));
+            deciding.put(jobId, new Pending(job, offer, deadline, received, task));
             host.reservationsChanged();
-            runOnRequest(jobId, offer);
         } finally {
             MDC.remove("job_id");
             MDC.remove("room");
         }
     }
 
-    private void runOnRequest(String jobId, OfferedJob offer) {
+    /** Starts the agent's onRequest on a request thread; null when none is free. */
+    private Future<?> runOnRequest(String jobId, OfferedJob offer) {
         Agent current = agent;
         try {
-            requestThreads.execute(() -> {
+            return requestThreads.submit(() -> {
                 try {
                     current.onRequest(offer);
                 } catch (Throwable t) {
@@ -164,7 +176,7 @@ final class AvailabilityHandler {
                 }
             });
         } catch (RejectedExecutionException e) {
-            undecided(jobId, "request threads are shut down");
+            return null;
         }
     }
 
@@ -179,6 +191,7 @@ final class AvailabilityHandler {
             return;
         }
         pending.deadline().cancel();
+        pending.task().cancel(true); // a handler still running past its deadline is interrupted
         log.warn("declining job {}: {}", jobId, why);
         answerReject(jobId, false);
         metrics.availabilityAnswered("declined", elapsed(pending));

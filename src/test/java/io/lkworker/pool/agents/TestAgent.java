@@ -64,6 +64,18 @@ public final class TestAgent implements Agent {
             case "hog" -> hog(Integer.parseInt(mode.substring(4)));
             case "ignoreShutdown" -> ignoreShutdown(ctx);
             case "log" -> logLines(Integer.parseInt(mode.substring(4)));
+            case "flood" -> {
+                // straight to file descriptor 1, as a subprocess or native code would: not through System.out
+                java.io.FileOutputStream raw = new java.io.FileOutputStream(java.io.FileDescriptor.out);
+                byte[] line = ("x".repeat(1023) + "\n").getBytes();
+                for (int i = 0; i < Integer.parseInt(mode.substring(6)) * 1024; i++) {
+                    raw.write(line);
+                }
+                raw.write("last raw line\n".getBytes());
+                raw.flush();
+                log.info("flooded");
+                ctx.awaitShutdown();
+            }
             case "spawn" -> {
                 Process sleeper = new ProcessBuilder("sleep", "600").start();
                 log.info("grandchild {}", sleeper.pid());
