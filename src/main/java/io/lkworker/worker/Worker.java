@@ -125,6 +125,7 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
             load.sample();
             publish();
         });
+        availability.warmUp();
         setState(WorkerState.CONNECTING);
         link.start();
     }
