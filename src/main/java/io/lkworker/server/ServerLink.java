@@ -307,9 +307,14 @@ public final class ServerLink {
             Queued next = outbox.peekFirst();
             if (expired(next)) {
                 outbox.removeFirst();
-                log.info("dropping the answer to the offer of job {}: it waited {} ms, past the server's window",
-                        next.message().getAvailability().getJobId(),
-                        (loop.clock().nanos() - next.sinceNanos()) / 1_000_000);
+                String jobId = next.message().getAvailability().getJobId();
+                org.slf4j.MDC.put("job_id", jobId);
+                try {
+                    log.info("dropping the answer to the offer of job {}: it waited {} ms, past the server's window",
+                            jobId, (loop.clock().nanos() - next.sinceNanos()) / 1_000_000);
+                } finally {
+                    org.slf4j.MDC.remove("job_id");
+                }
                 continue;
             }
             if (!write(next.message())) {
