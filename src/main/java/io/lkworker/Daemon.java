@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import io.lkworker.loop.Clock;
 import io.lkworker.loop.EventLoop;
+import io.lkworker.loop.Heartbeat;
 import io.lkworker.runner.JobInfos;
 import io.lkworker.runner.LoadedAgent;
 import io.lkworker.runner.NewerFields;
@@ -26,6 +27,8 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +50,19 @@ public final class Daemon implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Daemon.class);
     /** Connect tokens are minted per attempt; six hours matches the reference SDKs. */
     private static final Duration CONNECT_TOKEN_TTL = Duration.ofHours(6);
+    private static final long HEARTBEAT_PERIOD_MILLIS = 1_000;
+    /**
+     * onRequest calls running at once. Each must decide within --request-timeout and is interrupted
+     * then; more than this many still running means the agent's handler hangs (and ignores the
+     * interrupt): further offers are declined rather than each leaking a thread.
+     */
+    static final int MAX_REQUEST_THREADS = 32;
+    /**
+     * The loop's tasks take microseconds to milliseconds; silent for 10 s it is wedged. {@code /} then
+     * answers 503, so a Kubernetes liveness probe (default: every 10 s, 3 failures) restarts the
+     * worker within about half a minute instead of probing a stale snapshot for ever.
+     */
+    static final Duration LOOP_STALL_LIMIT = Duration.ofSeconds(10);
 
     private final WorkerConfig config;
     private final EventLoop loop;
@@ -63,7 +79,8 @@ public final class Daemon implements AutoCloseable {
         this.config = config;
         this.metrics = new PrometheusWorkerMetrics();
         this.loop = new EventLoop(clock);
-        this.requestThreads = Executors.newCachedThreadPool(named("lk-request"));
+        this.requestThreads = new ThreadPoolExecutor(0, MAX_REQUEST_THREADS, 60, TimeUnit.SECONDS,
+                new SynchronousQueue<>(), named("lk-request"));
         this.executor = executors.create(config, agent, loop, metrics);
         WorkerSettings settings = new WorkerSettings(agent.agent(), config.agentName(),
                 new Capacity(config.loadThreshold(), config.maxJobs(), config.numIdleProcesses()),
@@ -79,12 +96,21 @@ public final class Daemon implements AutoCloseable {
     public static int run(WorkerConfig config, LoadedAgent agent) {
         RunFiles runFiles = new RunFiles(pidFile(config));
         int code = Worker.EXIT_FAILURE;
+        if (ProcessHandle.current().pid() == 1) {
+            log.warn("running as PID 1: processes that agents start and abandon cannot be reaped and stay zombies;"
+                    + " run lk-worker under an init (tini, docker run --init, Kubernetes shareProcessNamespace)");
+        }
         try (Daemon daemon = new Daemon(config, agent, DefaultExecutors.defaultFactory(), CpuLoadMonitor.detect(),
                 Clock.system())) {
             installSignals(daemon);
             daemon.start();
-            runFiles.writeStarted(ProcessHandle.current().pid(), config.healthHost(), daemon.healthPort(),
-                    System.currentTimeMillis());
+            try {
+                runFiles.writeStarted(ProcessHandle.current().pid(), config.healthHost(), daemon.healthPort(),
+                        System.currentTimeMillis());
+            } catch (IOException e) {
+                // drain and status could not find this daemon: stop it rather than run unmanageable
+                daemon.fail("cannot write the pid file " + runFiles.pidFile() + ": " + e);
+            }
             code = daemon.exitCode().get();
             String reason = daemon.query(Worker::exitReason);
             if (code != Worker.EXIT_OK && reason != null && !reason.isEmpty()) {
@@ -126,7 +152,9 @@ public final class Daemon implements AutoCloseable {
 
     public void start() throws IOException {
         if (config.healthPort() >= 0) {
-            health = new HealthServer(config.healthHost(), config.healthPort(), worker::snapshot, metrics).start();
+            Heartbeat heartbeat = Heartbeat.start(loop, HEARTBEAT_PERIOD_MILLIS);
+            health = new HealthServer(config.healthHost(), config.healthPort(), worker::snapshot, metrics,
+                    heartbeat::silentMillis, LOOP_STALL_LIMIT).start();
         }
         loop.start("lk-loop");
         loop.execute(worker::start);
@@ -154,6 +182,11 @@ public final class Daemon implements AutoCloseable {
                 worker.forceStop();
             }
         });
+    }
+
+    /** Fails the worker (see {@link Worker#fail}): it stops its jobs and exits 1 with {@code reason}. */
+    public void fail(String reason) {
+        loop.execute(() -> worker.fail(reason));
     }
 
     /**

@@ -2,7 +2,15 @@ package io.lkworker;
 
 import com.google.gson.Gson;
 import com.google.gson.JsonObject;
+import io.lkworker.ipc.TrustedDirectory;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.LinkOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.OpenOption;
+import java.util.Set;
+import java.util.UUID;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -62,10 +70,10 @@ public final class RunFiles {
 
     /** The pid in the pid file, if there is one. */
     public Optional<Long> readPid() throws IOException {
-        if (!Files.exists(pidFile)) {
+        if (!Files.exists(pidFile, LinkOption.NOFOLLOW_LINKS)) {
             return Optional.empty();
         }
-        String text = Files.readString(pidFile, StandardCharsets.UTF_8).trim();
+        String text = readTrusted(pidFile).trim();
         try {
             return Optional.of(Long.parseLong(text));
         } catch (NumberFormatException e) {
@@ -75,29 +83,61 @@ public final class RunFiles {
 
     /** The health URL the daemon published, if any. */
     public Optional<String> readHealthUrl() throws IOException {
-        if (!Files.exists(infoFile())) {
+        if (!Files.exists(infoFile(), LinkOption.NOFOLLOW_LINKS)) {
             return Optional.empty();
         }
-        JsonObject info = new Gson().fromJson(Files.readString(infoFile()), JsonObject.class);
+        JsonObject info = new Gson().fromJson(readTrusted(infoFile()), JsonObject.class);
         String url = info.has("health_url") ? info.get("health_url").getAsString() : "";
         return url.isEmpty() ? Optional.empty() : Optional.of(url);
     }
 
     /** The exit code the daemon recorded, if it has exited. */
     public Optional<Integer> readExitCode() throws IOException {
-        if (!Files.exists(exitFile())) {
+        if (!Files.exists(exitFile(), LinkOption.NOFOLLOW_LINKS)) {
             return Optional.empty();
         }
-        return Optional.of(Integer.parseInt(Files.readString(exitFile()).trim()));
+        return Optional.of(Integer.parseInt(readTrusted(exitFile()).trim()));
     }
 
+    /**
+     * Never through a symbolic link: the content goes to a new file of a random name (O_EXCL, so an
+     * existing name or link makes it fail rather than be followed), renamed over the target (rename
+     * replaces a link itself, it does not write where it points).
+     */
     private static void writeAtomically(Path target, String content) throws IOException {
-        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-        Files.writeString(tmp, content, StandardCharsets.UTF_8);
+        Path tmp = target.resolveSibling(target.getFileName() + "." + UUID.randomUUID() + ".tmp");
         try {
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+            try (SeekableByteChannel out = Files.newByteChannel(tmp, Set.<OpenOption>of(
+                    StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS))) {
+                ByteBuffer bytes = ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8));
+                while (bytes.hasRemaining()) {
+                    out.write(bytes);
+                }
+            }
+            try {
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
         }
+    }
+
+    /**
+     * Reads one of the daemon's files, refusing a symbolic link or a file another user owns: drain
+     * and status act on what these files say (root may read anyone's).
+     */
+    private static String readTrusted(Path file) throws IOException {
+        if (Files.isSymbolicLink(file)) {
+            throw new IOException(file + " is a symbolic link, not a file lk-worker wrote; remove it");
+        }
+        int owner = TrustedDirectory.ownerUid(file);
+        int me = TrustedDirectory.currentUid();
+        if (owner != me && me != 0) {
+            throw new IOException(file + " is owned by uid " + owner + ", not by this user (uid " + me
+                    + "); run this command as the daemon's user");
+        }
+        return Files.readString(file, StandardCharsets.UTF_8);
     }
 }

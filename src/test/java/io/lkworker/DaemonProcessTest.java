@@ -71,10 +71,32 @@ class DaemonProcessTest {
                 """).agentService("sig.WaitAgent").build(tmp.resolve("agent.jar"));
     }
 
+    /** Each job writes what it finds in its environment to the file named by its metadata. */
+    private Path envAgentJar() {
+        return TestJars.builder().source("sig.EnvAgent", """
+                package sig;
+                import java.nio.file.*;
+                public class EnvAgent implements io.lkworker.api.Agent {
+                    @Override public void entrypoint(io.lkworker.api.JobContext ctx) throws Exception {
+                        String seen = "secret=" + System.getenv("LIVEKIT_API_SECRET")
+                                + " key=" + System.getenv("LIVEKIT_API_KEY")
+                                + " marker=" + System.getenv("LKW_TEST_MARKER");
+                        Path out = Path.of(ctx.job().metadata());
+                        Files.writeString(out.resolveSibling(out.getFileName() + ".tmp"), seen);
+                        Files.move(out.resolveSibling(out.getFileName() + ".tmp"), out);
+                    }
+                }
+                """).agentService("sig.EnvAgent").build(tmp.resolve("env-agent.jar"));
+    }
+
     private Process startDaemon(String executor) throws Exception {
+        return startDaemon(executor, agentJar());
+    }
+
+    private Process startDaemon(String executor, Path agent) throws Exception {
         List<String> command = new ArrayList<>(List.of(
                 ProcessHandle.current().info().command().orElse("java"), "-cp", System.getProperty("java.class.path"),
-                "io.lkworker.cli.Main", "start", "--url", server.url(), "--agent", agentJar().toString(),
+                "io.lkworker.cli.Main", "start", "--url", server.url(), "--agent", agent.toString(),
                 "--agent-name", "sig", "--job-executor", executor, "--num-idle-processes", "1",
                 "--health-port", "-1", "--pid-file", tmp.resolve("lk.pid").toString(),
                 "--run-dir", tmp.resolve("run").toString(), "--log-format", "text", "--drain-timeout", "0",
@@ -84,6 +106,7 @@ class DaemonProcessTest {
                 .redirectOutput(Path.of("target", "daemon-process-test.log").toFile());
         pb.environment().put("LIVEKIT_API_KEY", "devkey");
         pb.environment().put("LIVEKIT_API_SECRET", "secret");
+        pb.environment().put("LKW_TEST_MARKER", "passed-on");
         daemon = pb.start();
         server.awaitWorker(WAIT);
         return daemon;
@@ -128,6 +151,15 @@ class DaemonProcessTest {
     }
 
     @Test
+    void jobProcessesDoNotGetTheApiSecret() throws Exception {
+        startDaemon("process", envAgentJar());
+        Path seen = tmp.resolve("seen-env");
+        OfferOutcome job = offer(seen);
+        awaitStatus(job.jobId(), JobStatus.JS_SUCCESS);
+        assertThat(Files.readString(seen)).isEqualTo("secret=null key=devkey marker=passed-on");
+    }
+
+    @Test
     void secondSigtermStopsJobsAtOnceAndLeavesNoChildProcess() throws Exception {
         startDaemon("process");
         OfferOutcome a = offer(tmp.resolve("never-released"));
@@ -142,8 +174,11 @@ class DaemonProcessTest {
 
         assertThat(daemon.waitFor(20, TimeUnit.SECONDS)).isTrue();
         assertThat(daemon.exitValue()).isEqualTo(130);
-        // The job was stopped and its end reported before the socket closed.
-        awaitStatus(a.jobId(), JobStatus.JS_SUCCESS);
-        await().atMost(Duration.ofSeconds(5)).until(() -> children.stream().noneMatch(ProcessHandle::isAlive));
+        // Stopped at once: every child was killed and reaped before the daemon exited...
+        assertThat(children).noneMatch(ProcessHandle::isAlive);
+        // ...and the job was reported failed, with why, before the socket closed.
+        server.awaitMessage(m -> m.hasUpdateJob() && m.getUpdateJob().getJobId().equals(a.jobId())
+                && m.getUpdateJob().getStatus() == JobStatus.JS_FAILED
+                && m.getUpdateJob().getError().contains("second signal"), WAIT);
     }
 }

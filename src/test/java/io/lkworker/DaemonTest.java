@@ -46,6 +46,11 @@ class DaemonTest {
     /** Per-test hooks of the test agent, keyed by what the job's metadata asks for. */
     private final Map<String, CountDownLatch> releases = new ConcurrentHashMap<>();
     private final Map<String, String> entered = new ConcurrentHashMap<>();
+    /** onRequest of "hold-request-*" offers: counted down on entry, then waits for its gate. */
+    private final CountDownLatch requestEntered = new CountDownLatch(1);
+    private final CountDownLatch requestGate = new CountDownLatch(1);
+    private final CountDownLatch requestDecided = new CountDownLatch(1);
+    private volatile boolean stopHanging;
 
     @BeforeEach
     void startServer() throws Exception {
@@ -66,7 +71,20 @@ class DaemonTest {
         @Override
         public void onRequest(JobRequest request) {
             String m = request.job().metadata();
-            if (m.contains("reject-terminate")) {
+            if (m.startsWith("hold-request")) {
+                requestEntered.countDown();
+                try {
+                    requestGate.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                if (m.endsWith("then-yes")) {
+                    request.accept();
+                } else {
+                    request.reject();
+                }
+                requestDecided.countDown();
+            } else if (m.contains("reject-terminate")) {
                 request.rejectAndTerminate();
             } else if (m.contains("reject")) {
                 request.reject();
@@ -77,6 +95,11 @@ class DaemonTest {
                 request.accept();
             } else if (m.contains("undecided")) {
                 return;
+            } else if (m.contains("hang-request")) {
+                while (!stopHanging) {
+                    sleepUninterruptibly(50); // ignores the interrupt at its deadline
+                }
+
             } else {
                 request.accept(AcceptOptions.defaults().withName("bot").withAttribute("team", "blue"));
             }
@@ -229,6 +252,28 @@ class DaemonTest {
     }
 
     @Test
+    void hungOnRequestHandlersHoldABoundedNumberOfThreads() throws Exception {
+        startDaemon(b -> {
+            b.requestTimeout = Duration.ofMillis(200);
+            return b;
+        });
+        String workerId = registeredWorker().workerId();
+        try {
+            List<JobOffer> offers = new java.util.ArrayList<>();
+            for (int i = 0; i < Daemon.MAX_REQUEST_THREADS + 10; i++) {
+                offers.add(server.offerJob(JobSpec.forRoom("hang-" + i).withAgentName("test-agent")
+                        .withMetadata("hang-request").onlyTo(workerId)));
+            }
+            assertThat(offers.stream().map(o -> o.await(WAIT)).filter(OfferOutcome::assigned)).isEmpty();
+            long requestThreads = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().startsWith("lk-request-") && t.isAlive()).count();
+            assertThat(requestThreads).isLessThanOrEqualTo(Daemon.MAX_REQUEST_THREADS);
+        } finally {
+            stopHanging = true;
+        }
+    }
+
+    @Test
     void assignmentThatNeverComesIsNotLaunchedAndFreesItsSlot() throws Exception {
         startDaemon(b -> b);
         registeredWorker();
@@ -302,6 +347,64 @@ class DaemonTest {
     }
 
     @Test
+    void aFinalStatusSwallowedByAHalfOpenConnectionIsSentAgainOnTheNextOne() throws Exception {
+        try (io.lkworker.testing.FreezableProxy proxy = new io.lkworker.testing.FreezableProxy(
+                new java.net.InetSocketAddress("127.0.0.1", server.port()))) {
+            WorkerConfig config = TestConfigs.config("ws://127.0.0.1:" + proxy.port(), b -> b);
+            daemon = new Daemon(config, new LoadedAgent(new ScriptedAgent(), "ScriptedAgent",
+                    getClass().getClassLoader(), null), DefaultExecutors.defaultFactory(), LoadMonitor.fixed(0.1),
+                    Clock.system());
+            daemon.start();
+            WorkerHandle first = registeredWorker();
+            OfferOutcome outcome = offer("wait-release-halfopen");
+            awaitJobStatus(outcome.jobId(), JobStatus.JS_RUNNING);
+
+            // The connection goes half-open: both ends still think it is up, nothing gets through.
+            proxy.freezeAll();
+            releases.computeIfAbsent("wait-release-halfopen", k -> new CountDownLatch(1)).countDown();
+            await().atMost(WAIT).until(() -> daemon.snapshot().jobCount() == 0);
+            assertThat(server.jobUpdates(outcome.jobId()).stream().map(LivekitAgent.UpdateJobStatus::getStatus))
+                    .doesNotContain(JobStatus.JS_SUCCESS);
+
+            // The worker notices the silence, replaces the connection and sends the status again.
+            WorkerHandle second = server.awaitWorker(w -> !w.workerId().equals(first.workerId()),
+                    Duration.ofSeconds(45));
+            var done = server.awaitReceived(r -> r.workerId().equals(second.workerId())
+                    && r.message().hasUpdateJob() && r.message().getUpdateJob().getJobId().equals(outcome.jobId())
+                    && r.message().getUpdateJob().getStatus() == JobStatus.JS_SUCCESS, WAIT);
+            assertThat(done.message().getUpdateJob().getError()).isEmpty();
+        }
+    }
+
+    @Test
+    void anAvailabilityAnswerIsNotReplayedPastTheServersWindow() throws Exception {
+        startDaemon(b -> {
+            b.requestTimeout = Duration.ofSeconds(60);
+            b.maxRetry = 20;
+            return b;
+        });
+        WorkerHandle first = registeredWorker();
+        var held = server.offerJob(JobSpec.forRoom("room-late").withAgentName("test-agent")
+                .withMetadata("hold-request-then-no"));
+        assertThat(requestEntered.await(10, TimeUnit.SECONDS)).isTrue();
+        server.refuseUpgrades(503, "maintenance");
+        server.closeWorker(first.workerId(), Close.ABRUPT);
+        await().atMost(WAIT).until(() -> server.connectionAttempts().stream().anyMatch(a -> a.status() == 503));
+        // Decided while disconnected: the answer waits in the outbox...
+        requestGate.countDown();
+        assertThat(requestDecided.await(10, TimeUnit.SECONDS)).isTrue();
+        // ...while reconnecting backs off 0, 2, 4, 6, 8 s: five refusals take 20 s, past the 10 s window.
+        await().atMost(Duration.ofSeconds(40)).until(() ->
+                server.connectionAttempts().stream().filter(a -> a.status() == 503).count() >= 5);
+        server.acceptUpgrades();
+        WorkerHandle second = server.awaitWorker(w -> !w.workerId().equals(first.workerId()), Duration.ofSeconds(30));
+        // Something sent after the reconnect proves the outbox was flushed before it.
+        server.awaitReceived(r -> r.workerId().equals(second.workerId()) && r.message().hasUpdateWorker(), WAIT);
+        assertThat(server.messages().stream().filter(r -> r.message().hasAvailability()
+                && r.message().getAvailability().getJobId().equals(held.jobId()))).isEmpty();
+    }
+
+    @Test
     void reconnectReportsRunningJobsWithMigrateJobRequest() throws Exception {
         startDaemon(b -> b);
         WorkerHandle first = registeredWorker();
@@ -329,6 +432,36 @@ class DaemonTest {
         String reason = daemon.query(Worker::exitReason);
         assertThat(reason).contains("401").contains("signature is invalid");
         assertThat(daemon.snapshot().healthy()).isFalse();
+    }
+
+    @Test
+    void rejectedCredentialsFailAtOnceInsteadOfBeingRetried() throws Exception {
+        startDaemon(b -> {
+            b.apiSecret = "wrong-secret";
+            b.maxRetry = 16; // the default: a 401 must not use them
+            return b;
+        });
+        assertThat(daemon.exitCode().get(10, TimeUnit.SECONDS)).isEqualTo(Worker.EXIT_FAILURE);
+        assertThat(daemon.query(Worker::exitReason)).contains("after 1 attempt:").contains("HTTP 401")
+                .contains("signature is invalid");
+        // One refused upgrade, and the plain GET that fetched the server's reason: no retry.
+        assertThat(server.connectionAttempts().stream().filter(a -> a.status() == 401)).hasSize(2);
+    }
+
+    @Test
+    void aPoolThatCannotStartFailsTheDaemonWithTheReason(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        java.nio.file.Path notADirectory = java.nio.file.Files.createFile(tmp.resolve("file"));
+        startDaemon(b -> {
+            b.executor = WorkerConfig.ExecutorKind.PROCESS;
+            b.runDir = notADirectory.resolve("run");
+            return b;
+        });
+        assertThat(daemon.exitCode().get(10, TimeUnit.SECONDS)).isEqualTo(Worker.EXIT_FAILURE);
+        assertThat(daemon.query(Worker::exitReason)).startsWith("cannot start the job executor")
+                .contains(notADirectory.toString());
+        assertThat(daemon.snapshot().healthy()).isFalse();
+        assertThat(daemon.snapshot().state()).isEqualTo("failed");
     }
 
     @Test
@@ -391,8 +524,99 @@ class DaemonTest {
         assertThat(daemon.exitCode()).isNotDone();
         daemon.signal("SIGINT");
         assertThat(daemon.exitCode().get(10, TimeUnit.SECONDS)).isEqualTo(Worker.EXIT_FORCED);
-        // The job was asked to stop and its end was reported before the socket closed.
-        awaitJobStatus(a.jobId(), JobStatus.JS_SUCCESS);
+        // The job was stopped, not finished: reported failed, with why, before the socket closed.
+        assertThat(awaitJobStatus(a.jobId(), JobStatus.JS_FAILED).getError()).isEqualTo(Worker.FORCED_STOP_REASON);
+        assertThat(server.jobUpdates(a.jobId()).stream().map(LivekitAgent.UpdateJobStatus::getStatus))
+                .doesNotContain(JobStatus.JS_SUCCESS);
+    }
+
+    @Test
+    void drainEndsAtOnceWhenTheOnlyThingLeftIsAnOfferBeingDecided() throws Exception {
+        // Drain timeout 0 (for ever); a request deadline far away: only the drain itself can end this.
+        startDaemon(b -> {
+            b.requestTimeout = Duration.ofSeconds(60);
+            return b;
+        });
+        registeredWorker();
+        var offer = server.offerJob(JobSpec.forRoom("room-hold").withAgentName("test-agent")
+                .withMetadata("hold-request-then-no"));
+        assertThat(requestEntered.await(10, TimeUnit.SECONDS)).isTrue();
+        daemon.signal("SIGTERM");
+        assertThat(daemon.exitCode().get(10, TimeUnit.SECONDS)).isEqualTo(Worker.EXIT_OK);
+        // The undecided offer was declined plainly, so the server could try another worker.
+        LivekitAgent.AvailabilityResponse answer = answerTo(offer.jobId());
+        assertThat(answer.getAvailable()).isFalse();
+        assertThat(answer.getTerminate()).isFalse();
+        requestGate.countDown();
+    }
+
+    @Test
+    void anAcceptThatLandsDuringTheDrainNeverLeavesTheWorker() throws Exception {
+        startDaemon(b -> {
+            b.requestTimeout = Duration.ofSeconds(60);
+            return b;
+        });
+        registeredWorker();
+        OfferOutcome running = offer("wait-release-drain");
+        awaitJobStatus(running.jobId(), JobStatus.JS_RUNNING);
+        var held = server.offerJob(JobSpec.forRoom("room-held").withAgentName("test-agent")
+                .withMetadata("hold-request-then-yes"));
+        assertThat(requestEntered.await(10, TimeUnit.SECONDS)).isTrue();
+        daemon.signal("SIGTERM");
+        await().atMost(WAIT).until(() -> daemon.snapshot().state().equals("draining"));
+        // The agent accepts now, mid-drain; the loop handles its decision before this query.
+        requestGate.countDown();
+        assertThat(requestDecided.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(daemon.query(Worker::reservedSlots)).isZero();
+        // One answer went out for the held offer, and it was a plain decline.
+        answerTo(held.jobId());
+        assertThat(server.messages().stream().filter(r -> r.message().hasAvailability()
+                && r.message().getAvailability().getJobId().equals(held.jobId()))
+                .map(r -> r.message().getAvailability().getAvailable())).containsExactly(false);
+        assertThat(daemon.exitCode()).isNotDone();
+        releases.computeIfAbsent("wait-release-drain", k -> new CountDownLatch(1)).countDown();
+        assertThat(daemon.exitCode().get(10, TimeUnit.SECONDS)).isEqualTo(Worker.EXIT_OK);
+        assertThat(entered).doesNotContainKey(held.jobId());
+    }
+
+    @Test
+    void drainEndsWhenAnAcceptedJobsAssignmentNeverArrives() throws Exception {
+        startDaemon(b -> b);
+        registeredWorker();
+        server.setWithholdAssignments(true);
+        OfferOutcome outcome = offer("ok");
+        assertThat(outcome.kind()).isEqualTo(OfferOutcome.Kind.WITHHELD);
+        daemon.signal("SIGTERM");
+        // The drain waits for the assignment (the server may send it) until its 7.5 s timeout, then ends.
+        assertThat(daemon.exitCode().get(20, TimeUnit.SECONDS)).isEqualTo(Worker.EXIT_OK);
+        assertThat(entered).isEmpty();
+    }
+
+    @Test
+    void aWorkerAtMaxJobsNeverAnnouncesItselfAvailableWhileTheJobStarts() throws Exception {
+        startDaemon(b -> {
+            b.maxJobs = 1;
+            return b;
+        });
+        registeredWorker();
+        OfferOutcome outcome = offer("until-shutdown");
+        awaitJobStatus(outcome.jobId(), JobStatus.JS_RUNNING);
+        // Everything sent between the accept and JS_RUNNING (in order, on one connection) says full.
+        List<WorkerMessage> all = server.messages().stream().map(r -> r.message()).toList();
+        int accepted = -1;
+        int running = -1;
+        for (int i = 0; i < all.size(); i++) {
+            WorkerMessage m = all.get(i);
+            if (m.hasAvailability() && m.getAvailability().getJobId().equals(outcome.jobId())) {
+                accepted = i;
+            } else if (m.hasUpdateJob() && m.getUpdateJob().getJobId().equals(outcome.jobId())
+                    && m.getUpdateJob().getStatus() == JobStatus.JS_RUNNING) {
+                running = i;
+            }
+        }
+        assertThat(accepted).isNotNegative();
+        assertThat(all.subList(accepted, running).stream().filter(WorkerMessage::hasUpdateWorker)
+                .map(m -> m.getUpdateWorker().getStatus())).doesNotContain(LivekitAgent.WorkerStatus.WS_AVAILABLE);
     }
 
     @Test

@@ -9,6 +9,7 @@ import io.lkworker.config.ConfigSources;
 import io.lkworker.config.RawValue;
 import io.lkworker.config.WorkerConfig;
 import io.lkworker.config.WorkerConfig.Mode;
+import io.lkworker.ipc.TrustedDirectory;
 import io.lkworker.runner.AgentLoader;
 import io.lkworker.runner.LoadedAgent;
 import java.util.concurrent.Callable;
@@ -77,6 +78,13 @@ abstract class RunCommand implements Callable<Integer>, ConfigSourced {
                     + " set LIVEKIT_API_SECRET instead");
         }
         log.debug("{}", config);
+        try {
+            TrustedDirectory.ensure(config.runDir());
+        } catch (TrustedDirectory.UntrustedException e) {
+            throw new CommandFailure("--run-dir: " + e.getMessage(), ExitCodes.USAGE);
+        } catch (java.io.IOException e) {
+            throw new CommandFailure("--run-dir: cannot create " + config.runDir() + ": " + e, ExitCodes.USAGE);
+        }
         refuseIfAlreadyRunning(config);
         LoadedAgent loaded = AgentLoader.load(config.agentJar(), config.agentClass());
         log.info("agent {} loaded", loaded.className());

@@ -1,19 +1,19 @@
 package io.lkworker.health;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.lkworker.worker.WorkerSnapshot;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.util.List;
+import java.net.StandardSocketOptions;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
 import java.util.Objects;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,27 +23,39 @@ import org.slf4j.LoggerFactory;
  * (JSON state), {@code GET /metrics} (Prometheus). HEAD is answered like GET without a body; other
  * methods get 405, other paths 404. No endpoint changes state.
  *
- * <p>Handlers run on this server's own small pool of daemon threads and read only the snapshot
- * supplier (a volatile read of an immutable object): no locks, nothing posted to the loop, so a slow
- * or stuck scraper can never delay the worker, and a wedged loop still answers {@code /}.
+ * <p>One thread of its own multiplexes every connection over non-blocking sockets, so a client that
+ * sends half a request and waits holds a buffer, never a thread: it cannot make anyone else's probe
+ * wait (the JDK's HttpServer reads each request on a pool thread, and two such clients froze it). A
+ * connection must deliver its request and take its answer within {@link #CONNECTION_TIMEOUT_MILLIS};
+ * at most {@link #MAX_CONNECTIONS} are open, the oldest is dropped for a new one. Handlers read only
+ * the snapshot supplier (a volatile read of an immutable object) and the loop's heartbeat: nothing
+ * is posted to the loop, so a scraper can never delay the worker.
+ *
+ * <p>{@code /} answers 503 when the worker has given up, and also when the event loop has not
+ * beaten for the stall limit: the snapshot would then be stale, and a wedged worker must fail its
+ * liveness probe.
  */
 public final class HealthServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(HealthServer.class);
 
-    /** Two threads: a probe and a scrape can overlap; anything more would only queue. */
-    static final int THREADS = 2;
-    /** Pending connections the kernel keeps while both threads are busy. */
-    private static final int BACKLOG = 16;
-    private static final String TEXT = "text/plain; charset=utf-8";
-    private static final String JSON = "application/json; charset=utf-8";
+    /**
+     * A probe or scraper sends its request at once and reads a few KB: 5 s is far more than either
+     * needs on a loaded machine, and short enough that idle connections cannot pile up.
+     */
+    static final long CONNECTION_TIMEOUT_MILLIS = 5_000;
+    /** Open connections at most; a new one beyond this closes the oldest (which is idling, or slow). */
+    static final int MAX_CONNECTIONS = 256;
+    private static final int BACKLOG = 64;
 
     private final String host;
     private final int requestedPort;
-    private final Supplier<WorkerSnapshot> snapshots;
-    private final PrometheusWorkerMetrics metrics;
-    private HttpServer server;
-    private ExecutorService executor;
+    private final HealthRoutes routes;
+    private final Deque<HealthConnection> connections = new ArrayDeque<>();
+    private ServerSocketChannel server;
+    private Selector selector;
+    private Thread thread;
+    private volatile boolean open;
 
     /**
      * @param host bind address; "" or null = all interfaces
@@ -52,14 +64,24 @@ public final class HealthServer implements AutoCloseable {
      * @param metrics the worker's metrics; its gauges are pointed at {@code snapshots}
      */
     public HealthServer(String host, int port, Supplier<WorkerSnapshot> snapshots, PrometheusWorkerMetrics metrics) {
+        this(host, port, snapshots, metrics, () -> 0, Duration.ZERO);
+    }
+
+    /**
+     * As above, with the event loop's liveness: {@code /} answers 503 once {@code loopSilentMillis}
+     * exceeds {@code stallLimit} (ZERO: never).
+     */
+    public HealthServer(String host, int port, Supplier<WorkerSnapshot> snapshots, PrometheusWorkerMetrics metrics,
+                        LongSupplier loopSilentMillis, Duration stallLimit) {
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("health port must be 0..65535, got " + port);
         }
         this.host = host == null ? "" : host;
         this.requestedPort = port;
-        this.snapshots = Objects.requireNonNull(snapshots, "snapshots");
-        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        Objects.requireNonNull(snapshots, "snapshots");
+        Objects.requireNonNull(metrics, "metrics");
         metrics.observe(snapshots);
+        this.routes = new HealthRoutes(snapshots, metrics, loopSilentMillis, stallLimit);
     }
 
     /** Binds and starts serving; throws if the address is taken. */
@@ -69,18 +91,24 @@ public final class HealthServer implements AutoCloseable {
         }
         InetSocketAddress address = host.isEmpty() ? new InetSocketAddress(requestedPort)
                 : new InetSocketAddress(host, requestedPort);
-        HttpServer s = HttpServer.create(address, BACKLOG);
-        AtomicInteger n = new AtomicInteger();
-        executor = new ThreadPoolExecutor(THREADS, THREADS, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
-                r -> {
-                    Thread t = new Thread(r, "lkworker-health-" + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
-        s.setExecutor(executor);
-        s.createContext("/", this::handle);
-        s.start();
+        ServerSocketChannel s = ServerSocketChannel.open();
+        Selector sel = Selector.open();
+        try {
+            s.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            s.bind(address, BACKLOG);
+            s.configureBlocking(false);
+            s.register(sel, SelectionKey.OP_ACCEPT);
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            sel.close();
+            throw e;
+        }
         server = s;
+        selector = sel;
+        open = true;
+        thread = new Thread(this::run, "lkworker-health");
+        thread.setDaemon(true);
+        thread.start();
         LOG.info("health server listening on {}:{}", host.isEmpty() ? "0.0.0.0" : host, port());
         return this;
     }
@@ -90,7 +118,7 @@ public final class HealthServer implements AutoCloseable {
         if (server == null) {
             throw new IllegalStateException("health server not started");
         }
-        return server.getAddress().getPort();
+        return server.socket().getLocalPort();
     }
 
     @Override
@@ -98,77 +126,122 @@ public final class HealthServer implements AutoCloseable {
         if (server == null) {
             return;
         }
-        server.stop(0);
-        executor.shutdownNow();
+        open = false;
+        selector.wakeup();
+        try {
+            thread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            server.close();
+            selector.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
         server = null;
         LOG.debug("health server stopped");
     }
 
-    private void handle(HttpExchange exchange) throws IOException {
-        try (exchange) {
-            String method = exchange.getRequestMethod();
-            boolean head = "HEAD".equals(method);
-            if (!head && !"GET".equals(method)) {
-                exchange.getResponseHeaders().set("Allow", "GET, HEAD");
-                respond(exchange, 405, TEXT, "method not allowed\n", false);
-                return;
-            }
-            String path = exchange.getRequestURI().getPath();
-            switch (path) {
-                case "/" -> liveness(exchange, head);
-                case "/worker" -> respond(exchange, 200, JSON, WorkerJson.render(snapshot()), head);
-                case "/metrics" -> metrics(exchange, head);
-                default -> respond(exchange, 404, TEXT, "not found\n", head);
-            }
-        } catch (RuntimeException e) {
-            // a bug in a handler must not leave the probe hanging; the exchange is closed above
-            LOG.warn("health request {} {} failed", exchange.getRequestMethod(), exchange.getRequestURI(), e);
-        }
-    }
+    // ---- the server thread ----
 
-    private void liveness(HttpExchange exchange, boolean head) throws IOException {
-        WorkerSnapshot s = snapshot();
-        if (s.healthy()) {
-            respond(exchange, 200, TEXT, "OK", head);
-        } else {
-            String reason = s.failure() == null || s.failure().isBlank() ? "worker failed" : s.failure();
-            respond(exchange, 503, TEXT, reason, head);
-        }
-    }
-
-    private void metrics(HttpExchange exchange, boolean head) throws IOException {
-        // scraped into memory first: a failing collector then yields a 500, not half a response
-        String body;
+    private void run() {
         try {
-            body = metrics.scrape();
-        } catch (RuntimeException e) {
-            LOG.warn("metrics scrape failed", e);
-            respond(exchange, 500, TEXT, "metrics scrape failed\n", head);
-            return;
+            while (open) {
+                selector.select(selectTimeoutMillis());
+                for (SelectionKey key : new ArrayList<>(selector.selectedKeys())) {
+                    selector.selectedKeys().remove(key);
+                    if (!key.isValid()) {
+                        continue;
+                    }
+                    if (key.isAcceptable()) {
+                        acceptAll();
+                    } else {
+                        serve(key, (HealthConnection) key.attachment());
+                    }
+                }
+                expire();
+            }
+        } catch (IOException | RuntimeException e) {
+            if (open) {
+                LOG.error("health server failed; it no longer answers", e);
+            }
+        } finally {
+            connections.forEach(HealthConnection::close);
+            connections.clear();
         }
-        respond(exchange, 200, PrometheusWorkerMetrics.CONTENT_TYPE, body, head);
     }
 
-    /** Before the daemon publishes a snapshot there is nothing wrong yet: report "starting". */
-    private WorkerSnapshot snapshot() {
-        WorkerSnapshot s = snapshots.get();
-        return s != null ? s : WorkerSnapshot.initial("", "");
+    private long selectTimeoutMillis() {
+        HealthConnection oldest = connections.peekFirst();
+        if (oldest == null) {
+            return 0; // until something happens
+        }
+        long left = CONNECTION_TIMEOUT_MILLIS - (System.nanoTime() - oldest.acceptedNanos()) / 1_000_000;
+        return Math.max(1, left);
     }
 
-    private static void respond(HttpExchange exchange, int status, String contentType, String body, boolean head)
-            throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().put("Content-Type", List.of(contentType));
-        exchange.getResponseHeaders().set("Cache-Control", "no-store");
-        if (head) {
-            // HttpServer sends no body for HEAD only with length -1; the real length goes in the header
-            exchange.getResponseHeaders().set("Content-Length", Integer.toString(bytes.length));
-            exchange.sendResponseHeaders(status, -1);
-            return;
+    private void acceptAll() throws IOException {
+        SocketChannel channel;
+        while ((channel = server.accept()) != null) {
+            channel.configureBlocking(false);
+            HealthConnection connection = new HealthConnection(channel, System.nanoTime());
+            channel.register(selector, SelectionKey.OP_READ, connection);
+            connections.addLast(connection);
+            if (connections.size() > MAX_CONNECTIONS) {
+                drop(connections.peekFirst(), "too many open connections");
+            }
         }
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
+    }
+
+    private void serve(SelectionKey key, HealthConnection connection) {
+        try {
+            if (!connection.responding()) {
+                HealthConnection.Request request;
+                try {
+                    request = connection.read();
+                } catch (HealthConnection.HeadTooLarge e) {
+                    request = null;
+                    connection.respond(HealthResponse.text(431, "request head too large\n", false));
+                }
+                if (request != null) {
+                    connection.respond(routes.answer(request.method(), request.path()));
+                }
+                if (!connection.responding()) {
+                    return;
+                }
+                key.interestOps(SelectionKey.OP_WRITE);
+            }
+            if (connection.write()) {
+                drop(connection, null);
+            }
+        } catch (IOException e) {
+            drop(connection, null);
+        }
+    }
+
+    /** Closes connections that have had their time (idle, trickling, or not reading their answer). */
+    private void expire() {
+        long now = System.nanoTime();
+        while (!connections.isEmpty()
+                && (now - connections.peekFirst().acceptedNanos()) / 1_000_000 >= CONNECTION_TIMEOUT_MILLIS) {
+            drop(connections.peekFirst(), "no complete exchange within " + CONNECTION_TIMEOUT_MILLIS + " ms");
+        }
+    }
+
+    private void drop(HealthConnection connection, String why) {
+        if (why != null) {
+            LOG.debug("closing health connection from {}: {}", remote(connection), why);
+        }
+        connections.remove(connection);
+        connection.close();
+    }
+
+    private static String remote(HealthConnection connection) {
+        try {
+            return String.valueOf(connection.channel().getRemoteAddress());
+        } catch (IOException e) {
+            return "?";
         }
     }
 }

@@ -37,6 +37,7 @@ public final class PrometheusWorkerMetrics implements WorkerMetrics {
     static final String[] OUTCOMES = {"success", "failed"};
     static final String[] ANSWERS = {"accepted", "rejected", "declined"};
     static final String[] KILL_REASONS = {"memory", "unresponsive", "shutdown_timeout", "initialize_timeout"};
+    static final String[] MALFORMED = {"availability", "assignment", "termination", "empty"};
 
     /** Answers must beat the server's availability deadline; the interesting range is ms to ~3 s. */
     static final double[] ANSWER_BUCKETS = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5};
@@ -53,6 +54,7 @@ public final class PrometheusWorkerMetrics implements WorkerMetrics {
     private final Counter jobs;
     private final Counter kills;
     private final Counter reconnects;
+    private final Counter malformed;
     private final Histogram answers;
     private final Histogram assignmentToRunning;
     private final Histogram initialize;
@@ -68,6 +70,9 @@ public final class PrometheusWorkerMetrics implements WorkerMetrics {
         reconnects = Counter.builder().name("lkworker_reconnects_total")
                 .help("Re-registrations with the LiveKit server after a lost connection")
                 .withoutExemplars().register(registry);
+        malformed = Counter.builder().name("lkworker_malformed_server_messages_total")
+                .help("Messages from the LiveKit server rejected as malformed (not acted on), by message")
+                .labelNames("message").withoutExemplars().register(registry);
         answers = Histogram.builder().name("lkworker_availability_answer_seconds")
                 .help("Time from an availability request to the worker's answer, by answer")
                 .labelNames("answer").classicOnly().classicUpperBounds(ANSWER_BUCKETS)
@@ -83,6 +88,9 @@ public final class PrometheusWorkerMetrics implements WorkerMetrics {
         }
         for (String reason : KILL_REASONS) {
             kills.initLabelValues(reason);
+        }
+        for (String message : MALFORMED) {
+            malformed.initLabelValues(message);
         }
         for (String answer : ANSWERS) {
             answers.initLabelValues(answer);
@@ -202,6 +210,11 @@ public final class PrometheusWorkerMetrics implements WorkerMetrics {
     @Override
     public void processKilled(String reason) {
         kills.labelValues(nz(reason)).inc();
+    }
+
+    @Override
+    public void malformedServerMessage(String message) {
+        malformed.labelValues(nz(message)).inc();
     }
 
     @Override

@@ -20,11 +20,14 @@ public final class PrivateDirectory {
     private PrivateDirectory() {
     }
 
-    /** Creates a fresh private directory under {@code base} (or the system temp dir when null or too deep). */
+    /**
+     * Creates a fresh private directory under {@code base} (or the system temp dir when null or too
+     * deep); {@code base} must be a {@link TrustedDirectory}.
+     */
     public static Path create(Path base, String prefix) throws IOException {
         var perms = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
         if (base != null && base.toAbsolutePath().toString().length() < MAX_DIR_PATH - 20) {
-            Files.createDirectories(base);
+            TrustedDirectory.ensure(base);
             return Files.createTempDirectory(base, prefix, perms);
         }
         return Files.createTempDirectory(prefix, perms);

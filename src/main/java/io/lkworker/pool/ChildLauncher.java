@@ -84,8 +84,15 @@ final class ChildLauncher {
         return override.isBlank() ? List.of() : List.of(override.trim().split("\\s+"));
     }
 
-    /** A started child: its process, and what the pool must clean up after it. */
-    record Launched(Process process, Path outputFile, ClassDataSharing.Plan cds) {
+    /** Variables of the daemon's environment that no child sees. */
+    static final List<String> WITHHELD_ENVIRONMENT = List.of("LIVEKIT_API_SECRET");
+
+    /**
+     * A started child: its process, and what the pool must clean up after it.
+     *
+     * @param ownGroup the child leads its own process group (pgid = its pid)
+     */
+    record Launched(Process process, Path outputFile, ClassDataSharing.Plan cds, boolean ownGroup) {
     }
 
     private final PoolOptions options;
@@ -120,7 +127,7 @@ final class ChildLauncher {
     /** Starts child number {@code n} and hands it {@code secret} on stdin. */
     Launched launch(int n, String secret) throws IOException {
         ClassDataSharing.Plan plan = cds.nextChild();
-        List<String> command = new ArrayList<>();
+        List<String> command = new ArrayList<>(ProcessGroups.LAUNCH_PREFIX);
         command.add(javaCommand);
         command.addAll(LOGGING_PROPERTIES);
         command.addAll(webrtcProperties);
@@ -147,7 +154,12 @@ final class ChildLauncher {
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectInput(ProcessBuilder.Redirect.PIPE)
                 .redirectErrorStream(true)
-                .redirectOutput(output.toFile());
+                // O_APPEND: the pool can truncate the file under a child that writes too much
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()));
+        // Agent code gets the job's own room token, never the worker's API secret (it could mint any
+        // token for any room). An agent that needs the server API gets its own credentials under
+        // another name; everything else in the environment is passed on.
+        WITHHELD_ENVIRONMENT.forEach(builder.environment()::remove);
         Process process = builder.start();
         try {
             OutputStream stdin = process.getOutputStream();
@@ -158,7 +170,7 @@ final class ChildLauncher {
             process.destroyForcibly();
             throw e;
         }
-        return new Launched(process, output, plan);
+        return new Launched(process, output, plan, ProcessGroups.enabled());
     }
 
     private static List<String> classPathFor(PoolOptions options) {

@@ -2,6 +2,8 @@ package io.lkworker.pool;
 
 import io.lkworker.ipc.proto.Ipc.LogRecord;
 import java.util.Map;
+import java.util.HashSet;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -14,11 +16,19 @@ import org.slf4j.event.Level;
  */
 final class ChildLogForwarder {
 
-    private ChildLogForwarder() {
-    }
+    /**
+     * Distinct child logger names re-created in the daemon. Logback keeps every logger it ever made,
+     * and a child may invent names without end (one per room, per request...): past this many, records
+     * go to the logger "child" with the original name in the MDC ({@code child_logger}).
+     */
+    static final int MAX_LOGGER_NAMES = 2_000;
+    /** The names given their own logger so far (one forwarder per pool; loop thread). */
+    private final Set<String> names = new HashSet<>();
 
-    static void forward(LogRecord record, long pid, String jobId, String room) {
-        Logger logger = LoggerFactory.getLogger(record.getLogger().isEmpty() ? "child" : record.getLogger());
+    void forward(LogRecord record, long pid, String jobId, String room) {
+        String name = record.getLogger().isEmpty() ? "child" : record.getLogger();
+        boolean known = names.contains(name) || (names.size() < MAX_LOGGER_NAMES && names.add(name));
+        Logger logger = LoggerFactory.getLogger(known ? name : "child");
         Level level = level(record.getLevel());
         if (!logger.isEnabledForLevel(level)) {
             return;
@@ -31,6 +41,9 @@ final class ChildLogForwarder {
             if (jobId != null) {
                 MDC.put("job_id", jobId);
                 MDC.put("room", room);
+            }
+            if (!known) {
+                MDC.put("child_logger", name);
             }
             if (!record.getThread().isEmpty()) {
                 MDC.put("child_thread", record.getThread());

@@ -9,7 +9,11 @@ import io.lkworker.worker.JobEvents;
 import io.lkworker.worker.JobLaunch;
 import io.lkworker.worker.JobOutcome;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
 import java.util.List;
 import org.slf4j.Logger;
@@ -33,6 +37,14 @@ final class ChildProcess implements IpcChannel.Listener {
     private static final long ENTRYPOINT_UNWIND_MILLIS = 1000;
     /** Slack for the child's own bookkeeping (flush, exit) on top of the configured timeouts. */
     private static final long SHUTDOWN_SLACK_MILLIS = 1000;
+    /**
+     * Raw output (what bypasses System.out/err and SLF4J: JVM warnings, crash reports, a subprocess
+     * writing to the inherited descriptors) kept per child. Diagnostics need the end of it; an
+     * agent's ffmpeg can write gigabytes. Beyond this the file is emptied (checked every ping).
+     */
+    static final long MAX_OUTPUT_BYTES = 4L * 1024 * 1024;
+    /** How much of the end of the raw output is read when the child is gone (of which 50 lines are logged). */
+    static final int OUTPUT_TAIL_BYTES = 64 * 1024;
 
     /** What the pool hears about a child. Called on the loop thread. */
     interface Owner {
@@ -45,6 +57,9 @@ final class ChildProcess implements IpcChannel.Listener {
         /** The child is being killed; {@code category} is a metrics label (memory, unresponsive, ...). */
         default void onKilled(ChildProcess child, String category) {
         }
+
+        /** Where the child's log records are re-logged. */
+        ChildLogForwarder logForwarder();
     }
 
     private final EventLoop loop;
@@ -141,7 +156,7 @@ final class ChildProcess implements IpcChannel.Listener {
     @Override
     public void onMessage(IpcChannel ch, Envelope message) {
         switch (message.getMsgCase()) {
-            case LOG -> ChildLogForwarder.forward(message.getLog(), pid, jobId(), job == null ? null : job.roomName());
+            case LOG -> owner.logForwarder().forward(message.getLog(), pid, jobId(), job == null ? null : job.roomName());
             case PONG -> onPong(message.getPong());
             case INITIALIZED -> onInitialized(message.getInitialized());
             case JOB_STATUS -> onJobStatus(message.getJobStatus());
@@ -226,6 +241,7 @@ final class ChildProcess implements IpcChannel.Listener {
         if (channel == null || !channel.isOpen() || exitCode != null) {
             return;
         }
+        boundOutput();
         long now = loop.clock().nanos();
         if (ping.timedOut(now)) {
             kill("job process unresponsive for " + options.pingTimeout().toSeconds() + " s, killed");
@@ -250,7 +266,14 @@ final class ChildProcess implements IpcChannel.Listener {
         }
         long mb = rssBytes / (1024 * 1024);
         switch (memory.observe(rssBytes, loop.clock().nanos())) {
-            case KILL -> kill("killed: resident memory " + mb + " MB over the limit of " + memory.limitMb() + " MB");
+            case KILL -> {
+                // Over the limit is over the warning level too: say so even when one sample jumped past both.
+                if (memory.warnMb() > 0) {
+                    withMdc(() -> log.warn("child uses {} MB of resident memory, above the warning level of {} MB"
+                            + " (limit {} MB)", mb, memory.warnMb(), memory.limitMb()));
+                }
+                kill("killed: resident memory " + mb + " MB over the limit of " + memory.limitMb() + " MB");
+            }
             case WARN -> withMdc(() -> log.warn("child uses {} MB of resident memory, above the warning level of {} MB{}",
                     mb, memory.warnMb(), memory.limitMb() > 0 ? " (limit " + memory.limitMb() + " MB)" : " (advisory only)"));
             default -> { }
@@ -307,6 +330,20 @@ final class ChildProcess implements IpcChannel.Listener {
         });
     }
 
+    /**
+     * Second signal: kill now. A child with a job is killed with {@code reason} (the job's failure);
+     * one without is simply removed.
+     */
+    void killNow(String reason) {
+        if (job != null) {
+            kill(reason);
+        } else {
+            stopRequested = true;
+            startFailureReported = true; // an abandoned start is not a failure
+            killQuietly();
+        }
+    }
+
     /** Kills the process (SIGKILL: children ignore SIGTERM by design). The reason is the job's failure. */
     void kill(String reason) {
         if (exitCode != null) {
@@ -340,6 +377,9 @@ final class ChildProcess implements IpcChannel.Listener {
         }
         if (reason.contains("IPC")) {
             return "ipc";
+        }
+        if (reason.contains("second signal")) {
+            return "forced_stop";
         }
         return "other";
     }
@@ -407,14 +447,18 @@ final class ChildProcess implements IpcChannel.Listener {
         owner.onExited(this);
     }
 
-    /** The job's outcome: its own final status wins; else why we killed it; else how the process died. */
+    /**
+     * The job's outcome: a job we had to kill failed, with the reason, whatever it reported before
+     * (a "succeeded" followed by a shutdown that hung is not a success); else its own final status;
+     * else how the process died.
+     */
     private JobOutcome outcome() {
+        if (killReason != null) {
+            return JobOutcome.failed(killReason);
+        }
         if (finalStatus != null) {
             return finalStatus.getState() == Ipc.JobState.JOB_SUCCEEDED
                     ? JobOutcome.succeeded() : JobOutcome.failed(finalStatus.getError());
-        }
-        if (killReason != null) {
-            return JobOutcome.failed(killReason);
         }
         if (exitCode == 0) {
             return JobOutcome.failed("job process exited with code 0 before the job ended");
@@ -442,10 +486,23 @@ final class ChildProcess implements IpcChannel.Listener {
         return lines.isEmpty() ? "" : ": " + lines.get(lines.size() - 1);
     }
 
+    /** The last lines of the raw output: only its tail is read, whatever the file's size. */
     private List<String> readOutput() {
-        try {
-            Path out = launched.outputFile();
-            return Files.exists(out) && Files.size(out) > 0 ? Files.readAllLines(out) : List.of();
+        Path out = launched.outputFile();
+        try (FileChannel file = FileChannel.open(out, StandardOpenOption.READ)) {
+            long size = file.size();
+            if (size == 0) {
+                return List.of();
+            }
+            int length = (int) Math.min(size, OUTPUT_TAIL_BYTES);
+            ByteBuffer tail = ByteBuffer.allocate(length);
+            file.read(tail, size - length);
+            List<String> lines = new java.util.ArrayList<>(
+                    new String(tail.array(), 0, tail.position(), StandardCharsets.UTF_8).lines().toList());
+            if (size > length && !lines.isEmpty()) {
+                lines.remove(0); // cut in the middle
+            }
+            return lines;
         } catch (IOException e) {
             return List.of();
         }
@@ -457,6 +514,23 @@ final class ChildProcess implements IpcChannel.Listener {
      */
     static boolean isKnownExitNoise(String line) {
         return line.equals("VM attach current thread failed") || line.startsWith("Failed to attach thread ");
+    }
+
+    /** Empties the raw output file when it outgrows {@link #MAX_OUTPUT_BYTES} (the child appends, so it goes on). */
+    private void boundOutput() {
+        Path out = launched.outputFile();
+        try {
+            long size = Files.size(out);
+            if (size > MAX_OUTPUT_BYTES) {
+                try (FileChannel file = FileChannel.open(out, StandardOpenOption.WRITE)) {
+                    file.truncate(0);
+                }
+                withMdc(() -> log.warn("child wrote {} MB of raw output (not through System.out/err or a logger);"
+                        + " discarded it", size / (1024 * 1024)));
+            }
+        } catch (IOException e) {
+            // gone or unreadable: nothing to bound
+        }
     }
 
     /** What the JVM itself printed (warnings, crash reports): logged once the child is gone. */

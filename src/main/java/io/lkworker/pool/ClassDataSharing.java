@@ -71,7 +71,8 @@ final class ClassDataSharing {
             return disabled();
         }
         try {
-            Files.createDirectories(cacheDir);
+            // children load what is in here: it must be ours alone
+            io.lkworker.ipc.TrustedDirectory.ensure(cacheDir);
         } catch (IOException e) {
             log.warn("class-data sharing disabled: cannot create {}: {}", cacheDir, e.getMessage());
             return disabled();

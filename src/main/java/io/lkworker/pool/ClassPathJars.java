@@ -51,7 +51,7 @@ final class ClassPathJars {
         if (Files.isRegularFile(jar)) {
             return jar;
         }
-        Files.createDirectories(cacheDir);
+        io.lkworker.ipc.TrustedDirectory.ensure(cacheDir); // children load these jars
         Path tmp = Files.createTempFile(cacheDir, "classes-", ".tmp");
         try (OutputStream out = Files.newOutputStream(tmp); JarOutputStream jarOut = new JarOutputStream(out)) {
             for (Path f : files) {

@@ -74,6 +74,15 @@ public final class ProcessPool implements JobExecutor, ChildProcess.Owner {
     private boolean closing;
     private Runnable onClosed;
     private WorkerMetrics metrics = WorkerMetrics.NONE;
+    /** One daemon thread that ends the process groups of exited children (it reads /proc). */
+    private final java.util.concurrent.ExecutorService groupKiller =
+            java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "lkw-group-killer");
+                t.setDaemon(true);
+                return t;
+            });
+    private int pendingGroupKills;
+    private final ChildLogForwarder logForwarder = new ChildLogForwarder();
 
     public ProcessPool(EventLoop loop, PoolOptions options) {
         this.loop = loop;
@@ -88,6 +97,11 @@ public final class ProcessPool implements JobExecutor, ChildProcess.Owner {
     }
 
     @Override
+    public ChildLogForwarder logForwarder() {
+        return logForwarder;
+    }
+
+    @Override
     public void onKilled(ChildProcess child, String category) {
         metrics.processKilled(category);
     }
@@ -98,13 +112,15 @@ public final class ProcessPool implements JobExecutor, ChildProcess.Owner {
         if (started) {
             return;
         }
-        started = true;
         try {
             runDir = PrivateDirectory.create(options.runDir(), "lkw-pool-");
             ipc = IpcServer.open(loop, runDir);
         } catch (IOException e) {
-            throw new IllegalStateException("cannot open the IPC socket for job processes: " + e.getMessage(), e);
+            PrivateDirectory.deleteQuietly(runDir);
+            throw new IllegalStateException("cannot open the IPC socket for job processes in "
+                    + (runDir != null ? runDir : options.runDir()) + ": " + describe(e), e);
         }
+        started = true;
         launcher = new ChildLauncher(options, ipc.socketPath(), runDir);
         memoryWatch = new MemoryWatch(loop, options.memorySampleInterval(), this::liveChildren);
         memoryWatch.start();
@@ -139,6 +155,7 @@ public final class ProcessPool implements JobExecutor, ChildProcess.Owner {
     }
 
     private void assign(ChildProcess child, JobLaunch launch, JobEvents events) {
+        backoff.onSuccess();
         running.put(launch.jobId(), child);
         child.startJob(launch, events);
         child.withMdc(() -> log.debug("job {} assigned to child #{}", launch.jobId(), child.number()));
@@ -201,6 +218,19 @@ public final class ProcessPool implements JobExecutor, ChildProcess.Owner {
         starting.clear();
         running.clear();
         finishCloseIfDone();
+    }
+
+    @Override
+    public void closeNow(String reason, Runnable onClosedNow) {
+        assert loop.inLoop();
+        if (!closing) {
+            close(reason, onClosedNow);
+        }
+        // Each kill's exit (reaped in milliseconds) reports the job failed and, with the last one,
+        // runs the close callback.
+        for (ChildProcess child : liveChildren()) {
+            child.killNow(reason);
+        }
     }
 
     /**
@@ -319,7 +349,7 @@ public final class ProcessPool implements JobExecutor, ChildProcess.Owner {
     public void onReady(ChildProcess child) {
         starting.remove(child);
         metrics.processInitialized((loop.clock().nanos() - child.spawnedNanos()) / 1e9);
-        backoff.onSuccess();
+        backoff.onReady();
         lastStartError = null;
         if (closing) {
             stopping.add(child);
@@ -361,10 +391,19 @@ public final class ProcessPool implements JobExecutor, ChildProcess.Owner {
     @Override
     public void onExited(ChildProcess child) {
         ipc.forget(child.pid());
+        if (child.launched().ownGroup()) {
+            endGroup(child);
+        }
         starting.remove(child);
         stopping.remove(child);
         if (idle.remove(child) && !closing) {
+            // A warm child that dies on its own (crash, OOM kill) counts as a failed start: replacing
+            // it at once would loop at full CPU when every child dies shortly after its prewarm.
             lastStartError = "idle process exited: " + ChildProcess.describeExit(child.exitCode());
+            long delay = backoff.onFailure(loop.clock().nanos());
+            child.withMdc(() -> log.warn("{} ({} failures in a row), next start in {} ms", lastStartError,
+                    backoff.consecutiveFailures(), delay));
+            scheduleReconcile(delay);
         }
         if (child.jobId() != null) {
             running.remove(child.jobId(), child);
@@ -377,10 +416,40 @@ public final class ProcessPool implements JobExecutor, ChildProcess.Owner {
         }
     }
 
+    /** An I/O error in words: the JDK's file exceptions carry only the path as their message. */
+    static String describe(IOException e) {
+        String kind = e.getClass().getSimpleName().replace("Exception", "");
+        return e instanceof java.nio.file.FileSystemException fs && fs.getReason() != null
+                ? fs.getFile() + ": " + fs.getReason()
+                : kind + (e.getMessage() == null ? "" : ": " + e.getMessage());
+    }
+
+    /**
+     * Ends what the child's job left running in its process group (grandchildren outlive a SIGKILL of
+     * their parent and a normal job end alike). Reading /proc takes milliseconds: done on the
+     * group-killer thread, reported back to the loop; the pool is not closed before it is done.
+     */
+    private void endGroup(ChildProcess child) {
+        pendingGroupKills++;
+        long pgid = child.pid();
+        groupKiller.execute(() -> {
+            int killed = ProcessGroups.killGroup(pgid);
+            loop.execute(() -> {
+                pendingGroupKills--;
+                if (killed > 0) {
+                    child.withMdc(() -> log.warn("killed {} processes the job left behind (process group {})",
+                            killed, pgid));
+                }
+                finishCloseIfDone();
+            });
+        });
+    }
+
     private void finishCloseIfDone() {
-        if (!closing || !liveChildren().isEmpty() || onClosed == null) {
+        if (!closing || !liveChildren().isEmpty() || onClosed == null || pendingGroupKills > 0) {
             return;
         }
+        groupKiller.shutdown();
         Runnable done = onClosed;
         onClosed = null;
         memoryWatch.close();

@@ -3,7 +3,10 @@ package io.lkworker.pool;
 /**
  * Delay between child starts after failures, so an agent whose prewarm always fails or overruns
  * does not make the pool spawn and kill JVMs in a tight loop (the Python worker's issue #4857).
- * 0.5 s doubling to 30 s; one success resets it. Loop thread only; times from the loop's clock.
+ * 0.5 s doubling to 30 s. A failure is a start that fails, and also a warm child that dies while
+ * idle (a native crash or OOM kill right after prewarm would otherwise be replaced at once, for
+ * ever): a child becoming ready therefore only lifts the current delay, and the count is reset
+ * once a child has proved itself by taking a job. Loop thread only; times from the loop's clock.
  */
 final class SpawnBackoff {
 
@@ -23,6 +26,12 @@ final class SpawnBackoff {
         return delay;
     }
 
+    /** A child became ready: the next start may go at once, but a later failure keeps escalating. */
+    void onReady() {
+        armed = false;
+    }
+
+    /** A child took a job: whatever failed before is over. */
     void onSuccess() {
         failures = 0;
         armed = false;

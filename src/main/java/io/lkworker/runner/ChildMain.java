@@ -81,6 +81,7 @@ public final class ChildMain {
         if (!link.flush(FINAL_FLUSH_MILLIS)) {
             stderr.println("lk-worker child " + pid + ": could not flush the last messages to the daemon");
         }
+        OrphanExit.endDescendants();
         System.exit(code);
     }
 

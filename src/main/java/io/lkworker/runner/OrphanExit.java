@@ -20,6 +20,7 @@ public final class OrphanExit {
     }
 
     public static void now(long pid) {
+        endDescendants();
         if (Boolean.getBoolean(TRAINER_PROPERTY)) {
             try {
                 Process kill = new ProcessBuilder("kill", "-KILL", Long.toString(pid)).start();
@@ -29,5 +30,18 @@ public final class OrphanExit {
             }
         }
         Runtime.getRuntime().halt(EXIT_CODE);
+    }
+
+    /**
+     * SIGKILLs the processes this job process started (an agent's ffmpeg, a shell...), so they do not
+     * outlive it. The daemon also ends the child's whole process group once it has exited; this
+     * covers a daemon that is gone, and processes that left the group but are still our descendants.
+     */
+    public static void endDescendants() {
+        try {
+            ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
+        } catch (RuntimeException ignored) {
+            // best effort on the way out
+        }
     }
 }

@@ -56,6 +56,11 @@ public record ConnectionFailure(Kind kind, int httpStatus, String detail) {
         return new ConnectionFailure(Kind.CLOSED, 0, "server closed the connection " + how);
     }
 
+    /** The server refused our credentials (401): retrying with the same ones cannot help. */
+    public boolean isCredentialsRejected() {
+        return kind == Kind.HTTP_STATUS && httpStatus == 401;
+    }
+
     public ConnectionFailure withDetail(String more) {
         return new ConnectionFailure(kind, httpStatus, detail + ": " + more);
     }

@@ -24,6 +24,13 @@ final class LiveKitSocket {
      * pongs stop, like the reference worker's 30 s heartbeat; it catches a dead peer that never sends FIN.
      */
     private static final int CONNECTION_LOST_TIMEOUT_SECONDS = 30;
+    /**
+     * Largest server message accepted (per frame and per fragmented message). The server's messages
+     * (offers, assignments with a room snapshot and one participant) are a few KB; the server itself
+     * refuses worker messages over 2 MiB. A larger one closes the connection (1009) instead of being
+     * buffered, whatever its size.
+     */
+    static final int MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
     /** TCP connect bound: a black-holed address must fail and be retried, not hang the worker. */
     static final int CONNECT_TIMEOUT_MILLIS = 10_000;
 
@@ -84,7 +91,8 @@ final class LiveKitSocket {
 
     private final class Client extends WebSocketClient {
         Client(URI uri, Map<String, String> headers) {
-            super(uri, new Draft_6455(), headers, CONNECT_TIMEOUT_MILLIS);
+            super(uri, new Draft_6455(java.util.List.of(), java.util.List.of(new org.java_websocket.protocols.Protocol("")),
+                    MAX_MESSAGE_BYTES), headers, CONNECT_TIMEOUT_MILLIS);
         }
 
         @Override

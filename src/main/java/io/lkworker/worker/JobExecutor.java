@@ -28,6 +28,14 @@ public interface JobExecutor {
      */
     void close(String reason, Runnable onClosed);
 
+    /**
+     * Stops everything now (a second signal): every running job is killed at once and reported
+     * through {@link JobEvents#onEnded} as failed with {@code reason}; idle capacity is released.
+     * May follow {@link #close}. {@code onClosed} runs on the loop once nothing is left running,
+     * unless an earlier close's callback does.
+     */
+    void closeNow(String reason, Runnable onClosed);
+
     /** Current capacity, for status reports and health. */
     ExecutorStats stats();
 

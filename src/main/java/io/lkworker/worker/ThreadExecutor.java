@@ -114,6 +114,23 @@ public final class ThreadExecutor implements JobExecutor {
         });
     }
 
+    /**
+     * Threads cannot be killed: each job is asked to shut down (its entrypoint interrupted after the
+     * grace) and reported failed now; the daemon exits without waiting for the threads.
+     */
+    @Override
+    public void closeNow(String reason, Runnable closed) {
+        assert loop.inLoop();
+        if (onClosed == null) {
+            onClosed = closed;
+        }
+        for (String jobId : hosts.keySet().toArray(String[]::new)) {
+            hosts.get(jobId).host().requestShutdown(reason);
+            ended(jobId, new JobResult(false, reason, reason));
+        }
+        maybeClosed();
+    }
+
     private void maybeClosed() {
         if (onClosed != null && hosts.isEmpty()) {
             Runnable r = onClosed;

@@ -26,8 +26,14 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
     private static final Logger log = LoggerFactory.getLogger(Worker.class);
     /** Status report period; the server has no freshness timeout, 2.5 s matches both reference workers. */
     static final long STATUS_INTERVAL_MILLIS = 2_500;
-    /** After a second signal, how long stopping jobs may take before the daemon exits regardless. */
+    /**
+     * After a second signal, how long reaping the killed job processes may take before the daemon
+     * exits regardless. A SIGKILLed process is normally reaped within milliseconds; this only bounds a
+     * pathological case (a process stuck in uninterruptible I/O).
+     */
     static final long FORCED_STOP_MILLIS = 3_000;
+    /** What a job killed by a second signal is failed with. */
+    public static final String FORCED_STOP_REASON = "killed: the worker was stopped by a second signal";
 
     /** Exit codes of the daemon. */
     public static final int EXIT_OK = 0;
@@ -67,6 +73,9 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
     private int idleTarget = -1;
     private String exitReason = "";
     private int drainExitCode = EXIT_OK;
+    /** Set once the executor is being closed; {@link #closeCode} is what the daemon then exits with. */
+    private boolean closing;
+    private int closeCode = EXIT_OK;
 
     public Worker(EventLoop loop, WorkerSettings settings, JobExecutor executor, LoadMonitor load) {
         this.loop = loop;
@@ -98,14 +107,25 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
         stateListeners.add(listener);
     }
 
-    /** Begins: warm the executor, sample load, connect. Loop thread. */
+    /**
+     * Begins: warm the executor, sample load, connect. Loop thread. An executor that cannot start (an
+     * unusable run directory, a full disk) fails the worker at once: it must not sit "starting" and
+     * healthy for ever.
+     */
     public void start() {
         assert loop.inLoop();
-        executor.start();
+        try {
+            executor.start();
+        } catch (RuntimeException e) {
+            log.error("cannot start the job executor: {}", e.getMessage());
+            fail("cannot start the job executor: " + e.getMessage());
+            return;
+        }
         loadTimer = loop.scheduleAtFixedRate(0, LoadMonitor.SAMPLE_INTERVAL_MILLIS, () -> {
             load.sample();
             publish();
         });
+        availability.warmUp();
         setState(WorkerState.CONNECTING);
         link.start();
     }
@@ -157,6 +177,7 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
             case ASSIGNMENT -> availability.onAssignment(message.getAssignment());
             case TERMINATION -> onTermination(message.getTermination().getJobId());
             case PONG, REGISTER -> { }
+            case MESSAGE_NOT_SET -> availability.malformed("empty", "a message with no content");
             default -> log.debug("ignoring server message {}", message.getMessageCase());
         }
     }
@@ -179,6 +200,20 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
         stopEverything(EXIT_FAILURE, "worker lost its LiveKit connection");
     }
 
+    /**
+     * The worker cannot go on ({@code reason} says why, for the exit line and {@code /}): unhealthy at
+     * once, jobs stopped, exit {@link #EXIT_FAILURE}. Loop thread.
+     */
+    public void fail(String reason) {
+        assert loop.inLoop();
+        if (state == WorkerState.FAILED) {
+            return;
+        }
+        exitReason = reason;
+        setState(WorkerState.FAILED);
+        stopEverything(EXIT_FAILURE, "worker failed");
+    }
+
     // ---- AvailabilityHandler.Host ----
 
     @Override
@@ -194,6 +229,11 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
     @Override
     public void send(WorkerMessage message) {
         link.send(message);
+    }
+
+    @Override
+    public boolean runsJob(String jobId) {
+        return jobs.containsKey(jobId);
     }
 
     @Override
@@ -214,6 +254,8 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
             sendStatus();
         }
         publish();
+        // A released reservation (decline, deadline, assignment timeout) may be the last thing a drain waits for.
+        checkDrained();
     }
 
     // ---- JobEvents (from the executor, loop thread) ----
@@ -288,6 +330,10 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
     // ---- termination, drain, stop ----
 
     private void onTermination(String jobId) {
+        if (jobId.isEmpty()) {
+            availability.malformed("termination", "a job termination without a job id");
+            return;
+        }
         RunningJob job = jobs.get(jobId);
         if (job == null) {
             log.info("termination for unknown job {}; ignoring it", jobId);
@@ -315,6 +361,8 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
                 stopEverything(EXIT_DRAIN_TIMED_OUT, "worker drain timed out");
             });
         }
+        // Releasing these reservations ends the drain at once when nothing else runs (checkDrained).
+        availability.declineUndecided("worker is draining");
         checkDrained();
     }
 
@@ -331,38 +379,61 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
         log.info("stopping: shutting down {} running jobs", jobs.size());
         setState(WorkerState.DRAINING);
         sendStatus();
+        availability.declineUndecided("worker is stopping");
         stopEverything(EXIT_OK, "worker stopped");
     }
 
-    /** Second signal: stop jobs now and exit. */
+    /**
+     * Second signal: the operator wants the process gone now. Every job is killed at once (reported
+     * FAILED with that reason while the connection is up), and the daemon exits as soon as the
+     * killed processes are reaped, with {@link #EXIT_FORCED}.
+     */
     public void forceStop() {
         assert loop.inLoop();
-        log.warn("second signal: stopping {} jobs now", jobs.size());
-        stopEverything(EXIT_FORCED, "worker stopped");
+        log.warn("second signal: killing {} jobs now", jobs.size());
+        if (state != WorkerState.FAILED) {
+            availability.declineUndecided("worker is stopping");
+        }
+        if (drainTimer != null) {
+            drainTimer.cancel();
+        }
+        closing = true;
+        closeCode = EXIT_FORCED;
+        if (state != WorkerState.FAILED) {
+            setState(WorkerState.CLOSED);
+        }
+        executor.closeNow(FORCED_STOP_REASON, () -> finish(closeCode));
+        // Bound on reaping the killed processes (milliseconds normally): the exit must not wait on them.
         loop.schedule(FORCED_STOP_MILLIS, () -> finish(EXIT_FORCED));
     }
 
     private void checkDrained() {
-        if (state == WorkerState.DRAINING && jobs.isEmpty() && availability.idle()) {
+        if (state == WorkerState.DRAINING && !closing && jobs.isEmpty() && availability.idle()) {
             log.info("drain complete: no jobs left");
             stopEverything(drainExitCode, "worker drained");
         }
     }
 
+    /** Closes the executor gracefully and then exits with {@code code}; only the first call counts. */
     private void stopEverything(int code, String reason) {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        closeCode = code;
         if (drainTimer != null) {
             drainTimer.cancel();
         }
         if (state != WorkerState.FAILED) {
             setState(WorkerState.CLOSED);
         }
-        executor.close(reason, () -> finish(code));
+        executor.close(reason, () -> finish(closeCode));
         // The executor escalates to kills on its own; this only guarantees that the daemon exits even
         // if a close never completes. Children left behind see their socket close and exit by themselves.
         loop.schedule(closeTimeout.toMillis(), () -> {
             if (!exit.isDone()) {
                 log.error("the job executor did not close within {} ms; exiting anyway", closeTimeout.toMillis());
-                finish(code == EXIT_OK ? EXIT_FAILURE : code);
+                finish(closeCode == EXIT_OK ? EXIT_FAILURE : closeCode);
             }
         });
     }

@@ -26,6 +26,13 @@ public interface WorkerMetrics {
     default void processKilled(String reason) {
     }
 
+    /**
+     * A message from the server was malformed and not acted on: message is "availability",
+     * "assignment", "termination" or "empty".
+     */
+    default void malformedServerMessage(String message) {
+    }
+
     /** A job process finished its prewarm. */
     default void processInitialized(double seconds) {
     }

@@ -90,6 +90,16 @@ class LkWorkerCommandTest {
     }
 
     @Test
+    void aRunDirectoryOtherUsersCanWriteIsRefusedBeforeTheDaemonRuns() throws Exception {
+        Path shared = Files.createDirectory(home.resolve("shared-run"));
+        Files.setPosixFilePermissions(shared, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        CliRun.Result r = new CliRun().env(Map.of("LKW_RUN_DIR", shared.toString())).daemonExits(0).run(start());
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).startsWith("error: --run-dir: " + shared).contains("writable by other users");
+        assertThat(r.config()).isNull();
+    }
+
+    @Test
     void daemonExitCodeIsTheProcessExitCode() throws Exception {
         assertThat(new CliRun().daemonExits(1).run(start()).exitCode()).isEqualTo(1);
         assertThat(new CliRun().daemonExits(0).run(start()).exitCode()).isZero();

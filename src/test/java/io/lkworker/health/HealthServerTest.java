@@ -241,6 +241,83 @@ class HealthServerTest {
     }
 
     @Test
+    void clientsThatSendHalfARequestAndWaitCannotStarveProbes() throws Exception {
+        // More idle half-requests than the server keeps open: each sends one byte and waits.
+        List<java.net.Socket> idle = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < HealthServer.MAX_CONNECTIONS + 20; i++) {
+                java.net.Socket s = new java.net.Socket("127.0.0.1", server.port());
+                s.getOutputStream().write('G');
+                s.getOutputStream().flush();
+                idle.add(s);
+            }
+            for (String path : List.of("/", "/worker", "/metrics")) {
+                assertThat(get(path).statusCode()).as(path).isEqualTo(200);
+            }
+        } finally {
+            for (java.net.Socket s : idle) {
+                s.close();
+            }
+        }
+    }
+
+    @Test
+    void aConnectionThatNeverCompletesItsRequestIsClosed() throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.port())) {
+            s.getOutputStream().write("GET / HT".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            s.setSoTimeout((int) TIMEOUT.toMillis() * 3);
+            // the server gives up on it and closes: end of stream, no answer
+            assertThat(s.getInputStream().read()).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void anOversizedRequestHeadIsRefused() throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.port())) {
+            s.setSoTimeout((int) TIMEOUT.toMillis());
+            String big = "GET / HTTP/1.1\r\nX-Filler: " + "x".repeat(HealthConnection.MAX_HEAD_BYTES) + "\r\n\r\n";
+            try {
+                s.getOutputStream().write(big.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            } catch (IOException closedEarly) {
+                // the server may answer and close before reading it all
+            }
+            String answer = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+            assertThat(answer).startsWith("HTTP/1.1 431 ");
+        }
+    }
+
+    @Test
+    void aStuckEventLoopTurnsLivenessUnhealthyAndBackWhenItMovesAgain() throws Exception {
+        server.close();
+        io.lkworker.loop.EventLoop loop = new io.lkworker.loop.EventLoop(io.lkworker.loop.Clock.system())
+                .start("test-loop");
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        try {
+            io.lkworker.loop.Heartbeat heartbeat = io.lkworker.loop.Heartbeat.start(loop, 50);
+            server = new HealthServer("127.0.0.1", 0, snapshot::get, metrics, heartbeat::silentMillis,
+                    Duration.ofMillis(500)).start();
+            org.awaitility.Awaitility.await().atMost(TIMEOUT).until(() -> get("/").statusCode() == 200);
+            loop.execute(() -> {
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            // The snapshot still says healthy; only the silent loop can make this 503.
+            org.awaitility.Awaitility.await().atMost(TIMEOUT).until(() -> get("/").statusCode() == 503);
+            assertThat(get("/").body()).startsWith("event loop unresponsive for ");
+            assertThat(get("/worker").statusCode()).isEqualTo(200);
+            release.countDown();
+            org.awaitility.Awaitility.await().atMost(TIMEOUT).until(() -> get("/").statusCode() == 200);
+        } finally {
+            release.countDown();
+            loop.close();
+        }
+    }
+
+    @Test
     void nullSnapshotCountsAsStarting() throws Exception {
         snapshot.set(null);
         assertThat(get("/").statusCode()).isEqualTo(200);

@@ -74,6 +74,7 @@ class PackagingConfigTest {
         int drain = intSetting(yaml, "\"--drain-timeout\",\\s*\"(\\d+)\"");
         int grace = intSetting(yaml, "^\\s*terminationGracePeriodSeconds:\\s*(\\d+)\\s*$");
         assertThat(grace).isGreaterThan(drain);
+        assertThat(yaml).contains("shareProcessNamespace: true");
         assertThat(yaml).contains("secretRef:", "livenessProbe:", "path: /\n", "containerPort: 8081",
                 "limits:", "requests:");
     }

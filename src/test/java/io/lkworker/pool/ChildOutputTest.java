@@ -43,6 +43,40 @@ class ChildOutputTest {
     }
 
     @Test
+    void rawOutputIsBoundedAndOnlyItsEndIsReadWhenTheChildIsGone() throws Exception {
+        Path jar = AgentJarFixture.build(tmp, TestAgent.class);
+        PoolOptions options = PoolHarness.options(jar, 1).withPings(Duration.ofMillis(200), Duration.ofSeconds(60));
+        try (PoolHarness h = new PoolHarness(options); ListAppenderSupport logs = new ListAppenderSupport()) {
+            PoolHarness.Job job = h.launch("AJ_flood", "flood:24");
+            long pid = job.pid();
+            await().atMost(Duration.ofSeconds(30)).until(() -> logs.count(e -> e.getFormattedMessage().equals("flooded")) == 1);
+            Path output = h.call(() -> h.pool.liveChildren().stream().filter(c -> c.pid() == pid).findFirst()
+                    .orElseThrow().launched().outputFile());
+            // the next ping tick empties it, and says so with the child's pid
+            await().atMost(Duration.ofSeconds(30)).until(() -> logs.count(e -> e.getFormattedMessage()
+                    .startsWith("child wrote 24 MB of raw output")
+                    && String.valueOf(pid).equals(e.getMDCPropertyMap().get("pid"))) == 1);
+            assertThat(Files.size(output)).isLessThanOrEqualTo(ChildProcess.MAX_OUTPUT_BYTES);
+            h.terminate("AJ_flood", "done");
+            assertThat(job.outcome(Duration.ofSeconds(20)).success()).isTrue();
+            assertThat(logs.count(e -> e.getFormattedMessage().startsWith("child output: "))).isLessThanOrEqualTo(50);
+        }
+    }
+
+    @Test
+    void aChildLoggingUnderEndlesslyManyNamesDoesNotGrowTheDaemonsLoggers() {
+        ch.qos.logback.classic.LoggerContext context =
+                (ch.qos.logback.classic.LoggerContext) org.slf4j.LoggerFactory.getILoggerFactory();
+        int before = context.getLoggerList().size();
+        ChildLogForwarder forwarder = new ChildLogForwarder();
+        for (int i = 0; i < ChildLogForwarder.MAX_LOGGER_NAMES + 500; i++) {
+            forwarder.forward(io.lkworker.ipc.proto.Ipc.LogRecord.newBuilder().setLevel("DEBUG")
+                    .setLogger("room.logger.n" + i).setMessage("m").build(), 1, "AJ_x", "r");
+        }
+        assertThat(context.getLoggerList().size() - before).isLessThanOrEqualTo(ChildLogForwarder.MAX_LOGGER_NAMES + 3);
+    }
+
+    @Test
     void theTokenIsNeverOnAChildsCommandLineOrEnvironment() throws Exception {
         Path jar = AgentJarFixture.build(tmp, TestAgent.class);
         String token = "eyJ-secret-token-" + System.nanoTime();

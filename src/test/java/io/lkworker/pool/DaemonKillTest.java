@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.lkworker.pool.agents.TestAgent;
+import io.lkworker.testing.Procs;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +18,10 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** kill -9 of the daemon leaves no orphaned child behind. */
+/**
+ * kill -9 of the daemon leaves no orphaned child behind, even children that cannot run at that
+ * moment (stopped): the kernel kills them (parent-death signal).
+ */
 @Tag("process")
 class DaemonKillTest {
 
@@ -51,12 +55,23 @@ class DaemonKillTest {
             String line = pidLine.get(30, TimeUnit.SECONDS);
             assertThat(line).isNotNull();
             pids = Arrays.stream(line.substring(5).trim().split(" ")).map(Long::parseLong).toList();
-            assertThat(pids).hasSize(2).allMatch(p -> ProcessHandle.of(p).isPresent());
+            assertThat(pids).hasSize(2).allMatch(Procs::running);
+            // Stopped children cannot notice anything themselves: only the kernel's parent-death
+            // signal can end them now, which is the promise (no dependence on a child being scheduled).
+            for (long pid : pids) {
+                assertThat(Procs.signal(pid, "STOP")).isTrue();
+            }
         } finally {
             daemon.destroyForcibly(); // SIGKILL: no shutdown hooks, no goodbye
         }
-        assertThat(daemon.waitFor(5, TimeUnit.SECONDS)).isTrue();
-        await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(20))
-                .until(() -> pids.stream().noneMatch(p -> ProcessHandle.of(p).map(ProcessHandle::isAlive).orElse(false)));
+        assertThat(daemon.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        try {
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> pids.stream().noneMatch(Procs::running));
+        } finally {
+            for (long pid : pids) {
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        }
     }
 }

@@ -41,6 +41,25 @@ class StartFailureTest {
     }
 
     @Test
+    void warmChildrenThatDieWhileIdleAreReplacedWithBackoff() throws Exception {
+        Path jar = AgentJarFixture.build(tmp, TestAgent.class);
+        PoolOptions options = PoolHarness.options(jar, 1).withJvmOptions(List.of("-Dlkw.test.prewarm=dieAfter:1000"));
+        try (PoolHarness h = new PoolHarness(options); ListAppenderSupport logs = new ListAppenderSupport()) {
+            await().atMost(Duration.ofSeconds(90)).until(() -> logs.count(e ->
+                    e.getFormattedMessage().startsWith("idle process exited")) >= 3);
+            // Every death is a failure, whether the child was still starting (a slow machine) or
+            // already warm: the delays escalate instead of a respawn loop at full speed.
+            List<Long> delays = logs.events().stream().map(e -> e.getFormattedMessage())
+                    .filter(m -> m.startsWith("idle process exited") || m.startsWith("job process start failed"))
+                    .map(m -> Long.parseLong(m.replaceAll(".*next start in (\\d+) ms.*", "$1"))).toList();
+            for (int i = 0; i < delays.size(); i++) {
+                assertThat(delays.get(i)).as("delay after failure %d of %s", i + 1, delays)
+                        .isEqualTo(Math.min(30_000L, 500L << i));
+            }
+        }
+    }
+
+    @Test
     void failingPrewarmFailsTheWaitingJobWithTheError() throws Exception {
         Path jar = AgentJarFixture.build(tmp, TestAgent.class);
         PoolOptions options = PoolHarness.options(jar, 1).withJvmOptions(List.of("-Dlkw.test.prewarm=fail"));

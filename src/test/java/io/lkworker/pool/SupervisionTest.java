@@ -61,9 +61,12 @@ class SupervisionTest {
                     logs.count(e -> e.getFormattedMessage().equals("ignoring shutdown")) == 1);
             long asked = System.nanoTime();
             h.terminate("AJ_stubborn", "drain");
-            job.outcome(Duration.ofSeconds(15));
+            JobOutcome outcome = job.outcome(Duration.ofSeconds(15));
             long tookMs = (System.nanoTime() - asked) / 1_000_000;
             assertThat(ProcessHandle.of(pid)).isEmpty();
+            // Its entrypoint was abandoned and it said "succeeded", but it had to be killed: that is a failure.
+            assertThat(outcome.success()).isFalse();
+            assertThat(outcome.error()).startsWith("job process did not exit");
             assertThat(logs.count(e -> e.getFormattedMessage().startsWith("killing child: job process did not exit")
                     && String.valueOf(pid).equals(e.getMDCPropertyMap().get("pid")))).isEqualTo(1);
             // grace 0.3 + unwind 1 + callbacks 1 + slack 1, then 1 s to exit: bounded

@@ -11,10 +11,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The pool tests' agent. Prewarm is steered by the system property {@code lkw.test.prewarm}
- * (set through jobJvmOptions): {@code ok} (default), {@code slow:<ms>}, {@code fail}. The
+ * (set through jobJvmOptions): {@code ok} (default), {@code slow:<ms>}, {@code fail},
+ * {@code dieAfter:<ms>} (ready, then the JVM halts). The
  * entrypoint is steered by the job's metadata: {@code ok}, {@code throw}, {@code exit3},
  * {@code halt5}, {@code block}, {@code await}, {@code hog:<MB>}, {@code ignoreShutdown},
- * {@code log:<n>}.
+ * {@code log:<n>}, {@code spawn} and {@code orphan} (start a process, log "grandchild PID", await shutdown).
  */
 public final class TestAgent implements Agent {
 
@@ -29,6 +30,19 @@ public final class TestAgent implements Agent {
             Thread.sleep(Long.parseLong(mode.substring(5)));
         } else if (mode.equals("fail")) {
             throw new IllegalStateException("prewarm refused on purpose");
+        } else if (mode.startsWith("dieAfter:")) {
+            // ready, then dead: like a native crash or an OOM kill shortly after prewarm
+            long ms = Long.parseLong(mode.substring(9));
+            Thread killer = new Thread(() -> {
+                try {
+                    Thread.sleep(ms);
+                } catch (InterruptedException ignored) {
+                    // die anyway
+                }
+                Runtime.getRuntime().halt(7);
+            });
+            killer.setDaemon(true);
+            killer.start();
         }
         proc.userdata().put("prewarmed", Boolean.TRUE);
     }
@@ -50,6 +64,31 @@ public final class TestAgent implements Agent {
             case "hog" -> hog(Integer.parseInt(mode.substring(4)));
             case "ignoreShutdown" -> ignoreShutdown(ctx);
             case "log" -> logLines(Integer.parseInt(mode.substring(4)));
+            case "flood" -> {
+                // straight to file descriptor 1, as a subprocess or native code would: not through System.out
+                java.io.FileOutputStream raw = new java.io.FileOutputStream(java.io.FileDescriptor.out);
+                byte[] line = ("x".repeat(1023) + "\n").getBytes();
+                for (int i = 0; i < Integer.parseInt(mode.substring(6)) * 1024; i++) {
+                    raw.write(line);
+                }
+                raw.write("last raw line\n".getBytes());
+                raw.flush();
+                log.info("flooded");
+                ctx.awaitShutdown();
+            }
+            case "spawn" -> {
+                Process sleeper = new ProcessBuilder("sleep", "600").start();
+                log.info("grandchild {}", sleeper.pid());
+                ctx.awaitShutdown();
+            }
+            case "orphan" -> {
+                // the shell exits at once: its sleep is reparented away from this process
+                Process sh = new ProcessBuilder("sh", "-c", "sleep 600 >/dev/null 2>&1 & echo $!").start();
+                String pid = new String(sh.getInputStream().readAllBytes()).trim();
+                sh.waitFor();
+                log.info("grandchild {}", pid);
+                ctx.awaitShutdown();
+            }
             default -> throw new IllegalArgumentException("unknown test mode " + mode);
         }
     }
