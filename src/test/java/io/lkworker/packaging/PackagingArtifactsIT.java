@@ -39,7 +39,7 @@ class PackagingArtifactsIT {
     }
 
     private static Path deb() throws IOException {
-        Optional<Path> deb = artifact("lk-worker_*.deb");
+        Optional<Path> deb = artifact("lk-worker_*_amd64.deb");
         assumeTrue(deb.isPresent(), "no target/lk-worker_*.deb: run `mvn package` first");
         assumeTrue(Commands.onPath("dpkg-deb"), "dpkg-deb not installed");
         return deb.get();
