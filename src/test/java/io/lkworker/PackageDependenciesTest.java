@@ -51,15 +51,24 @@ class PackageDependenciesTest {
                     "agents compile against the API alone (it ships as its own jar): JDK types only"),
             new Rule("io.lkworker.localserver", "io.lkworker", List.of(
                     "io.lkworker.localserver",
+                    "io.lkworker.jwt",
                     "io.lkworker.webrtc"),
-                    "the embedded LiveKit server depends on nothing of the worker"),
+                    "the embedded LiveKit server depends on nothing of the worker (shared: JWT, WebRTC)"),
+            new Rule("io.lkworker.rtc", "io.lkworker", List.of(
+                    "io.lkworker.api",
+                    "io.lkworker.rtc",
+                    "io.lkworker.webrtc"),
+                    "the room client runs in job processes: the room API and the WebRTC stack only"),
+            new Rule("io.lkworker.webrtc", "io.lkworker", List.of(
+                    "io.lkworker.webrtc"),
+                    "the WebRTC stack is shared by the room client and the embedded server, and depends on neither"),
             new Rule("io.lkworker.runner", "io.lkworker", List.of(
                     "io.lkworker.api",
                     "io.lkworker.ipc",
                     "io.lkworker.runner",
                     "io.lkworker.rtc",
                     "io.lkworker.webrtc"),
-                    "the child JVM's runner depends on api and ipc only"));
+                    "the child JVM's runner depends on api, ipc and the room client only"));
 
     private static final Pattern PACKAGE = Pattern.compile("^\\s*package\\s+([\\w.]+)\\s*;", Pattern.MULTILINE);
     private static final Pattern IMPORT =

@@ -28,7 +28,7 @@ final class TokenResigner implements UnaryOperator<String> {
         JsonObject claims;
         try {
             claims = AccessToken.unverifiedClaims(token);
-        } catch (AccessToken.InvalidTokenException e) {
+        } catch (io.lkworker.jwt.Jwt.InvalidTokenException e) {
             throw new IllegalArgumentException("cannot re-sign a job token that is not a JWT");
         }
         long now = wallMillis.getAsLong() / 1000;

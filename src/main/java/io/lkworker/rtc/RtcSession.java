@@ -26,6 +26,7 @@ import io.lkworker.webrtc.AudioPump;
 import io.lkworker.webrtc.DataChannelLink;
 import io.lkworker.webrtc.IceCandidates;
 import io.lkworker.webrtc.MediaEngine;
+import io.lkworker.webrtc.OwnerThread;
 import io.lkworker.webrtc.Peer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,7 +40,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -55,7 +55,6 @@ import livekit.LivekitRtc.SignalResponse;
 import livekit.LivekitRtc.SignalTarget;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * One room connection: the signalling WebSocket, the publisher and subscriber peer connections,
@@ -87,13 +86,12 @@ final class RtcSession implements SignalConnection.Listener {
 
     private final ConnectOptions options;
     private final MediaEngine engine;
-    private final ScheduledThreadPoolExecutor thread;
-    /** The session thread as an executor that drops work once the session is over. */
+    /** The session thread; {@link #exec} hands it work and drops work once the session is over. */
+    private final OwnerThread owner;
     final Executor exec;
     final RoomEvents events;
     final ParticipantTracker participants;
     private final RtcRoom room;
-    private final String threadName;
     private SignalConnection signal;
     private Peer publisher;
     private Peer subscriber;
@@ -131,32 +129,8 @@ final class RtcSession implements SignalConnection.Listener {
         this.options = options;
         this.engine = MediaEngine.shared();
         int n = SESSIONS.incrementAndGet();
-        this.threadName = "lk-rtc-" + n;
-        Map<String, String> mdc = MDC.getCopyOfContextMap();
-        this.thread = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(() -> {
-                if (mdc != null) {
-                    MDC.setContextMap(mdc);
-                }
-                r.run();
-            }, threadName);
-            t.setDaemon(true);
-            return t;
-        });
-        this.thread.setRemoveOnCancelPolicy(true);
-        this.exec = task -> {
-            try {
-                thread.execute(() -> {
-                    try {
-                        task.run();
-                    } catch (RuntimeException e) {
-                        log.error("room session task failed", e);
-                    }
-                });
-            } catch (RejectedExecutionException e) {
-                // the session is over; late callbacks are dropped
-            }
-        };
+        this.owner = new OwnerThread("lk-rtc-" + n);
+        this.exec = owner.executor();
         this.events = new RoomEvents("lk-rtc-" + n + "-events");
         this.participants = new ParticipantTracker(this, events);
         this.room = new RtcRoom(this);
@@ -271,7 +245,7 @@ final class RtcSession implements SignalConnection.Listener {
         }
         long interval = Math.max(1, join.getPingInterval());
         long timeout = join.getPingTimeout() > 0 ? join.getPingTimeout() : 15;
-        pinger = thread.scheduleAtFixedRate(() -> ping(timeout), interval, interval, TimeUnit.SECONDS);
+        pinger = owner.scheduleAtFixedRate(() -> ping(timeout), TimeUnit.SECONDS.toMillis(interval));
         joined.complete(join);
     }
 
@@ -633,22 +607,22 @@ final class RtcSession implements SignalConnection.Listener {
 
     /** Leaves the room; waits for the teardown. Any thread but the session and event threads. */
     void disconnect(String reason, boolean sendLeave) {
-        if (Thread.currentThread().getName().equals(threadName)) {
+        if (owner.isCurrent()) {
             shutdown(reason, sendLeave);
             return;
         }
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        try {
-            thread.execute(() -> {
-                try {
-                    shutdown(reason, sendLeave);
-                } finally {
-                    done.complete(null);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            return; // already over
+        if (state == ConnectionState.DISCONNECTED) {
+            return;
         }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        owner.executor().execute(() -> {
+            try {
+                shutdown(reason, sendLeave);
+            } finally {
+                done.complete(null);
+            }
+        });
+        disconnected.thenRun(() -> done.complete(null)); // ended meanwhile by the session itself
         if (!events.onEventThread()) {
             try {
                 done.get(5, TimeUnit.SECONDS);
@@ -721,7 +695,7 @@ final class RtcSession implements SignalConnection.Listener {
         }
         events.finish();
         disconnected.complete(reason);
-        thread.shutdown();
+        owner.shutdown();
     }
 
     private static void quietly(Runnable r) {
@@ -749,29 +723,18 @@ final class RtcSession implements SignalConnection.Listener {
 
     /** Runs {@code task} on the session thread and returns its result; agent threads only. */
     <T> T call(Callable<T> task) {
-        CompletableFuture<T> result = new CompletableFuture<>();
         try {
-            thread.execute(() -> {
-                try {
-                    result.complete(task.call());
-                } catch (Throwable t) {
-                    result.completeExceptionally(t);
-                }
-            });
+            return owner.call(task);
         } catch (RejectedExecutionException e) {
             throw new RoomException("room is disconnected (" + disconnected.getNow("unknown") + ")");
-        }
-        try {
-            return result.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RoomException("interrupted", e);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof RuntimeException re) {
-                throw re;
+        } catch (IllegalStateException e) {
+            if (e.getCause() != null && !(e.getCause() instanceof RuntimeException)) {
+                throw new RoomException(e.getCause().toString(), e.getCause());
             }
-            throw new RoomException(cause.toString(), cause);
+            throw e;
         }
     }
 
@@ -792,7 +755,4 @@ final class RtcSession implements SignalConnection.Listener {
         }
     }
 
-    String threadName() {
-        return threadName;
-    }
 }

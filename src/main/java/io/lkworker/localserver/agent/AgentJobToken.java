@@ -1,7 +1,7 @@
 package io.lkworker.localserver.agent;
 
 import com.google.gson.JsonObject;
-import io.lkworker.localserver.auth.Jwt;
+import io.lkworker.jwt.Jwt;
 import java.time.Duration;
 import java.util.Map;
 import livekit.LivekitModels.ParticipantPermission;

@@ -2,6 +2,7 @@ package io.lkworker.localserver.auth;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import io.lkworker.jwt.Jwt;
 import io.lkworker.localserver.http.HttpRequest;
 import java.time.Clock;
 import java.util.Map;

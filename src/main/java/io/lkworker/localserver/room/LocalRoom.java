@@ -9,6 +9,7 @@ import io.lkworker.localserver.ServerConfig;
 import io.lkworker.localserver.http.WebSocketConnection;
 import io.lkworker.localserver.media.TrackForwarder;
 import io.lkworker.webrtc.MediaEngine;
+import io.lkworker.webrtc.OwnerThread;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,8 +22,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import livekit.LivekitModels;
 import livekit.LivekitModels.DataPacket;
@@ -69,7 +68,7 @@ final class LocalRoom {
     private final io.lkworker.localserver.RoomSettings settings;
     private final Clock clock;
     private final Host host;
-    private final ScheduledThreadPoolExecutor thread;
+    private final OwnerThread owner;
     private final Executor exec;
     private MediaEngine engine;
     private final Map<String, ParticipantSession> participants = new LinkedHashMap<>();
@@ -85,25 +84,8 @@ final class LocalRoom {
         this.settings = settings;
         this.clock = config.clock();
         this.host = host;
-        this.thread = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "lk-dev-room-" + proto.getName());
-            t.setDaemon(true);
-            return t;
-        });
-        this.thread.setRemoveOnCancelPolicy(true);
-        this.exec = task -> {
-            try {
-                thread.execute(() -> {
-                    try {
-                        task.run();
-                    } catch (RuntimeException e) {
-                        log.error("room '{}': task failed", proto.getName(), e);
-                    }
-                });
-            } catch (RejectedExecutionException e) {
-                // the room is closed; late callbacks are dropped
-            }
-        };
+        this.owner = new OwnerThread("lk-dev-room-" + proto.getName());
+        this.exec = owner.executor();
         scheduleClose(settings.emptyTimeout(), "nobody joined");
     }
 
@@ -132,19 +114,14 @@ final class LocalRoom {
 
     /** Runs {@code action} on the room thread and waits for it (control calls). */
     <T> T call(java.util.function.Supplier<T> action) {
-        CompletableFuture<T> result = new CompletableFuture<>();
         try {
-            thread.execute(() -> {
-                try {
-                    result.complete(action.get());
-                } catch (RuntimeException | Error e) {
-                    result.completeExceptionally(e);
-                }
-            });
+            return owner.call(action::get);
         } catch (RejectedExecutionException e) {
             throw new IllegalStateException("room '" + name() + "' is closed");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for room '" + name() + "'", e);
         }
-        return result.join();
     }
 
     // ---- joining -------------------------------------------------------------------------------------
@@ -523,17 +500,17 @@ final class LocalRoom {
         }
         log.info("room '{}' closed ({})", name(), reason);
         host.roomClosed(this, reason, present);
-        thread.shutdown();
+        owner.shutdown();
     }
 
     private void scheduleClose(Duration after, String why) {
         cancelClose();
-        closeTimer = thread.schedule(() -> {
+        closeTimer = owner.schedule(() -> {
             if (participants.values().stream().allMatch(p -> p.claims.dependent())) {
                 log.info("room '{}': closing, {} ({} s ago)", name(), why, after.toSeconds());
                 close(DisconnectReason.ROOM_CLOSED);
             }
-        }, after.toMillis(), TimeUnit.MILLISECONDS);
+        }, after.toMillis());
     }
 
     private void cancelClose() {

@@ -1,4 +1,4 @@
-package io.lkworker.localserver.auth;
+package io.lkworker.jwt;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -10,8 +10,8 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * HS256 JSON Web Tokens the way LiveKit's server verifies and issues them. The server's own copy:
- * it depends on nothing of the worker, whose tokens come from {@code io.lkworker.server.AccessToken}.
+ * HS256 JSON Web Tokens the way LiveKit's server verifies and issues them, shared by the worker's
+ * tokens ({@code io.lkworker.server.AccessToken}) and the embedded server ({@code localserver.auth}).
  * LiveKit's dev secret ("secret") is shorter than JWT libraries allow, so this is done with the
  * JDK's HMAC.
  */
@@ -22,7 +22,7 @@ public final class Jwt {
     private static final String HEADER = B64.encodeToString("{\"alg\":\"HS256\",\"typ\":\"JWT\"}"
             .getBytes(StandardCharsets.UTF_8));
     /** The leeway LiveKit's verifier allows on exp and nbf. */
-    static final long LEEWAY_SECONDS = 60;
+    public static final long LEEWAY_SECONDS = 60;
 
     private Jwt() {
     }
@@ -35,7 +35,7 @@ public final class Jwt {
     }
 
     /** The claims of a token, without checking the signature (to read {@code iss} before looking up a secret). */
-    static JsonObject unverifiedClaims(String token) throws InvalidTokenException {
+    public static JsonObject unverifiedClaims(String token) throws InvalidTokenException {
         String[] parts = split(token);
         try {
             return JsonParser.parseString(new String(B64D.decode(parts[1]), StandardCharsets.UTF_8)).getAsJsonObject();
@@ -48,7 +48,7 @@ public final class Jwt {
      * Verifies like LiveKit's server: HS256 only, valid signature, {@code exp} required and not past,
      * {@code nbf} not in the future, both with 60 s leeway. Returns the claims.
      */
-    static JsonObject verify(String token, String secret, long nowMillis) throws InvalidTokenException {
+    public static JsonObject verify(String token, String secret, long nowMillis) throws InvalidTokenException {
         String[] parts = split(token);
         JsonObject header;
         try {
@@ -102,8 +102,8 @@ public final class Jwt {
     }
 
     /** A token that LiveKit's server refuses; the message is what the server answers. */
-    static final class InvalidTokenException extends Exception {
-        InvalidTokenException(String message) {
+    public static final class InvalidTokenException extends Exception {
+        public InvalidTokenException(String message) {
             super(message);
         }
     }
