@@ -28,6 +28,7 @@ import io.lkworker.webrtc.IceCandidates;
 import io.lkworker.webrtc.MediaEngine;
 import io.lkworker.webrtc.OwnerThread;
 import io.lkworker.webrtc.Peer;
+import io.lkworker.webrtc.Sdp;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -274,8 +275,10 @@ final class RtcSession implements SignalConnection.Listener {
             participants.noteMidToTrackIds(offer.getMidToTrackIdMap());
             subscriber.setRemoteDescription(new RTCSessionDescription(RTCSdpType.OFFER, offer.getSdp()));
             RTCSessionDescription answer = subscriber.createAnswer();
+            // 10 ms packets asked of the sender: a forwarding SFU ignores it, a server that re-encodes
+            // (lk-worker dev) then adds 10 ms less delay per hop.
             send(SignalRequest.newBuilder().setAnswer(SessionDescription.newBuilder().setType("answer")
-                    .setSdp(answer.sdp).setId(offer.getId())).build());
+                    .setSdp(Sdp.withAudioPtime(answer.sdp, 10)).setId(offer.getId())).build());
         } catch (RuntimeException e) {
             log.error("cannot answer the server's subscriber offer", e);
             subscriberUp.completeExceptionally(new RoomException("subscriber negotiation failed: " + e.getMessage(), e));

@@ -14,6 +14,7 @@ import io.lkworker.webrtc.DataChannelLink;
 import io.lkworker.webrtc.IceCandidates;
 import io.lkworker.webrtc.MediaEngine;
 import io.lkworker.webrtc.Peer;
+import io.lkworker.webrtc.Sdp;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -165,8 +166,10 @@ final class ParticipantSession {
     void onPublisherOffer(SessionDescription offer) {
         publisher.setRemoteDescription(new RTCSessionDescription(RTCSdpType.OFFER, offer.getSdp()));
         RTCSessionDescription answer = publisher.createAnswer();
+        // 10 ms packets from the participant: this development server decodes and re-encodes, so every
+        // millisecond of packetisation counts twice on an echo path (RoomBenchmark).
         send(SignalResponse.newBuilder().setAnswer(SessionDescription.newBuilder().setType("answer")
-                .setSdp(answer.sdp).setId(offer.getId())).build());
+                .setSdp(Sdp.withAudioPtime(answer.sdp, 10)).setId(offer.getId())).build());
     }
 
     void onSubscriberAnswer(SessionDescription answer) {
