@@ -49,7 +49,7 @@ class ChildOutputTest {
         try (PoolHarness h = new PoolHarness(options); ListAppenderSupport logs = new ListAppenderSupport()) {
             PoolHarness.Job job = h.launch("AJ_flood", "flood:24");
             long pid = job.pid();
-            await().atMost(Duration.ofSeconds(30)).until(() -> logs.count(e -> e.getFormattedMessage().equals("flooded")) == 1);
+            await().atMost(Duration.ofSeconds(60)).until(() -> logs.count(e -> e.getFormattedMessage().equals("flooded")) == 1);
             Path output = h.call(() -> h.pool.liveChildren().stream().filter(c -> c.pid() == pid).findFirst()
                     .orElseThrow().launched().outputFile());
             // the next ping tick empties it, and says so with the child's pid

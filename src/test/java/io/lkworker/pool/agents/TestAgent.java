@@ -67,9 +67,10 @@ public final class TestAgent implements Agent {
             case "flood" -> {
                 // straight to file descriptor 1, as a subprocess or native code would: not through System.out
                 java.io.FileOutputStream raw = new java.io.FileOutputStream(java.io.FileDescriptor.out);
-                byte[] line = ("x".repeat(1023) + "\n").getBytes();
-                for (int i = 0; i < Integer.parseInt(mode.substring(6)) * 1024; i++) {
-                    raw.write(line);
+                // 64 KB writes (lines of 1 KB): few system calls, so a loaded machine writes 24 MB in time
+                byte[] chunk = ("x".repeat(1023) + "\n").repeat(64).getBytes();
+                for (int i = 0; i < Integer.parseInt(mode.substring(6)) * 16; i++) {
+                    raw.write(chunk);
                 }
                 raw.write("last raw line\n".getBytes());
                 raw.flush();
