@@ -274,6 +274,12 @@ public final class RoomBenchmark {
                 }
             }
 
+            try {
+                onewayContinuous(dev, r);
+            } catch (Exception e) {
+                r.notes.add("one-way continuous tone failed: " + e);
+            }
+
             for (int k : cpuRooms) {
                 load(r, k + " rooms");
                 try {
@@ -523,18 +529,9 @@ public final class RoomBenchmark {
             double fps = 0;
             double dips = 0;
             for (Participant p : ps) {
-                float[] levels = p.heard.levels(w0, w1);
-                fps += levels.length / (wall / 1e9);
-                float[] sorted = levels.clone();
-                Arrays.sort(sorted);
-                float median = sorted.length == 0 ? 0 : sorted[sorted.length / 2];
-                int low = 0;
-                for (float l : levels) {
-                    if (l < median / 2) {
-                        low++;
-                    }
-                }
-                dips += low / (wall / 60e9);
+                double[] q = quality(p.heard, w0, w1);
+                fps += q[0];
+                dips += q[1];
             }
             r.playoutFps.put(k, fps / ps.size());
             r.echoDipsPerMinute.put(k, dips / ps.size());
@@ -559,6 +556,56 @@ public final class RoomBenchmark {
             for (long pid : children) {
                 awaitExit(pid);
             }
+        }
+    }
+
+    /** {frames per second heard, frames below half the median level per minute} between two nanoTime instants. */
+    private static double[] quality(Heard heard, long w0, long w1) {
+        float[] levels = heard.levels(w0, w1);
+        float[] sorted = levels.clone();
+        Arrays.sort(sorted);
+        float median = sorted.length == 0 ? 0 : sorted[sorted.length / 2];
+        int low = 0;
+        for (float l : levels) {
+            if (l < median / 2) {
+                low++;
+            }
+        }
+        double seconds = (w1 - w0) / 1e9;
+        return new double[] {levels.length / seconds, low / (seconds / 60)};
+    }
+
+    /**
+     * Control for the echo rooms' audio quality: a continuous tone one way, participant → server → participant
+     * (no agent), heard for {@code --cpu-seconds}.
+     */
+    private void onewayContinuous(Dev dev, RoomRound r) throws Exception {
+        String name = nextRoom("oneway-tone");
+        Participant a = null;
+        Participant b = null;
+        try {
+            a = Participant.join(dev.url(), participantToken(name, "speaker", true), from -> false);
+            b = Participant.join(dev.url(), participantToken(name, "listener", false),
+                    from -> from.identity().equals("speaker"));
+            a.sender.continuous = true;
+            a.publishMicrophone();
+            b.listened.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            Participant listener = b;
+            await(() -> listener.heard.maxLevelSince(System.nanoTime() - 200_000_000L) > SOUND_RMS, WAIT, "tone in " + name);
+            Thread.sleep(2000);
+            long w0 = System.nanoTime();
+            Thread.sleep(TimeUnit.SECONDS.toMillis(cpuSeconds));
+            double[] q = quality(b.heard, w0, System.nanoTime());
+            r.onewayToneFps = q[0];
+            r.onewayToneDipsPerMinute = q[1];
+        } finally {
+            if (a != null) {
+                a.close();
+            }
+            if (b != null) {
+                b.close();
+            }
+            dev.deleteRoom(name);
         }
     }
 
@@ -629,9 +676,13 @@ public final class RoomBenchmark {
             return p;
         }
 
-        /** Publishes the microphone (20 ms queue) and starts sending: silence until a burst is asked for. */
+        /**
+         * Publishes the microphone and starts sending: silence until a burst is asked for (20 ms queue, for the
+         * send time of bursts), or a continuous tone if {@code sender.continuous} is set first (200 ms queue, so
+         * that this JVM's scheduling never leaves the pump without audio: gaps heard are the path's own).
+         */
         void publishMicrophone() {
-            microphone = new AudioSource(48000, 1, QUEUE_FRAMES * 10);
+            microphone = new AudioSource(48000, 1, sender.continuous ? 200 : QUEUE_FRAMES * 10);
             room.localParticipant().publishTrack(LocalAudioTrack.create("microphone", microphone));
             sender.start(microphone);
         }

@@ -148,6 +148,10 @@ final class RoomReport {
             sb.append(row(rounds, "echo frames below half the median level, per minute (" + k + " room" + (k == 1 ? "" : "s") + ")",
                     "", "%.0f", r -> r.echoDipsPerMinute.getOrDefault(k, Double.NaN)));
         }
+        sb.append(row(rounds, "control, one-way continuous tone (no agent): playout frames per second", "", "%.1f",
+                r -> r.onewayToneFps));
+        sb.append(row(rounds, "control, one-way continuous tone: frames below half the median level, per minute", "", "%.0f",
+                r -> r.onewayToneDipsPerMinute));
         for (int k : cpuRooms) {
             sb.append(row(rounds, "rooms still echoing at the end of the window, " + k, "", "%.0f",
                     r -> r.echoing.getOrDefault(k, -1)));

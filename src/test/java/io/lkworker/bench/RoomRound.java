@@ -74,6 +74,9 @@ final class RoomRound {
     final Map<Integer, Double> playoutFps = new LinkedHashMap<>();
     /** rooms → echo frames below half the median level per minute, per participant (mean). */
     final Map<Integer, Double> echoDipsPerMinute = new LinkedHashMap<>();
+    /** Control: a continuous tone one way, participant → server → participant. */
+    double onewayToneFps = Double.NaN;
+    double onewayToneDipsPerMinute = Double.NaN;
     /** rooms → rooms still echoing at the end of the CPU window. */
     final Map<Integer, Integer> echoing = new LinkedHashMap<>();
 
