@@ -60,6 +60,8 @@ class PackagingArtifactsIT {
         assertThat(lines).anySatisfy(l -> assertThat(l).matches("-rw-r--r-- root/root .* \\./lib/systemd/system/lk-worker\\.service"));
         assertThat(lines).anySatisfy(l -> assertThat(l).matches("-rw-r--r-- root/root .* \\./etc/lk-worker/logback\\.xml"));
         assertThat(lines).anySatisfy(l -> assertThat(l).matches("-rw-r----- root/root .* \\./etc/default/lk-worker"));
+        // bin/quickstart builds from the sources: useless, and misleading, in an installation
+        assertThat(lines).noneSatisfy(l -> assertThat(l).contains("quickstart"));
         // written on other branches; in the package as soon as they exist in the tree
         if (Files.exists(PROJECT.resolve("bin/lk-worker"))) {
             assertThat(lines).anySatisfy(l -> assertThat(l).matches("-rwxr-xr-x root/root .* \\./opt/lk-worker/bin/lk-worker"));
@@ -105,6 +107,7 @@ class PackagingArtifactsIT {
         assertThat(home.resolve("lib").toFile().list()).anyMatch(n -> n.startsWith("picocli-"));
         assertThat(home.resolve("conf/logback.xml")).isRegularFile();
         assertThat(home.resolve("lib").toFile().list()).noneMatch(n -> n.endsWith("-api.jar"));
+        assertThat(home.resolve("bin/quickstart")).doesNotExist();
 
         Path launcher = home.resolve("bin/lk-worker");
         assumeTrue(Files.exists(launcher), "bin/lk-worker not written yet: launcher check skipped");

@@ -79,6 +79,27 @@ class PackagingConfigTest {
                 "limits:", "requests:");
     }
 
+    /**
+     * Maven warns about a plugin declared twice (and may refuse it one day); a clean build must print no
+     * warning of ours, so each plugin is declared once, with all its executions.
+     */
+    @Test
+    void eachBuildPluginIsDeclaredOnce() throws Exception {
+        org.w3c.dom.Document pom = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(PROJECT.resolve("pom.xml").toFile());
+        org.w3c.dom.NodeList plugins = pom.getElementsByTagName("plugin");
+        java.util.List<String> keys = new java.util.ArrayList<>();
+        for (int i = 0; i < plugins.getLength(); i++) {
+            org.w3c.dom.Element plugin = (org.w3c.dom.Element) plugins.item(i);
+            if (plugin.getParentNode().getParentNode().getNodeName().equals("build")) {
+                String group = plugin.getElementsByTagName("groupId").getLength() > 0
+                        ? plugin.getElementsByTagName("groupId").item(0).getTextContent() : "org.apache.maven.plugins";
+                keys.add(group + ":" + plugin.getElementsByTagName("artifactId").item(0).getTextContent());
+            }
+        }
+        assertThat(keys).isNotEmpty().doesNotHaveDuplicates();
+    }
+
     @Test
     void maintainerScriptsAreExecutableShell() throws Exception {
         for (String script : new String[] {"postinst", "prerm", "postrm"}) {
