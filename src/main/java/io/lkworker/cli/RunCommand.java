@@ -12,6 +12,8 @@ import io.lkworker.config.WorkerConfig.Mode;
 import io.lkworker.ipc.TrustedDirectory;
 import io.lkworker.runner.AgentLoader;
 import io.lkworker.runner.LoadedAgent;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,6 +75,7 @@ abstract class RunCommand implements Callable<Integer>, ConfigSourced {
         log.info("lk-worker {} starting in {} mode: agent jar {}, server {}", VersionProvider.version(),
                 config.mode(), config.agentJar(), config.url() != null ? config.url() : "embedded dev server");
         sources.configFile().ifPresent(file -> log.info("config file {}", file));
+        warnAboutUnreadLogVariables();
         if (matched(ConfigKeys.API_SECRET)) {
             log.warn("--api-secret was given on the command line, where other users of this machine can read it;"
                     + " set LIVEKIT_API_SECRET instead");
@@ -89,6 +92,21 @@ abstract class RunCommand implements Callable<Integer>, ConfigSourced {
         LoadedAgent loaded = AgentLoader.load(config.agentJar(), config.agentClass());
         log.info("agent {} loaded", loaded.className());
         return launch(config, loaded);
+    }
+
+    /**
+     * LOG_FORMAT and LOG_LEVEL were documented once (and may still be set in an old
+     * /etc/default/lk-worker) but are not read: the settings are log-format and log-level, like every
+     * other one. Say so rather than ignore them silently.
+     */
+    private void warnAboutUnreadLogVariables() {
+        for (String key : List.of(ConfigKeys.LOG_FORMAT, ConfigKeys.LOG_LEVEL)) {
+            String unread = key.replace('-', '_').toUpperCase(Locale.ROOT);
+            if (context.env().containsKey(unread)) {
+                log.warn("{} is set but not read; use {} or {} instead", unread, ConfigKeys.envVar(key),
+                        ConfigKeys.option(key));
+            }
+        }
     }
 
     /**

@@ -230,6 +230,14 @@ class HealthServerTest {
     }
 
     @Test
+    void metricsCountLogRecordsDroppedByTheLogQueue() throws Exception {
+        Map<String, Double> samples = PrometheusText.parse(get("/metrics").body());
+        assertThat(samples).containsEntry("lkworker_log_records_dropped_total",
+                (double) io.lkworker.logging.BoundedAsyncAppender.droppedTotal());
+        assertThat(get("/metrics").body()).contains("# TYPE lkworker_log_records_dropped_total counter");
+    }
+
+    @Test
     void reportsTheBoundPortAndFreesItOnClose() throws Exception {
         int port = server.port();
         assertThat(port).isPositive();

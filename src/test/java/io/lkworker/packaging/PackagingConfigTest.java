@@ -7,10 +7,10 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.joran.JoranConfigurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.classic.spi.LoggingEvent;
 import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.status.Status;
-import java.nio.charset.StandardCharsets;
+import io.lkworker.logging.BoundedAsyncAppender;
+import io.lkworker.logging.JsonLineEncoder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -113,37 +113,59 @@ class PackagingConfigTest {
                 "/run/lk-worker", "systemctl daemon-reload");
     }
 
+    /**
+     * conf/logback.xml as lk-worker applies it (the format and level properties set): the console
+     * appender of the chosen format behind the bounded queue that never blocks, JSON through our encoder.
+     */
     @Test
-    void productionLogbackWritesFormattedJson() throws Exception {
-        LoggerContext context = new LoggerContext();
+    void productionLogbackQueuesRecordsForTheChosenFormat() throws Exception {
+        for (String format : new String[] {"JSON", "TEXT"}) {
+            LoggerContext context = new LoggerContext();
+            context.putProperty("lkworker.log.format", format);
+            context.putProperty("lkworker.log.level", "WARN");
+            JoranConfigurator configurator = new JoranConfigurator();
+            configurator.setContext(context);
+            configurator.doConfigure(PROJECT.resolve("conf/logback.xml").toFile());
+            try {
+                assertThat(context.getStatusManager().getCopyOfStatusList())
+                        .filteredOn(s -> s.getLevel() >= Status.WARN)
+                        .extracting(Status::getMessage)
+                        // the format not chosen is an unused appender: expected, and why the file mutes status output
+                        .allMatch(m -> m.matches("Appender named \\[(TEXT|JSON)_OUT\\] not referenced.*"));
+                ch.qos.logback.classic.Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+                assertThat(root.getLevel()).isEqualTo(Level.WARN);
+                BoundedAsyncAppender async = (BoundedAsyncAppender) root.getAppender("ASYNC");
+                assertThat(async.isStarted()).isTrue();
+                assertThat(async.getQueueSize()).isBetween(1024, 65536);
+                @SuppressWarnings("unchecked")
+                OutputStreamAppender<ILoggingEvent> out = (OutputStreamAppender<ILoggingEvent>) async.getAppender(format + "_OUT");
+                assertThat(out).as(format + "_OUT behind the queue").isNotNull();
+                assertThat(async.getAppender(format.equals("JSON") ? "TEXT_OUT" : "JSON_OUT")).isNull();
+                if (format.equals("JSON")) {
+                    assertThat(out.getEncoder()).isInstanceOf(JsonLineEncoder.class);
+                }
+            } finally {
+                context.stop();
+            }
+        }
+        // without the properties (logback's own start-up, before lk-worker applies them): text at INFO
+        LoggerContext plain = new LoggerContext();
         JoranConfigurator configurator = new JoranConfigurator();
-        configurator.setContext(context);
+        configurator.setContext(plain);
         configurator.doConfigure(PROJECT.resolve("conf/logback.xml").toFile());
         try {
-            assertThat(context.getStatusManager().getCopyOfStatusList())
-                    .filteredOn(s -> s.getLevel() >= Status.WARN)
-                    .extracting(Status::getMessage)
-                    // the format not chosen is an unused appender: expected, and why the file mutes status output
-                    .allMatch(m -> m.matches("Appender named \\[(TEXT|JSON)\\] not referenced.*"));
-            ch.qos.logback.classic.Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+            ch.qos.logback.classic.Logger root = plain.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
             assertThat(root.getLevel()).isEqualTo(Level.INFO);
-            assertThat(root.getAppender("JSON")).as("JSON is the default format").isNotNull();
-
-            // the encoder of the JSON appender, on a sample event with arguments and MDC
-            ch.qos.logback.classic.AsyncAppender async = (ch.qos.logback.classic.AsyncAppender) root.getAppender("JSON");
-            @SuppressWarnings("unchecked")
-            OutputStreamAppender<ILoggingEvent> out = (OutputStreamAppender<ILoggingEvent>) async.getAppender("JSON_OUT");
-            LoggingEvent event = new LoggingEvent("x", context.getLogger("io.lkworker.Test"), Level.INFO,
-                    "job {} started in {}", null, new Object[] {"AJ_1", "room-a"});
-            event.setMDCPropertyMap(Map.of("job_id", "AJ_1"));
-            String json = new String(out.getEncoder().encode(event), StandardCharsets.UTF_8);
-            assertThat(json).contains("\"formattedMessage\":\"job AJ_1 started in room-a\"")
-                    .contains("\"job_id\":\"AJ_1\"")
-                    .doesNotContain("\"arguments\"").doesNotContain("\"message\"")
-                    .doesNotContain("job {} started")
-                    .endsWith("\n");
+            assertThat(((BoundedAsyncAppender) root.getAppender("ASYNC")).getAppender("TEXT_OUT")).isNotNull();
         } finally {
-            context.stop();
+            plain.stop();
         }
+    }
+
+    /** The jar's built-in logging configuration is conf/logback.xml itself (the pom copies it). */
+    @Test
+    void theBuiltInLoggingConfigurationIsTheInstalledOne() throws Exception {
+        Path builtIn = Path.of(System.getProperty("lkworker.test.classes", "target/classes")).resolve("logback.xml");
+        assertThat(builtIn).hasSameTextualContentAs(PROJECT.resolve("conf/logback.xml"));
     }
 }
