@@ -381,8 +381,9 @@ public final class ServerLink {
         if (unconfirmed.isEmpty()) {
             return;
         }
-        log.info("{} final job statuses were not confirmed by the server before the connection died; sending them"
-                + " again after reconnecting", unconfirmed.size());
+        log.info("{} confirmed by the server before the connection died; sending {} again after reconnecting",
+                io.lkworker.logging.Plural.of(unconfirmed.size(), "final job status was not", "final job statuses were not"),
+                unconfirmed.size() == 1 ? "it" : "them");
         while (!unconfirmed.isEmpty()) {
             Unconfirmed u = unconfirmed.removeLast();
             outbox.addFirst(new Queued(u.message(), u.sinceNanos()));
@@ -441,7 +442,8 @@ public final class ServerLink {
 
     private void giveUp(ConnectionFailure failure) {
         state = State.GAVE_UP;
-        log.error("giving up on LiveKit after {} consecutive failures; last: {}", backoff.failures(), failure);
+        log.error("giving up on LiveKit after {}; last: {}",
+                io.lkworker.logging.Plural.of(backoff.failures(), "failed attempt", "consecutive failures"), failure);
         handler.onGaveUp(failure, backoff.failures());
     }
 

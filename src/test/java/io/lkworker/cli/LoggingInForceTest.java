@@ -85,7 +85,7 @@ class LoggingInForceTest {
 
         assertThat(text.stdout()).isNotEmpty().noneSatisfy(line -> assertThat(line).startsWith("{"));
         assertThat(text.stdout()).anySatisfy(line -> assertThat(line)
-                .matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} INFO  .* lk-worker .* starting in PROD mode.*"));
+                .matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} INFO .* lk-worker .* starting in PROD mode.*"));
         assertThat(warn.stdout()).isNotEmpty().noneSatisfy(line -> assertThat(line).contains("\"level\":\"INFO\""));
         assertThat(warn.stdout()).anySatisfy(line -> assertThat(line).contains("giving up"));
     }

@@ -108,7 +108,7 @@ class LoggingSetupTest {
     }
 
     @Test
-    void textShowsTheMdcInBracketsOnlyWhenThereIsOne() {
+    void textHasSingleSpacesAndTheMdcInBracketsOnlyWhenThereIsOne() {
         String out = stdout(LogFormat.TEXT, "INFO", () -> {
             MDC.put("job_id", "AJ_9");
             log.info("hello");
@@ -117,8 +117,9 @@ class LoggingSetupTest {
         });
         List<String> lines = out.lines().toList();
         assertThat(lines).hasSize(2);
-        assertThat(lines.get(0)).matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} INFO  i\\.lkworker\\.test\\.Job \\[job_id=AJ_9] hello");
-        assertThat(lines.get(1)).matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} WARN  i\\.lkworker\\.test\\.Job bye");
+        assertThat(lines.get(0)).matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} INFO i\\.lkworker\\.test\\.Job \\[job_id=AJ_9] hello");
+        assertThat(lines.get(1)).matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} WARN i\\.lkworker\\.test\\.Job bye");
+        assertThat(out).doesNotContain("  ");
     }
 
     @Test
