@@ -141,7 +141,14 @@ public final class ProcessPool implements JobExecutor, ChildProcess.Owner {
             assign(child, launch, events);
         } else {
             long bound = options.initializeTimeout().toMillis() + WAIT_MARGIN_MILLIS;
-            log.info("no warm process for job {}; waiting for one (at most {} ms)", launch.jobId(), bound);
+            org.slf4j.MDC.put("job_id", launch.jobId());
+            org.slf4j.MDC.put("room", launch.roomName());
+            try {
+                log.info("no warm process for job {}; waiting for one (at most {} ms)", launch.jobId(), bound);
+            } finally {
+                org.slf4j.MDC.remove("job_id");
+                org.slf4j.MDC.remove("room");
+            }
             int[] failures = {0};
             Waiting[] self = new Waiting[1];
             Timer deadline = loop.schedule(bound, () -> {
