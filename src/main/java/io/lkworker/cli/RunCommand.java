@@ -12,6 +12,10 @@ import io.lkworker.config.WorkerConfig.Mode;
 import io.lkworker.ipc.TrustedDirectory;
 import io.lkworker.runner.AgentLoader;
 import io.lkworker.runner.LoadedAgent;
+import io.lkworker.runner.AgentLoadException;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -25,8 +29,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * What {@code start} and {@code dev} share: the options, and the start-up sequence — resolve and
- * validate the configuration, set up logging, load the agent (all before any connection, each
- * failing with one line and exit code 2), then hand over to the daemon.
+ * validate the configuration, load the agent, check the run directory (all before anything is
+ * logged or connected; every problem one line, all of them reported together, exit code 2), set up
+ * logging, then hand over to the daemon.
  */
 abstract class RunCommand implements Callable<Integer>, ConfigSourced {
 
@@ -68,9 +73,48 @@ abstract class RunCommand implements Callable<Integer>, ConfigSourced {
 
     abstract Mode mode();
 
+    /**
+     * Everything the user can get wrong is checked before anything is logged or connected, and every
+     * problem found is reported in one run: the settings, the agent jar (checked even when settings
+     * failed, if it was given), the run directory. Only then is logging set up and the start announced.
+     */
     @Override
     public Integer call() throws Exception {
-        WorkerConfig config = resolveConfig();
+        List<String> problems = new ArrayList<>();
+        WorkerConfig config = null;
+        try {
+            config = resolveConfig();
+        } catch (ConfigException e) {
+            problems.addAll(e.problems());
+        }
+        AgentLoadException agentProblem = null;
+        LoadedAgent loaded = null;
+        try {
+            loaded = loadAgent(config, problems);
+        } catch (AgentLoadException e) {
+            agentProblem = e;
+        }
+        if (config != null) {
+            checkRunDirectory(config, problems);
+        }
+        if (problems.isEmpty() && agentProblem != null) {
+            throw agentProblem; // the jar alone: its line, no option hint
+        }
+        if (!problems.isEmpty()) {
+            if (loaded != null) {
+                loaded.close();
+            }
+            if (agentProblem != null) {
+                problems.add(agentProblem.getMessage());
+            }
+            throw new ConfigException(problems);
+        }
+        try {
+            refuseIfAlreadyRunning(config);
+        } catch (CommandFailure e) {
+            loaded.close();
+            throw e;
+        }
         LoggingSetup.apply(config.logFormat(), config.logLevel());
         log.info("lk-worker {} starting in {} mode: agent jar {}, server {}", VersionProvider.version(),
                 config.mode(), config.agentJar(), config.url() != null ? config.url() : "embedded dev server");
@@ -81,17 +125,46 @@ abstract class RunCommand implements Callable<Integer>, ConfigSourced {
                     + " set LIVEKIT_API_SECRET instead");
         }
         log.debug("{}", config);
+        log.info("agent {} loaded", loaded.className());
+        return launch(config, loaded);
+    }
+
+    /**
+     * The agent; null when it cannot be tried. With settings that failed, the jar named by --agent is
+     * still checked (unless --agent-class itself is the problem), so that its problem is reported in
+     * the same run.
+     */
+    private LoadedAgent loadAgent(WorkerConfig config, List<String> problems) throws AgentLoadException {
+        Path jar;
+        String agentClass;
+        if (config != null) {
+            jar = config.agentJar();
+            agentClass = config.agentClass();
+        } else {
+            RawValue given = given(ConfigKeys.AGENT);
+            RawValue givenClass = given(ConfigKeys.AGENT_CLASS);
+            boolean classIsWrong = problems.stream().anyMatch(p -> p.startsWith(ConfigKeys.option(ConfigKeys.AGENT_CLASS) + ":"));
+            if (given == null || given.value().isBlank() || classIsWrong) {
+                return null;
+            }
+            try {
+                jar = Path.of(given.value().trim());
+            } catch (InvalidPathException e) {
+                return null; // the settings' problems say so
+            }
+            agentClass = givenClass == null || givenClass.value().isBlank() ? null : givenClass.value().trim();
+        }
+        return AgentLoader.load(jar, agentClass);
+    }
+
+    private static void checkRunDirectory(WorkerConfig config, List<String> problems) {
         try {
             TrustedDirectory.ensure(config.runDir());
         } catch (TrustedDirectory.UntrustedException e) {
-            throw new CommandFailure("--run-dir: " + e.getMessage(), ExitCodes.USAGE);
+            problems.add("--run-dir: " + e.getMessage());
         } catch (java.io.IOException e) {
-            throw new CommandFailure("--run-dir: cannot create " + config.runDir() + ": " + e, ExitCodes.USAGE);
+            problems.add("--run-dir: cannot create " + config.runDir() + ": " + e);
         }
-        refuseIfAlreadyRunning(config);
-        LoadedAgent loaded = AgentLoader.load(config.agentJar(), config.agentClass());
-        log.info("agent {} loaded", loaded.className());
-        return launch(config, loaded);
     }
 
     /**
