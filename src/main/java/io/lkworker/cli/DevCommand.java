@@ -25,7 +25,9 @@ import picocli.CommandLine.ParameterException;
             "Each option may also come from the environment (LIVEKIT_URL, LIVEKIT_API_KEY, LIVEKIT_API_SECRET,",
             "LIVEKIT_AGENT_NAME, LIVEKIT_AGENT_DEPLOYMENT, and LKW_<OPTION> for the rest, e.g. LKW_LOAD_THRESHOLD)",
             "or from the config file. Precedence: command line > environment > config file > default.",
-            "Exit codes: 0 stopped cleanly, 1 runtime failure, 2 bad usage, configuration or agent jar."})
+            "Exit codes: 0 stopped cleanly (the first Ctrl-C stops the jobs gracefully), 1 runtime failure (the",
+            "last line says why), 2 bad usage, configuration, agent jar or run directory, 130 stopped by a second",
+            "Ctrl-C (running jobs killed)."})
 final class DevCommand extends RunCommand {
 
     @Option(names = "--dev-server-port", paramLabel = "PORT", defaultValue = "7880",

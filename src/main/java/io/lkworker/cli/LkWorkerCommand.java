@@ -53,6 +53,8 @@ public final class LkWorkerCommand implements Callable<Integer> {
             }
             root.addSubcommand(sub);
         }
+        // 'lk-worker help' and 'lk-worker help COMMAND', beside --help
+        root.addSubcommand("help", new CommandLine.HelpCommand());
         // Set after adding the subcommands: these setters propagate to existing subcommands only.
         root.setParameterExceptionHandler(LkWorkerCommand::onBadUsage);
         root.setExecutionExceptionHandler(LkWorkerCommand::onFailure);

@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The worker's link to the LiveKit server: connect, register, keep the connection, reconnect with
- * backoff, and give up after {@code maxRetry} consecutive failures. Loop thread only.
+ * backoff, and give up after {@code maxRetry} retries ({@code maxRetry + 1} failed attempts). Loop thread only.
  *
  * <p>Messages that must not be lost (job status updates, availability answers) wait in an outbox
  * while disconnected and are sent after the next registration; worker status and pings are dropped

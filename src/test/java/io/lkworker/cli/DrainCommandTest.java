@@ -204,6 +204,72 @@ class DrainCommandTest {
         assertThat(daemon.isAlive()).isTrue();
     }
 
+    /** A second drain does not signal again (that would stop the jobs); --now does, and says so. */
+    @Test
+    void aSecondDrainSaysWhatItWouldDoAndNowStopsTheJobsAtOnce() throws Exception {
+        server = LocalLiveKitServer.create(ServerConfig.builder().targetLoad(Double.POSITIVE_INFINITY).build()).start();
+        Path agentJar = TestJars.agentJar(dir.resolve("blocking.jar"), "demo.BlockingAgent", BLOCKING_AGENT);
+        Path pidFile = dir.resolve("lk.pid");
+        Process daemon = spawn(javaBin(), "-cp", TestJars.currentClassPath(), "io.lkworker.cli.Main", "start",
+                "--url", server.url(), "--api-key", "devkey", "--api-secret", "secret",
+                "--agent", agentJar.toString(), "--job-executor", "thread", "--load-threshold", "inf", "--health-port", "0",
+                "--health-host", "127.0.0.1", "--pid-file", pidFile.toString(), "--log-format", "text");
+        server.awaitWorker(WAIT);
+        await().atMost(WAIT).until(() -> Files.exists(pidFile));
+        OfferOutcome job = server.offerJob(JobSpec.forRoom("room-c").withMetadata(dir.resolve("never").toString()))
+                .await(WAIT);
+        assertThat(job.assigned()).as(job.toString()).isTrue();
+        server.awaitMessage(m -> m.hasUpdateJob() && m.getUpdateJob().getJobId().equals(job.jobId())
+                && m.getUpdateJob().getStatus() == JobStatus.JS_RUNNING, WAIT);
+
+        CliRun.Result first = new CliRun().run("drain", "--pid-file", pidFile.toString());
+        assertThat(first.out()).isEqualTo("sent SIGTERM to lk-worker " + daemon.pid() + ": draining\n");
+        await().atMost(WAIT).until(() -> new CliRun().run("status", "--pid-file", pidFile.toString()).out()
+                .contains("draining"));
+
+        CliRun.Result second = new CliRun().run("drain", "--pid-file", pidFile.toString());
+        assertThat(second.exitCode()).as(second.err()).isZero();
+        assertThat(second.out()).isEqualTo("lk-worker " + daemon.pid() + " is already draining; not signalling it"
+                + " again: a second SIGTERM stops its jobs at once (lk-worker drain --now does that)\n");
+        assertThat(daemon.isAlive()).as("the job still runs: the drain goes on").isTrue();
+
+        CliRun.Result now = new CliRun().run("drain", "--now", "--wait", "--pid-file", pidFile.toString());
+        assertThat(now.out()).startsWith("sent a second SIGTERM to lk-worker " + daemon.pid()
+                + ": its jobs are stopped at once (reported failed)\n");
+        assertThat(now.exitCode()).as(now.out() + now.err()).isEqualTo(130);
+        assertThat(daemon.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        assertThat(daemon.exitValue()).isEqualTo(130);
+        server.awaitMessage(m -> m.hasUpdateJob() && m.getUpdateJob().getJobId().equals(job.jobId())
+                && m.getUpdateJob().getStatus() == JobStatus.JS_FAILED, WAIT);
+    }
+
+    /** --now on a daemon that is not draining yet: the first SIGTERM, the drain seen, then the second. */
+    @Test
+    void drainNowOnARunningDaemonDrainsThenStopsTheJobs() throws Exception {
+        server = LocalLiveKitServer.create(ServerConfig.builder().targetLoad(Double.POSITIVE_INFINITY).build()).start();
+        Path agentJar = TestJars.agentJar(dir.resolve("blocking.jar"), "demo.BlockingAgent", BLOCKING_AGENT);
+        Path pidFile = dir.resolve("lk.pid");
+        Process daemon = spawn(javaBin(), "-cp", TestJars.currentClassPath(), "io.lkworker.cli.Main", "start",
+                "--url", server.url(), "--api-key", "devkey", "--api-secret", "secret",
+                "--agent", agentJar.toString(), "--job-executor", "thread", "--load-threshold", "inf", "--health-port", "0",
+                "--health-host", "127.0.0.1", "--pid-file", pidFile.toString(), "--log-format", "text");
+        server.awaitWorker(WAIT);
+        await().atMost(WAIT).until(() -> Files.exists(pidFile));
+        OfferOutcome job = server.offerJob(JobSpec.forRoom("room-d").withMetadata(dir.resolve("never").toString()))
+                .await(WAIT);
+        assertThat(job.assigned()).as(job.toString()).isTrue();
+        server.awaitMessage(m -> m.hasUpdateJob() && m.getUpdateJob().getJobId().equals(job.jobId())
+                && m.getUpdateJob().getStatus() == JobStatus.JS_RUNNING, WAIT);
+
+        CliRun.Result now = new CliRun().run("drain", "--now", "--wait", "--pid-file", pidFile.toString());
+
+        assertThat(now.out()).startsWith("sent a second SIGTERM to lk-worker " + daemon.pid()
+                + ": its jobs are stopped at once (reported failed)\n");
+        assertThat(now.exitCode()).as(now.out() + now.err()).isEqualTo(130);
+        server.awaitMessage(m -> m.hasUpdateJob() && m.getUpdateJob().getJobId().equals(job.jobId())
+                && m.getUpdateJob().getStatus() == JobStatus.JS_FAILED, WAIT);
+    }
+
     static String javaBin() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
