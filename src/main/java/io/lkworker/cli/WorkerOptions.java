@@ -75,7 +75,12 @@ public final class WorkerOptions {
     String pidFile;
 
     @Option(names = "--run-dir", paramLabel = "DIR", order = 56,
-            description = "Private runtime directory (IPC sockets). Default: $XDG_RUNTIME_DIR/lk-worker, "
+            description = "Private runtime directory (IPC sockets, pid file). Default: $XDG_RUNTIME_DIR/lk-worker, "
                     + "else a per-user directory in the temp dir.")
     String runDir;
+
+    @Option(names = "--cache-dir", paramLabel = "DIR", order = 57,
+            description = "Where job processes' class-data archives and the WebRTC library are kept across restarts "
+                    + "(cds/, native/). Default: the run directory.")
+    String cacheDir;
 }

@@ -167,6 +167,7 @@ public final class ConfigResolver {
                     Map.of("json", LogFormat.JSON, "text", LogFormat.TEXT), "json or text"), LogFormat.TEXT);
             Path pidFile = check(() -> path(PID_FILE), null);
             Path runDir = check(() -> path(RUN_DIR), null);
+            Path cacheDir = check(() -> path(CACHE_DIR), null);
             if (!problems.isEmpty()) {
                 throw new ConfigException(problems);
             }
@@ -174,7 +175,7 @@ public final class ConfigResolver {
                     textOrEmpty(AGENT_NAME), workerType, textOrEmpty(DEPLOYMENT), permissions, executor,
                     loadThreshold, maxJobs, maxRetry, idle, requestTimeout, initializeTimeout, shutdownTimeout,
                     entrypointGrace, drainTimeout, pingInterval, pingTimeout, memoryWarn, memoryLimit, jvmOptions(),
-                    healthHost, healthPort, level, logFormat, pidFile, runDir);
+                    healthHost, healthPort, level, logFormat, pidFile, runDir, cacheDir);
         }
 
         /** The user's value, else the default, else null. */

@@ -30,7 +30,7 @@ class DistributionFilesTest {
     private static final Set<String> MACHINE_DEPENDENT = Set.of(ConfigKeys.NUM_IDLE_PROCESSES, ConfigKeys.RUN_DIR);
     /** No default: the file shows an example or nothing. */
     private static final Set<String> NO_DEFAULT = Set.of(ConfigKeys.URL, ConfigKeys.API_KEY, ConfigKeys.API_SECRET,
-            ConfigKeys.AGENT, ConfigKeys.AGENT_CLASS, ConfigKeys.PID_FILE);
+            ConfigKeys.AGENT, ConfigKeys.AGENT_CLASS, ConfigKeys.PID_FILE, ConfigKeys.CACHE_DIR);
 
     @TempDir
     Path tmp;

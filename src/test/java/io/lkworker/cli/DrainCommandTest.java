@@ -81,6 +81,26 @@ class DrainCommandTest {
         assertThat(r.err()).contains("pid file " + runDir.resolve("lk-worker.pid") + " not found");
     }
 
+    /**
+     * The .deb's way: the service and an administrator's shell share no environment, but both read the
+     * installation's lk-worker.properties, whose run-dir is where the daemon's pid file is.
+     */
+    @Test
+    void drainAndStatusFindThePidFileThroughTheInstalledConfigFile() throws Exception {
+        Path home = dir.resolve("opt/lk-worker");
+        Path runDir = dir.resolve("run/lk-worker");
+        Files.createDirectories(home.resolve("conf"));
+        Files.writeString(home.resolve("conf/lk-worker.properties"), "run-dir=" + runDir + "\n");
+        Map<String, String> adminShell = Map.of("LKW_RUN_DIR", "", "XDG_RUNTIME_DIR", "/run/user/0");
+
+        CliRun.Result drain = new CliRun().env(adminShell).home(home).run("drain");
+        CliRun.Result status = new CliRun().env(adminShell).home(home).run("status");
+
+        assertThat(drain.err()).isEqualTo("error: no lk-worker is running: pid file " + runDir.resolve("lk-worker.pid")
+                + " not found\n");
+        assertThat(status.err()).contains("pid file " + runDir.resolve("lk-worker.pid") + " not found");
+    }
+
     @Test
     void stalePidFileExitsOne() throws Exception {
         Process exited = spawn("sleep", "0");

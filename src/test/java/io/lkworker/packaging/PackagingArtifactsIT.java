@@ -94,6 +94,34 @@ class PackagingArtifactsIT {
         assertThat(postinst.output()).contains("adduser --system --group --no-create-home");
     }
 
+    /**
+     * The service and an administrator's {@code sudo lk-worker drain}/{@code status} agree on where the
+     * pid file is because both read /etc/lk-worker/lk-worker.properties: the shipped file with run-dir
+     * and cache-dir switched on, at the directories the unit has systemd create.
+     */
+    @Test
+    void debConfigPointsAtTheUnitsRuntimeAndCacheDirectories() throws Exception {
+        Path deb = deb();
+        Commands.Result unpack = Commands.run("dpkg-deb", "-x", deb.toString(), tmp.toString());
+        assertThat(unpack.exitCode()).as(unpack.output()).isZero();
+        String unit = Files.readString(tmp.resolve("lib/systemd/system/lk-worker.service"));
+        java.util.regex.Matcher runtime = java.util.regex.Pattern.compile("(?m)^RuntimeDirectory=(\\S+)$").matcher(unit);
+        java.util.regex.Matcher cache = java.util.regex.Pattern.compile("(?m)^CacheDirectory=(\\S+)$").matcher(unit);
+        assertThat(runtime.find()).isTrue();
+        assertThat(cache.find()).isTrue();
+
+        List<String> installed = Files.readAllLines(tmp.resolve("etc/lk-worker/lk-worker.properties"));
+        List<String> shipped = Files.readAllLines(PROJECT.resolve("conf/lk-worker.properties"));
+        assertThat(installed.stream().filter(l -> !l.isBlank() && !l.startsWith("#")))
+                .containsExactly("run-dir=/run/" + runtime.group(1), "cache-dir=/var/cache/" + cache.group(1));
+        assertThat(installed).hasSameSizeAs(shipped);
+        for (int i = 0; i < shipped.size(); i++) {
+            if (!installed.get(i).equals(shipped.get(i))) {
+                assertThat(shipped.get(i)).as("only these are switched on").isIn("#run-dir=", "#cache-dir=");
+            }
+        }
+    }
+
     @Test
     void tarballUnpacksToTheDistributionLayout() throws Exception {
         Optional<Path> tgz = artifact("lk-worker-*.tar.gz");

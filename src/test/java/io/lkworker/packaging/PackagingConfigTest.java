@@ -45,7 +45,10 @@ class PackagingConfigTest {
                 "\nKillSignal=SIGTERM\n", "\nRestart=on-failure\n", "\nEnvironmentFile=-/etc/default/lk-worker\n",
                 "\nExecStart=/usr/bin/lk-worker start --config /etc/lk-worker/lk-worker.properties\n",
                 "\nNoNewPrivileges=yes\n", "\nProtectSystem=strict\n",
-                "\nRestrictAddressFamilies=AF_UNIX AF_INET AF_INET6\n");
+                "\nRestrictAddressFamilies=AF_UNIX AF_INET AF_INET6\n",
+                // sockets and pid file in /run/lk-worker, class-data archives kept in /var/cache/lk-worker
+                // (the .deb's lk-worker.properties points run-dir and cache-dir there: PackagingArtifactsIT)
+                "\nRuntimeDirectory=lk-worker\n", "\nCacheDirectory=lk-worker\n");
         // both break a JVM: W+X pages for the JIT, and syscalls that vary with JDK version and GC
         assertThat(unit).doesNotContainPattern("(?m)^MemoryDenyWriteExecute=").doesNotContainPattern("(?m)^SystemCallFilter=");
     }
@@ -110,7 +113,7 @@ class PackagingConfigTest {
         }
         String postinst = Files.readString(PROJECT.resolve("packaging/deb/postinst"));
         assertThat(postinst).contains("adduser --system --group --no-create-home", "/var/lib/lk-worker",
-                "/run/lk-worker", "systemctl daemon-reload");
+                "/run/lk-worker", "/var/cache/lk-worker", "systemctl daemon-reload");
     }
 
     /**
