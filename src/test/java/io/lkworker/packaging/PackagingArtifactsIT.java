@@ -122,6 +122,30 @@ class PackagingArtifactsIT {
         }
     }
 
+    /** What an agent author compiles against, and what their IDE shows for it. */
+    @Test
+    void theAgentApiComesWithItsSourcesAndJavadoc() throws Exception {
+        Optional<Path> api = artifact("lk-worker-*-api.jar");
+        Optional<Path> sources = artifact("lk-worker-*-api-sources.jar");
+        Optional<Path> javadoc = artifact("lk-worker-*-api-javadoc.jar");
+        assumeTrue(api.isPresent() && sources.isPresent() && javadoc.isPresent(),
+                "no target/lk-worker-*-api*.jar: run `mvn package` first");
+
+        assertThat(entries(api.get())).contains("io/lkworker/api/Agent.class", "io/lkworker/api/rtc/Room.class")
+                .allMatch(e -> e.startsWith("META-INF/") || e.startsWith("io/lkworker/api/") || e.equals("io/")
+                        || e.equals("io/lkworker/"));
+        assertThat(entries(sources.get())).contains("io/lkworker/api/Agent.java", "io/lkworker/api/rtc/Room.java")
+                .noneMatch(e -> e.endsWith(".java") && !e.startsWith("io/lkworker/api/"));
+        assertThat(entries(javadoc.get())).contains("index.html", "io/lkworker/api/Agent.html",
+                "io/lkworker/api/rtc/Room.html").noneMatch(e -> e.startsWith("io/lkworker/worker/"));
+    }
+
+    private static List<String> entries(Path jar) throws IOException {
+        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(jar.toFile())) {
+            return zip.stream().map(java.util.zip.ZipEntry::getName).toList();
+        }
+    }
+
     @Test
     void tarballUnpacksToTheDistributionLayout() throws Exception {
         Optional<Path> tgz = artifact("lk-worker-*.tar.gz");
