@@ -71,17 +71,6 @@ class PackagingConfigTest {
         assertThat(verify.exitCode()).isZero();
     }
 
-    @Test
-    void kubernetesGraceOutlastsTheDrain() throws Exception {
-        String yaml = Files.readString(PROJECT.resolve("packaging/kubernetes/lk-worker.yaml"));
-        int drain = intSetting(yaml, "\"--drain-timeout\",\\s*\"(\\d+)\"");
-        int grace = intSetting(yaml, "^\\s*terminationGracePeriodSeconds:\\s*(\\d+)\\s*$");
-        assertThat(grace).isGreaterThan(drain);
-        assertThat(yaml).contains("shareProcessNamespace: true");
-        assertThat(yaml).contains("secretRef:", "livenessProbe:", "path: /\n", "containerPort: 8081",
-                "limits:", "requests:");
-    }
-
     /**
      * Maven warns about a plugin declared twice (and may refuse it one day); a clean build must print no
      * warning of ours, so each plugin is declared once, with all its executions.
