@@ -142,6 +142,15 @@ class JobLogLinesTest {
         // own job in the MDC, so nothing of one offer leaked onto the next
         assertThat(linesAbout(rejected.jobId(), "room-no")).anySatisfy(e -> assertThat(e.getThreadName())
                 .startsWith("lk-request"));
+
+        // and the session's lines read cleanly: no stray spaces, no '1 ... jobs'
+        List<String> all;
+        synchronized (logs.list) {
+            all = messages(List.copyOf(logs.list));
+        }
+        assertThat(all).anySatisfy(m -> assertThat(m).startsWith("registered with LiveKit as worker "));
+        assertThat(all).allSatisfy(m -> assertThat(m).doesNotContain("  ").doesNotContain(" ,")
+                .doesNotContain("( ").doesNotContain(" )").doesNotContainPattern("\\b1 [a-z ]*(jobs|children|failures)\\b"));
     }
 
     @Test

@@ -295,9 +295,9 @@ public final class ServerLink {
         lastHeardNanos = loop.clock().nanos();
         pingTimer = loop.scheduleAtFixedRate(PING_INTERVAL_MILLIS, PING_INTERVAL_MILLIS, this::pingTick);
         LivekitAgent.RegisterWorkerResponse r = response;
-        log.info("registered with LiveKit as worker {} (server {} {}, protocol {})", r.getWorkerId(),
+        log.info("registered with LiveKit as worker {} (server {}{}, protocol {})", r.getWorkerId(),
                 r.getServerInfo().getVersion(), r.getServerInfo().getRegion().isEmpty() ? ""
-                        : "region " + r.getServerInfo().getRegion(), r.getServerInfo().getAgentProtocol());
+                        : " region " + r.getServerInfo().getRegion(), r.getServerInfo().getAgentProtocol());
         handler.onRegistered(response, reconnected);
         flushOutbox();
     }

@@ -170,8 +170,8 @@ final class AvailabilityHandler {
             metrics.availabilityAnswered("declined", 0);
             return;
         }
-        log.info("received job request {} (room {}, dispatch {}, agent '{}')", jobId, job.getRoom().getName(),
-                job.getDispatchId(), job.getAgentName());
+        log.info("received job request {} (room {}{}, agent '{}')", jobId, job.getRoom().getName(),
+                job.getDispatchId().isEmpty() ? "" : ", dispatch " + job.getDispatchId(), job.getAgentName());
         OfferedJob offer = new OfferedJob(JobInfos.fromProto(job),
                 decision -> loop.execute(() -> onDecision(jobId, decision)));
         long received = loop.clock().nanos();
