@@ -87,6 +87,7 @@ abstract class RunCommand implements Callable<Integer>, ConfigSourced {
         } catch (ConfigException e) {
             problems.addAll(e.problems());
         }
+        checkCommandOptions(problems);
         AgentLoadException agentProblem = null;
         LoadedAgent loaded = null;
         try {
@@ -198,6 +199,10 @@ abstract class RunCommand implements Callable<Integer>, ConfigSourced {
             throw new CommandFailure("an lk-worker daemon is already running with pid file " + files.pidFile()
                     + " (pid " + running.pid() + "); stop it with 'lk-worker drain', or give this one --pid-file");
         }
+    }
+
+    /** The options of this command alone (not settings), each problem one line; none for {@code start}. */
+    void checkCommandOptions(List<String> problems) {
     }
 
     /** Hands over to the daemon; {@code dev} adds its own wrapping. */
