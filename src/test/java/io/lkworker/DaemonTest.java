@@ -697,6 +697,14 @@ class DaemonTest {
                 .contains("lkworker_availability_answer_seconds_count{answer=\"accepted\"} 2")
                 .contains("lkworker_connected 1.0");
         assertThat(get(http, base.resolve("/"))).isEqualTo("OK");
+        assertThat(get(http, base.resolve("/ready"))).isEqualTo("ready");
+
+        // a drain: still alive (the liveness probe must not kill calls), no longer ready
+        OfferOutcome staying = offer("until-shutdown");
+        awaitJobStatus(staying.jobId(), JobStatus.JS_RUNNING);
+        daemon.signal("SIGTERM");
+        await().atMost(WAIT).until(() -> get(http, base.resolve("/ready")).equals("not ready: draining"));
+        assertThat(get(http, base.resolve("/"))).isEqualTo("OK");
     }
 
     private static String get(java.net.http.HttpClient http, java.net.URI uri) throws Exception {

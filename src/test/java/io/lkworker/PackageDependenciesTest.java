@@ -68,7 +68,10 @@ class PackageDependenciesTest {
                     "io.lkworker.runner",
                     "io.lkworker.rtc",
                     "io.lkworker.webrtc"),
-                    "the child JVM's runner depends on api, ipc and the room client only"));
+                    "the child JVM's runner depends on api, ipc and the room client only"),
+            new Rule("io.lkworker.logging", "io.lkworker", List.of(
+                    "io.lkworker.logging"),
+                    "logback's configuration names these classes: they depend on nothing of the worker"));
 
     private static final Pattern PACKAGE = Pattern.compile("^\\s*package\\s+([\\w.]+)\\s*;", Pattern.MULTILINE);
     private static final Pattern IMPORT =

@@ -25,7 +25,9 @@ import picocli.CommandLine.ParameterException;
             "Each option may also come from the environment (LIVEKIT_URL, LIVEKIT_API_KEY, LIVEKIT_API_SECRET,",
             "LIVEKIT_AGENT_NAME, LIVEKIT_AGENT_DEPLOYMENT, and LKW_<OPTION> for the rest, e.g. LKW_LOAD_THRESHOLD)",
             "or from the config file. Precedence: command line > environment > config file > default.",
-            "Exit codes: 0 stopped cleanly, 1 runtime failure, 2 bad usage, configuration or agent jar."})
+            "Exit codes: 0 stopped cleanly (the first Ctrl-C stops the jobs gracefully), 1 runtime failure (the",
+            "last line says why), 2 bad usage, configuration, agent jar or run directory, 130 stopped by a second",
+            "Ctrl-C (running jobs killed)."})
 final class DevCommand extends RunCommand {
 
     @Option(names = "--dev-server-port", paramLabel = "PORT", defaultValue = "7880",
@@ -58,22 +60,29 @@ final class DevCommand extends RunCommand {
         return context().dev().run(config, loaded, devOptions());
     }
 
-    DevOptions devOptions() {
-        boolean restart = switch (reloadJobs.toLowerCase()) {
-            case "restart" -> true;
-            case "keep" -> false;
-            default -> throw new ParameterException(spec.commandLine(),
-                    "--reload-jobs: must be restart or keep, got '" + reloadJobs + "'");
-        };
+    /** Checked with the settings, so that their problems are reported together and before anything runs. */
+    @Override
+    void checkCommandOptions(List<String> problems) {
+        if (!List.of("restart", "keep").contains(reloadJobs.toLowerCase())) {
+            problems.add("--reload-jobs: must be restart or keep, got '" + reloadJobs + "'");
+        }
         if (devServerPort < 0 || devServerPort > 65535) {
-            throw new ParameterException(spec.commandLine(),
-                    "--dev-server-port: must be between 0 and 65535, got " + devServerPort);
+            problems.add("--dev-server-port: must be between 0 and 65535, got " + devServerPort);
         }
         for (Path dir : watch) {
             if (!Files.isDirectory(dir)) {
-                throw new ParameterException(spec.commandLine(), "--watch: not a directory: " + dir);
+                problems.add("--watch: not a directory: " + dir);
             }
         }
+    }
+
+    DevOptions devOptions() {
+        List<String> problems = new ArrayList<>();
+        checkCommandOptions(problems);
+        if (!problems.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), problems.get(0));
+        }
+        boolean restart = reloadJobs.equalsIgnoreCase("restart");
         return new DevOptions(devServerPort, watch, restart, dispatchRoom, dispatchMetadata, DevOptions.DEFAULT_DEBOUNCE);
     }
 

@@ -18,12 +18,19 @@ import picocli.CommandLine.Option;
  * finish, exit — by sending it SIGTERM, exactly what an init system does on stop. The target is
  * checked first (alive, and an lk-worker) so a stale pid file never gets another program killed.
  * With {@code --wait} it follows the drain and exits with the daemon's own exit code.
+ *
+ * <p>A second SIGTERM stops a draining daemon's jobs at once. So a daemon that says (on its health
+ * server) it is already draining is not signalled again unless {@code --now} asks for exactly that,
+ * and the output says what was done.
  */
 @Command(name = "drain", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 100,
         versionProvider = VersionProvider.class,
-        description = "Tell a running worker to drain: finish its jobs, take no new ones, then exit (sends SIGTERM).",
+        description = {"Tell a running worker to drain: finish its jobs, take no new ones, then exit (sends SIGTERM).",
+            "A worker that is already draining is not signalled again: a second SIGTERM stops its jobs at once,",
+            "which is what --now does."},
         footer = {"",
-            "Exit codes: 0 signalled (with --wait: the worker's own exit code, 0 when it drained cleanly),",
+            "Exit codes: 0 signalled or already draining (with --wait: the worker's own exit code, 0 when it",
+            "drained cleanly, 130 after --now),",
             "1 nothing running, stale pid file, not an lk-worker, or still draining after --timeout, 2 bad usage."})
 final class DrainCommand extends OperatorCommand {
 
@@ -47,6 +54,14 @@ final class DrainCommand extends OperatorCommand {
                     + "the worker keeps draining. Default: no limit.")
     String timeout;
 
+    @Option(names = "--now", order = 7,
+            description = "Stop the running jobs at once instead of letting them finish: a second SIGTERM after the "
+                    + "drain has started (the jobs are reported failed; the worker exits 130).")
+    boolean now;
+
+    /** How long --now waits for the first SIGTERM to show as a drain before sending the second. */
+    static final Duration DRAIN_START_LIMIT = Duration.ofSeconds(10);
+
     /** The last progress line's summary, for the timeout message. */
     private String lastSummary = "";
 
@@ -64,15 +79,24 @@ final class DrainCommand extends OperatorCommand {
         boolean ownFiles = pid == null || pidInFile(files).filter(p -> p == daemon.pid()).isPresent();
         Optional<String> healthUrl = ownFiles ? healthUrl(files) : Optional.empty();
 
-        if (!daemon.handle().destroy()) {
-            throw new CommandFailure("cannot signal lk-worker " + daemon.pid() + " (is it another user's?)");
+        HealthClient health = healthUrl.isPresent() ? new HealthClient(healthUrl.get()) : null;
+        Optional<String> state = state(health);
+        boolean draining = state.filter("draining"::equals).isPresent();
+        if (now) {
+            stopJobsNow(daemon, health, draining);
+        } else if (draining) {
+            out().println("lk-worker " + daemon.pid() + " is already draining; not signalling it again: a second"
+                    + " SIGTERM stops its jobs at once (lk-worker drain --now does that)");
+        } else {
+            signal(daemon);
+            out().println("sent SIGTERM to lk-worker " + daemon.pid() + ": draining" + (state.isPresent() ? ""
+                    : " (if it was draining already, this second SIGTERM stops its jobs at once)"));
         }
-        out().println("sent SIGTERM to lk-worker " + daemon.pid() + ": draining");
         out().flush();
         if (!await) {
             return ExitCodes.OK;
         }
-        if (!waitForExit(daemon, healthUrl, limit)) {
+        if (!waitForExit(daemon, health, limit)) {
             throw new CommandFailure("lk-worker " + daemon.pid() + " is still draining after "
                     + Durations.format(limit) + lastSummary);
         }
@@ -86,11 +110,62 @@ final class DrainCommand extends OperatorCommand {
         return code.get();
     }
 
+    /**
+     * --now: a second SIGTERM. If the daemon is not draining yet, the first is sent and the second only
+     * once the daemon reports the drain (signals of one kind sent together may arrive as one).
+     */
+    private void stopJobsNow(DaemonProcess daemon, HealthClient health, boolean draining)
+            throws CommandFailure, InterruptedException {
+        if (!draining) {
+            if (health == null) {
+                throw new CommandFailure("--now: lk-worker " + daemon.pid() + " has no health server to show when its"
+                        + " drain has started; run 'lk-worker drain', then 'lk-worker drain --now'");
+            }
+            signal(daemon);
+            long deadline = System.nanoTime() + DRAIN_START_LIMIT.toNanos();
+            while (!state(health).filter("draining"::equals).isPresent()) {
+                if (!daemon.handle().isAlive()) {
+                    out().println("lk-worker " + daemon.pid() + " exited on the first SIGTERM: nothing was running");
+                    return;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new CommandFailure("--now: lk-worker " + daemon.pid() + " got SIGTERM but did not report"
+                            + " draining within " + DRAIN_START_LIMIT.toSeconds() + " s; not sending the second");
+                }
+                try {
+                    daemon.handle().onExit().get(100, TimeUnit.MILLISECONDS); // its exit ends the wait early
+                } catch (TimeoutException | ExecutionException e) {
+                    // not yet: ask again
+                }
+            }
+        }
+        signal(daemon);
+        out().println("sent a second SIGTERM to lk-worker " + daemon.pid()
+                + ": its jobs are stopped at once (reported failed)");
+    }
+
+    private static void signal(DaemonProcess daemon) throws CommandFailure {
+        if (!daemon.handle().destroy()) {
+            throw new CommandFailure("cannot signal lk-worker " + daemon.pid() + " (is it another user's?)");
+        }
+    }
+
+    /** The daemon's state from its health server; empty when there is none or it does not answer. */
+    private static Optional<String> state(HealthClient health) throws InterruptedException {
+        if (health == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(WorkerStatusView.text(health.worker(), "state", ""));
+        } catch (CommandFailure e) {
+            return Optional.empty();
+        }
+    }
+
     /** Reports progress every {@link #POLL} until the process is gone; false when {@code limit} ran out first. */
-    private boolean waitForExit(DaemonProcess daemon, Optional<String> healthUrl, Duration limit)
+    private boolean waitForExit(DaemonProcess daemon, HealthClient health, Duration limit)
             throws CommandFailure, InterruptedException {
         long deadline = limit == null ? Long.MAX_VALUE : System.nanoTime() + limit.toNanos();
-        HealthClient health = healthUrl.isPresent() ? new HealthClient(healthUrl.get()) : null;
         if (health == null) {
             out().println("draining: waiting for lk-worker " + daemon.pid() + " to exit (no health server to ask"
                     + " about its jobs)");

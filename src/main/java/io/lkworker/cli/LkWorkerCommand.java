@@ -15,8 +15,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * The {@code lk-worker} root command. Build it with {@link #newCommandLine(CliContext)}, which adds
- * the subcommands and the error handling: a usage or configuration error prints one line and a
- * hint on standard error and exits 2; a bad agent jar prints one line and exits 2; a
+ * the subcommands and the error handling: a usage error prints one line and a hint on standard
+ * error and exits 2; configuration errors print one line each (all of them) and the hint, exit 2; a bad agent jar prints one line and exits 2; a
  * {@link CommandFailure} prints one line and exits with its code; anything else that escapes a
  * command exits 1 with its stack trace.
  */
@@ -53,6 +53,8 @@ public final class LkWorkerCommand implements Callable<Integer> {
             }
             root.addSubcommand(sub);
         }
+        // 'lk-worker help' and 'lk-worker help COMMAND', beside --help
+        root.addSubcommand("help", new CommandLine.HelpCommand());
         // Set after adding the subcommands: these setters propagate to existing subcommands only.
         root.setParameterExceptionHandler(LkWorkerCommand::onBadUsage);
         root.setExecutionExceptionHandler(LkWorkerCommand::onFailure);
@@ -91,8 +93,11 @@ public final class LkWorkerCommand implements Callable<Integer> {
         if (e instanceof CommandFailure) {
             // expected and actionable (nothing running, server refused): the message says it all
             err.println("error: " + firstLine(e.getMessage()));
-        } else if (e instanceof ConfigException) {
-            err.println("error: " + firstLine(e.getMessage()));
+        } else if (e instanceof ConfigException config) {
+            // every problem found, one line each (the agent jar's among them), then where to read more
+            for (String problem : config.problems()) {
+                err.println("error: " + firstLine(problem));
+            }
             err.println(hint(command));
         } else if (e instanceof AgentLoadException) {
             err.println("error: " + firstLine(e.getMessage()));

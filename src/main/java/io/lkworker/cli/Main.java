@@ -13,6 +13,8 @@ public final class Main {
 
     public static void main(String[] args) {
         int code = LkWorkerCommand.newCommandLine(CliContext.system()).execute(args);
+        // log records wait in a queue (LoggingSetup): write them before standard output may be closed
+        LoggingSetup.stop();
         if (NativeLibrary.isLoaded()) {
             closeStandardOutput();
         }

@@ -22,7 +22,7 @@ public final class WorkerOptions {
     String maxJobs;
 
     @Option(names = "--max-retry", paramLabel = "N", order = 43,
-            description = "Consecutive connection failures tolerated before giving up. Default: 16.")
+            description = "Connection retries after a failed attempt before giving up: N + 1 attempts in all. Default: 16.")
     String maxRetry;
 
     @Option(names = "--num-idle-processes", paramLabel = "N", order = 44,
@@ -70,11 +70,17 @@ public final class WorkerOptions {
     String jobJvmOptions;
 
     @Option(names = "--pid-file", paramLabel = "FILE", order = 55,
-            description = "Write the daemon's process id to this file. Default: none.")
+            description = "The daemon's pid file, read by drain and status (always written). "
+                    + "Default: lk-worker.pid in the run directory.")
     String pidFile;
 
     @Option(names = "--run-dir", paramLabel = "DIR", order = 56,
-            description = "Private runtime directory (IPC sockets). Default: $XDG_RUNTIME_DIR/lk-worker, "
+            description = "Private runtime directory (IPC sockets, pid file). Default: $XDG_RUNTIME_DIR/lk-worker, "
                     + "else a per-user directory in the temp dir.")
     String runDir;
+
+    @Option(names = "--cache-dir", paramLabel = "DIR", order = 57,
+            description = "Where job processes' class-data archives and the WebRTC library are kept across restarts "
+                    + "(cds/, native/). Default: the run directory.")
+    String cacheDir;
 }

@@ -11,7 +11,7 @@ import java.util.Map;
  * Built-in defaults, the last layer under flags, environment and config file. They are written as
  * the user would write them and go through the same parsing and validation as user input.
  *
- * <p>Values follow the Python worker (python-worker.md §1.1) where it has the option. DEV differs
+ * <p>Values follow LiveKit's Python worker (its ServerOptions) where it has the option. DEV differs
  * from PROD in: load threshold (off), idle processes (1: Python uses 0, but one warm child makes the
  * first job of a dev session start fast), health server (loopback, random port), log level (DEBUG)
  * and log format (text for a terminal instead of JSON for a collector).

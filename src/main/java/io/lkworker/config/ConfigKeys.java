@@ -50,6 +50,7 @@ public final class ConfigKeys {
     public static final String LOG_FORMAT = "log-format";
     public static final String PID_FILE = "pid-file";
     public static final String RUN_DIR = "run-dir";
+    public static final String CACHE_DIR = "cache-dir";
 
     /** Not a setting of its own: which config file to read ({@code --config} / {@code LKW_CONFIG}). */
     public static final String CONFIG = "config";
@@ -61,7 +62,7 @@ public final class ConfigKeys {
             JOB_EXECUTOR, LOAD_THRESHOLD, MAX_JOBS, MAX_RETRY, NUM_IDLE_PROCESSES,
             REQUEST_TIMEOUT, INITIALIZE_TIMEOUT, SHUTDOWN_TIMEOUT, ENTRYPOINT_GRACE, DRAIN_TIMEOUT,
             PING_INTERVAL, PING_TIMEOUT, JOB_MEMORY_WARN_MB, JOB_MEMORY_LIMIT_MB, JOB_JVM_OPTIONS,
-            HEALTH_HOST, HEALTH_PORT, LOG_LEVEL, LOG_FORMAT, PID_FILE, RUN_DIR);
+            HEALTH_HOST, HEALTH_PORT, LOG_LEVEL, LOG_FORMAT, PID_FILE, RUN_DIR, CACHE_DIR);
 
     private static final Map<String, String> LIVEKIT_ENV = Map.of(
             URL, "LIVEKIT_URL",

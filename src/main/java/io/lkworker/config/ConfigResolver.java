@@ -58,20 +58,43 @@ public final class ConfigResolver {
         return new Resolution(given).build();
     }
 
-    /** One resolution: the lookups and the error helpers. */
+    /** A parse that may fail with a one-line problem. */
+    @FunctionalInterface
+    private interface Parse<T> {
+        T get() throws ConfigException;
+    }
+
+    /**
+     * One resolution: the lookups and the error helpers. Every setting is checked even after one
+     * failed, so a single run reports every problem (in the order of the options).
+     */
     private final class Resolution {
         private final Function<String, RawValue> given;
+        private final List<String> problems = new ArrayList<>();
 
         Resolution(Function<String, RawValue> given) {
             this.given = given;
         }
 
-        WorkerConfig build() throws ConfigException {
-            Path agentJar = path(AGENT);
-            if (agentJar == null) {
-                throw new ConfigException("--agent: required: the agent jar to run (or set " + envVar(AGENT) + ")");
+        /** The parsed value, or {@code fallback} with the problem recorded. */
+        private <T> T check(Parse<T> parse, T fallback) {
+            try {
+                return parse.get();
+            } catch (ConfigException e) {
+                problems.addAll(e.problems());
+                return fallback;
             }
-            String url = url();
+        }
+
+        WorkerConfig build() throws ConfigException {
+            Path agentJar = check(() -> {
+                Path jar = path(AGENT);
+                if (jar == null) {
+                    throw new ConfigException("--agent: required: the agent jar to run (or set " + envVar(AGENT) + ")");
+                }
+                return jar;
+            }, null);
+            String url = check(this::url, null);
             String apiKey = text(API_KEY);
             String apiSecret = text(API_SECRET);
             if (mode == Mode.PROD) {
@@ -83,51 +106,76 @@ public final class ConfigResolver {
                 apiKey = ConfigDefaults.DEV_API_KEY;
                 apiSecret = ConfigDefaults.DEV_API_SECRET;
             } else if (apiKey == null) {
-                throw new ConfigException("--api-key: required when --api-secret is set (or set " + envVar(API_KEY) + ")");
+                problems.add("--api-key: required when --api-secret is set (or set " + envVar(API_KEY) + ")");
             } else if (apiSecret == null) {
-                throw new ConfigException("--api-secret: required when --api-key is set (set " + envVar(API_SECRET) + ")");
+                problems.add("--api-secret: required when --api-key is set (set " + envVar(API_SECRET) + ")");
             }
 
             String agentClass = text(AGENT_CLASS);
             if (agentClass != null && !CLASS_NAME.matcher(agentClass).matches()) {
-                throw fail(AGENT_CLASS, "not a Java class name (like com.example.MyAgent)");
+                problems.add(fail(AGENT_CLASS, "not a Java class name (like com.example.MyAgent)").getMessage());
             }
-            JobType workerType = choice(WORKER_TYPE, Map.of(
+            JobType workerType = check(() -> choice(WORKER_TYPE, Map.of(
                     "room", JobType.ROOM, "publisher", JobType.PUBLISHER, "participant", JobType.PARTICIPANT),
-                    "room, publisher or participant");
-            WorkerPermissions permissions = new WorkerPermissions(bool(CAN_PUBLISH), bool(CAN_SUBSCRIBE),
-                    bool(CAN_PUBLISH_DATA), bool(CAN_UPDATE_METADATA), bool(HIDDEN), sources());
-            ExecutorKind executor = choice(JOB_EXECUTOR,
-                    Map.of("process", ExecutorKind.PROCESS, "thread", ExecutorKind.THREAD), "process or thread");
-
-            Duration pingInterval = duration(PING_INTERVAL, false);
-            Duration pingTimeout = duration(PING_TIMEOUT, false);
-            if (pingTimeout.compareTo(pingInterval) <= 0) {
-                throw fail(PING_TIMEOUT, "must be longer than --ping-interval (" + Durations.format(pingInterval) + ")");
+                    "room, publisher or participant"), JobType.ROOM);
+            WorkerPermissions permissions = new WorkerPermissions(check(() -> bool(CAN_PUBLISH), true),
+                    check(() -> bool(CAN_SUBSCRIBE), true), check(() -> bool(CAN_PUBLISH_DATA), true),
+                    check(() -> bool(CAN_UPDATE_METADATA), true), check(() -> bool(HIDDEN), false),
+                    check(this::sources, List.of()));
+            ExecutorKind executor = check(() -> choice(JOB_EXECUTOR,
+                    Map.of("process", ExecutorKind.PROCESS, "thread", ExecutorKind.THREAD), "process or thread"),
+                    ExecutorKind.PROCESS);
+            double loadThreshold = check(this::loadThreshold, 1.0);
+            int maxJobs = check(() -> nonNegativeInt(MAX_JOBS), 0);
+            int maxRetry = check(() -> nonNegativeInt(MAX_RETRY), 0);
+            int idle = check(() -> nonNegativeInt(NUM_IDLE_PROCESSES), 0);
+            Duration requestTimeout = check(() -> duration(REQUEST_TIMEOUT, false), Duration.ofSeconds(1));
+            Duration initializeTimeout = check(() -> duration(INITIALIZE_TIMEOUT, false), Duration.ofSeconds(1));
+            Duration shutdownTimeout = check(() -> duration(SHUTDOWN_TIMEOUT, false), Duration.ofSeconds(1));
+            Duration entrypointGrace = check(() -> duration(ENTRYPOINT_GRACE, true), Duration.ZERO);
+            Duration drainTimeout = check(() -> duration(DRAIN_TIMEOUT, true), Duration.ZERO);
+            Duration pingInterval = check(() -> duration(PING_INTERVAL, false), null);
+            Duration pingTimeout = check(() -> duration(PING_TIMEOUT, false), null);
+            if (pingInterval != null && pingTimeout != null && pingTimeout.compareTo(pingInterval) <= 0) {
+                problems.add(fail(PING_TIMEOUT, "must be longer than --ping-interval ("
+                        + Durations.format(pingInterval) + ")").getMessage());
             }
-            int healthPort = integer(HEALTH_PORT);
-            if (healthPort < -1 || healthPort > 65535) {
-                throw fail(HEALTH_PORT, "must be a port number 0-65535 (0 = any free port) or -1 to disable");
+            long memoryWarn = check(() -> nonNegativeLong(JOB_MEMORY_WARN_MB), 0L);
+            long memoryLimit = check(() -> nonNegativeLong(JOB_MEMORY_LIMIT_MB), 0L);
+            String healthHost = check(() -> {
+                String host = text(HEALTH_HOST);
+                if (host == null) {
+                    throw fail(HEALTH_HOST, "must not be empty");
+                }
+                return host;
+            }, "");
+            int healthPort = check(() -> {
+                int port = integer(HEALTH_PORT);
+                if (port < -1 || port > 65535) {
+                    throw fail(HEALTH_PORT, "must be a port number 0-65535 (0 = any free port) or -1 to disable");
+                }
+                return port;
+            }, -1);
+            String level = check(() -> {
+                String value = raw(LOG_LEVEL).value().trim().toUpperCase(Locale.ROOT);
+                if (!LOG_LEVELS.contains(value)) {
+                    throw fail(LOG_LEVEL, "must be TRACE, DEBUG, INFO, WARN or ERROR");
+                }
+                return value;
+            }, "INFO");
+            LogFormat logFormat = check(() -> choice(LOG_FORMAT,
+                    Map.of("json", LogFormat.JSON, "text", LogFormat.TEXT), "json or text"), LogFormat.TEXT);
+            Path pidFile = check(() -> path(PID_FILE), null);
+            Path runDir = check(() -> path(RUN_DIR), null);
+            Path cacheDir = check(() -> path(CACHE_DIR), null);
+            if (!problems.isEmpty()) {
+                throw new ConfigException(problems);
             }
-            String healthHost = text(HEALTH_HOST);
-            if (healthHost == null) {
-                throw fail(HEALTH_HOST, "must not be empty");
-            }
-            String level = raw(LOG_LEVEL).value().trim().toUpperCase(Locale.ROOT);
-            if (!LOG_LEVELS.contains(level)) {
-                throw fail(LOG_LEVEL, "must be TRACE, DEBUG, INFO, WARN or ERROR");
-            }
-            LogFormat logFormat = choice(LOG_FORMAT, Map.of("json", LogFormat.JSON, "text", LogFormat.TEXT), "json or text");
-
             return new WorkerConfig(mode, url, apiKey, apiSecret, agentJar, agentClass,
                     textOrEmpty(AGENT_NAME), workerType, textOrEmpty(DEPLOYMENT), permissions, executor,
-                    loadThreshold(), nonNegativeInt(MAX_JOBS), nonNegativeInt(MAX_RETRY),
-                    nonNegativeInt(NUM_IDLE_PROCESSES),
-                    duration(REQUEST_TIMEOUT, false), duration(INITIALIZE_TIMEOUT, false),
-                    duration(SHUTDOWN_TIMEOUT, false), duration(ENTRYPOINT_GRACE, true),
-                    duration(DRAIN_TIMEOUT, true), pingInterval, pingTimeout,
-                    nonNegativeLong(JOB_MEMORY_WARN_MB), nonNegativeLong(JOB_MEMORY_LIMIT_MB), jvmOptions(),
-                    healthHost, healthPort, level, logFormat, path(PID_FILE), path(RUN_DIR));
+                    loadThreshold, maxJobs, maxRetry, idle, requestTimeout, initializeTimeout, shutdownTimeout,
+                    entrypointGrace, drainTimeout, pingInterval, pingTimeout, memoryWarn, memoryLimit, jvmOptions(),
+                    healthHost, healthPort, level, logFormat, pidFile, runDir, cacheDir);
         }
 
         /** The user's value, else the default, else null. */
@@ -146,9 +194,10 @@ public final class ConfigResolver {
             return new ConfigException(option(key) + ": " + problem + got + (value == null ? "" : value.suffix()));
         }
 
-        private void require(String value, String key, String what) throws ConfigException {
-            if (value == null) {
-                throw new ConfigException(option(key) + ": required: " + what + " (or set " + envVar(key) + ")");
+        /** A required setting without a value is a problem; the URL's own problems are already recorded. */
+        private void require(String value, String key, String what) {
+            if (value == null && (!key.equals(URL) || text(URL) == null)) {
+                problems.add(option(key) + ": required: " + what + " (or set " + envVar(key) + ")");
             }
         }
 

@@ -22,7 +22,7 @@ import java.util.List;
  * @param jobExecutor PROCESS (a child JVM per job) or THREAD (jobs on threads in the daemon)
  * @param loadThreshold WS_FULL when effective load reaches this; +Infinity disables it
  * @param maxJobs at most this many concurrent jobs; 0 = no cap
- * @param maxRetry consecutive connection failures tolerated before giving up
+ * @param maxRetry connection retries after a failed attempt before giving up (maxRetry + 1 attempts)
  * @param numIdleProcesses warm child processes kept ready
  * @param requestTimeout deadline for the agent's onRequest
  * @param initializeTimeout deadline for a child's prewarm
@@ -38,8 +38,10 @@ import java.util.List;
  * @param healthPort port of the health HTTP server; 0 = random; -1 = disabled
  * @param logLevel root log level
  * @param logFormat JSON or TEXT
- * @param pidFile where start/dev write the daemon's pid, or null for none
- * @param runDir private runtime directory (IPC sockets, CDS archives)
+ * @param pidFile where start/dev write the daemon's pid, or null for the default (lk-worker.pid in runDir)
+ * @param runDir private runtime directory (IPC sockets, pid file)
+ * @param cacheDir where the class-data archives and the WebRTC library are kept across restarts, or null
+ *        for the run directory ({@link #cacheDirOrRunDir()})
  */
 public record WorkerConfig(
         Mode mode,
@@ -72,7 +74,8 @@ public record WorkerConfig(
         String logLevel,
         LogFormat logFormat,
         Path pidFile,
-        Path runDir) {
+        Path runDir,
+        Path cacheDir) {
 
     public enum Mode { DEV, PROD }
 
@@ -84,13 +87,18 @@ public record WorkerConfig(
         jobJvmOptions = List.copyOf(jobJvmOptions);
     }
 
+    /** {@code --cache-dir}, else the run directory (which then holds the caches too). */
+    public Path cacheDirOrRunDir() {
+        return cacheDir != null ? cacheDir : runDir;
+    }
+
     /** The same configuration pointed at another server (dev mode's embedded one). */
     public WorkerConfig withUrl(String newUrl) {
         return new WorkerConfig(mode, newUrl, apiKey, apiSecret, agentJar, agentClass, agentName, workerType,
                 deployment, permissions, jobExecutor, loadThreshold, maxJobs, maxRetry, numIdleProcesses,
                 requestTimeout, initializeTimeout, shutdownTimeout, entrypointGrace, drainTimeout, pingInterval,
                 pingTimeout, jobMemoryWarnMb, jobMemoryLimitMb, jobJvmOptions, healthHost, healthPort, logLevel,
-                logFormat, pidFile, runDir);
+                logFormat, pidFile, runDir, cacheDir);
     }
 
     /** The same configuration with another agent jar (dev mode runs a private copy of the jar). */
@@ -99,7 +107,7 @@ public record WorkerConfig(
                 deployment, permissions, jobExecutor, loadThreshold, maxJobs, maxRetry, numIdleProcesses,
                 requestTimeout, initializeTimeout, shutdownTimeout, entrypointGrace, drainTimeout, pingInterval,
                 pingTimeout, jobMemoryWarnMb, jobMemoryLimitMb, jobJvmOptions, healthHost, healthPort, logLevel,
-                logFormat, pidFile, runDir);
+                logFormat, pidFile, runDir, cacheDir);
     }
 
     @Override
@@ -115,6 +123,6 @@ public record WorkerConfig(
                 + ", pingTimeout=" + pingTimeout + ", jobMemoryWarnMb=" + jobMemoryWarnMb
                 + ", jobMemoryLimitMb=" + jobMemoryLimitMb + ", jobJvmOptions=" + jobJvmOptions
                 + ", health=" + healthHost + ":" + healthPort + ", logLevel=" + logLevel
-                + ", logFormat=" + logFormat + ", pidFile=" + pidFile + ", runDir=" + runDir + "]";
+                + ", logFormat=" + logFormat + ", pidFile=" + pidFile + ", runDir=" + runDir + ", cacheDir=" + cacheDir + "]";
     }
 }

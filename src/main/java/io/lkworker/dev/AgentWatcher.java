@@ -1,5 +1,6 @@
 package io.lkworker.dev;
 
+import io.lkworker.logging.Plural;
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
@@ -53,8 +54,8 @@ public final class AgentWatcher implements AutoCloseable {
 
     public AgentWatcher start() {
         thread.start();
-        log.info("watching {} for changes{}", jar, directories.size() > 1 ? " and " + (directories.size() - 1)
-                + " more directories" : "");
+        log.info("watching {} for changes{}", jar, directories.size() > 1
+                ? " and " + Plural.of(directories.size() - 1, "more directory", "more directories") : "");
         return this;
     }
 

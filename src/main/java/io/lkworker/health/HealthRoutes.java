@@ -1,6 +1,7 @@
 package io.lkworker.health;
 
 import io.lkworker.worker.WorkerSnapshot;
+import io.lkworker.worker.WorkerState;
 import java.time.Duration;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -36,6 +37,7 @@ final class HealthRoutes {
         try {
             return switch (path) {
                 case "/" -> liveness(head);
+                case "/ready" -> readiness(head);
                 case "/worker" -> new HealthResponse(200, HealthResponse.JSON, WorkerJson.render(snapshot()), null, head);
                 case "/metrics" -> metrics(head);
                 default -> HealthResponse.text(404, "not found\n", head);
@@ -58,6 +60,24 @@ final class HealthRoutes {
         }
         String reason = s.failure() == null || s.failure().isBlank() ? "worker failed" : s.failure();
         return HealthResponse.text(503, reason, head);
+    }
+
+    /**
+     * Readiness: registered with the server and taking jobs (not connecting, reconnecting, draining or
+     * stopped), with a live event loop. Being full is not unreadiness: the worker is still serving and
+     * the server simply offers it nothing until it has room (scale on load, not on readiness).
+     */
+    private HealthResponse readiness(boolean head) {
+        long silent = loopSilentMillis.getAsLong();
+        if (!stallLimit.isZero() && silent > stallLimit.toMillis()) {
+            return HealthResponse.text(503, "event loop unresponsive for " + silent / 1000 + " s", head);
+        }
+        WorkerSnapshot s = snapshot();
+        if (WorkerState.REGISTERED.label().equals(s.state())) {
+            return HealthResponse.text(200, "ready", head);
+        }
+        String why = s.failure() == null || s.failure().isBlank() ? "" : ": " + s.failure();
+        return HealthResponse.text(503, "not ready: " + s.state() + why, head);
     }
 
     private HealthResponse metrics(boolean head) {

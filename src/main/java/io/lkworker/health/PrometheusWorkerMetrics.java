@@ -3,7 +3,9 @@ package io.lkworker.health;
 import io.lkworker.worker.WorkerMetrics;
 import io.lkworker.worker.WorkerSnapshot;
 import io.lkworker.worker.WorkerState;
+import io.lkworker.logging.BoundedAsyncAppender;
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
@@ -113,6 +115,10 @@ public final class PrometheusWorkerMetrics implements WorkerMetrics {
     }
 
     private void registerGauges() {
+        // the log queue's count is the JVM's (logging is configured once per process), read at scrape time
+        CounterWithCallback.builder().name("lkworker_log_records_dropped_total")
+                .help("Log records dropped because standard output was not read fast enough (the log queue was full)")
+                .callback(cb -> cb.call(BoundedAsyncAppender.droppedTotal())).register(registry);
         GaugeWithCallback.builder().name("lkworker_processes")
                 .help("Job processes that are warm and idle, or still starting")
                 .labelNames("state")

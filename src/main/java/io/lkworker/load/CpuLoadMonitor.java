@@ -11,7 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Container-aware CPU utilisation in [0, 1], the default {@link LoadMonitor} (reference worker §1.5).
+ * Container-aware CPU utilisation in [0, 1], the default {@link LoadMonitor} (as LiveKit's Python worker measures it; docs/operations.md "CPU load").
  *
  * <p>The loop calls {@link #sample()} every {@link #SAMPLE_INTERVAL_MILLIS}; each call reads the
  * cumulative counters of the chosen source and, from the second call on, adds

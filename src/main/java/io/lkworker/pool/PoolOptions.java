@@ -74,7 +74,8 @@ public record PoolOptions(
     }
 
     public static PoolOptions from(WorkerConfig config) {
-        Path cache = config.runDir() != null ? config.runDir().resolve("cds") : defaultCacheDir();
+        // <cache-dir>/cds (archives) beside <cache-dir>/native (the WebRTC library, ChildLauncher)
+        Path cache = config.cacheDirOrRunDir() != null ? config.cacheDirOrRunDir().resolve("cds") : defaultCacheDir();
         return new PoolOptions(config.agentJar(), config.agentClass(), config.numIdleProcesses(),
                 config.initializeTimeout(), config.shutdownTimeout(), config.entrypointGrace(),
                 config.pingInterval(), config.pingTimeout(), config.jobMemoryWarnMb(), config.jobMemoryLimitMb(),

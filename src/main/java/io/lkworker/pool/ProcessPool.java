@@ -1,5 +1,6 @@
 package io.lkworker.pool;
 
+import io.lkworker.logging.Plural;
 import io.lkworker.ipc.IpcServer;
 import io.lkworker.ipc.PrivateDirectory;
 import io.lkworker.loop.EventLoop;
@@ -124,7 +125,7 @@ public final class ProcessPool implements JobExecutor, ChildProcess.Owner {
         launcher = new ChildLauncher(options, ipc.socketPath(), runDir);
         memoryWatch = new MemoryWatch(loop, options.memorySampleInterval(), this::liveChildren);
         memoryWatch.start();
-        log.info("process pool started: {} warm children, IPC at {}", idleTarget, ipc.socketPath());
+        log.info("process pool started: {}, IPC at {}", Plural.of(idleTarget, "warm child", "warm children"), ipc.socketPath());
         reconcile();
     }
 
@@ -140,7 +141,14 @@ public final class ProcessPool implements JobExecutor, ChildProcess.Owner {
             assign(child, launch, events);
         } else {
             long bound = options.initializeTimeout().toMillis() + WAIT_MARGIN_MILLIS;
-            log.info("no warm process for job {}; waiting for one (at most {} ms)", launch.jobId(), bound);
+            org.slf4j.MDC.put("job_id", launch.jobId());
+            org.slf4j.MDC.put("room", launch.roomName());
+            try {
+                log.info("no warm process for job {}; waiting for one (at most {} ms)", launch.jobId(), bound);
+            } finally {
+                org.slf4j.MDC.remove("job_id");
+                org.slf4j.MDC.remove("room");
+            }
             int[] failures = {0};
             Waiting[] self = new Waiting[1];
             Timer deadline = loop.schedule(bound, () -> {
@@ -209,7 +217,7 @@ public final class ProcessPool implements JobExecutor, ChildProcess.Owner {
             w.events().onEnded(w.launch().jobId(), JobOutcome.failed("worker shutting down: " + reason));
         }
         List<ChildProcess> all = new ArrayList<>(liveChildren());
-        log.info("closing the process pool ({}): {} children", reason, all.size());
+        log.info("closing the process pool ({}): {}", reason, Plural.of(all.size(), "child", "children"));
         for (ChildProcess child : all) {
             child.requestShutdown(reason);
         }
@@ -253,7 +261,7 @@ public final class ProcessPool implements JobExecutor, ChildProcess.Owner {
             stopping.add(child);
             child.requestShutdown("agent code reloaded");
         }
-        log.info("process pool reloaded with {}: retiring {} warm children", agent.jar(), stale.size());
+        log.info("process pool reloaded with {}: retiring {}", agent.jar(), Plural.of(stale.size(), "warm child", "warm children"));
         reconcile();
     }
 
@@ -401,8 +409,8 @@ public final class ProcessPool implements JobExecutor, ChildProcess.Owner {
             // it at once would loop at full CPU when every child dies shortly after its prewarm.
             lastStartError = "idle process exited: " + ChildProcess.describeExit(child.exitCode());
             long delay = backoff.onFailure(loop.clock().nanos());
-            child.withMdc(() -> log.warn("{} ({} failures in a row), next start in {} ms", lastStartError,
-                    backoff.consecutiveFailures(), delay));
+            child.withMdc(() -> log.warn("{} ({} in a row), next start in {} ms", lastStartError,
+                    Plural.of(backoff.consecutiveFailures(), "failure", "failures"), delay));
             scheduleReconcile(delay);
         }
         if (child.jobId() != null) {
@@ -437,8 +445,8 @@ public final class ProcessPool implements JobExecutor, ChildProcess.Owner {
             loop.execute(() -> {
                 pendingGroupKills--;
                 if (killed > 0) {
-                    child.withMdc(() -> log.warn("killed {} processes the job left behind (process group {})",
-                            killed, pgid));
+                    child.withMdc(() -> log.warn("killed {} the job left behind (process group {})",
+                            Plural.of(killed, "process", "processes"), pgid));
                 }
                 finishCloseIfDone();
             });

@@ -2,8 +2,9 @@ package io.lkworker.server;
 
 /**
  * Reconnection schedule: 0, 2, 4, 6, 8, 10, 10 … s, like the reference worker — the first retry after
- * a connection that had worked is immediate, and a server that is down is not hammered. Gives up
- * after {@code maxRetry} consecutive failures.
+ * a connection that had worked is immediate, and a server that is down is not hammered. Retries
+ * {@code maxRetry} times: gives up at the failure after that, {@code maxRetry + 1} failed attempts in
+ * all (like the reference worker's {@code max_retry}; {@code --max-retry} documents the same).
  */
 public final class Backoff {
 

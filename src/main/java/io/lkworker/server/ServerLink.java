@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The worker's link to the LiveKit server: connect, register, keep the connection, reconnect with
- * backoff, and give up after {@code maxRetry} consecutive failures. Loop thread only.
+ * backoff, and give up after {@code maxRetry} retries ({@code maxRetry + 1} failed attempts). Loop thread only.
  *
  * <p>Messages that must not be lost (job status updates, availability answers) wait in an outbox
  * while disconnected and are sent after the next registration; worker status and pings are dropped
@@ -295,9 +295,9 @@ public final class ServerLink {
         lastHeardNanos = loop.clock().nanos();
         pingTimer = loop.scheduleAtFixedRate(PING_INTERVAL_MILLIS, PING_INTERVAL_MILLIS, this::pingTick);
         LivekitAgent.RegisterWorkerResponse r = response;
-        log.info("registered with LiveKit as worker {} (server {} {}, protocol {})", r.getWorkerId(),
+        log.info("registered with LiveKit as worker {} (server {}{}, protocol {})", r.getWorkerId(),
                 r.getServerInfo().getVersion(), r.getServerInfo().getRegion().isEmpty() ? ""
-                        : "region " + r.getServerInfo().getRegion(), r.getServerInfo().getAgentProtocol());
+                        : " region " + r.getServerInfo().getRegion(), r.getServerInfo().getAgentProtocol());
         handler.onRegistered(response, reconnected);
         flushOutbox();
     }
@@ -381,8 +381,9 @@ public final class ServerLink {
         if (unconfirmed.isEmpty()) {
             return;
         }
-        log.info("{} final job statuses were not confirmed by the server before the connection died; sending them"
-                + " again after reconnecting", unconfirmed.size());
+        log.info("{} confirmed by the server before the connection died; sending {} again after reconnecting",
+                io.lkworker.logging.Plural.of(unconfirmed.size(), "final job status was not", "final job statuses were not"),
+                unconfirmed.size() == 1 ? "it" : "them");
         while (!unconfirmed.isEmpty()) {
             Unconfirmed u = unconfirmed.removeLast();
             outbox.addFirst(new Queued(u.message(), u.sinceNanos()));
@@ -441,7 +442,8 @@ public final class ServerLink {
 
     private void giveUp(ConnectionFailure failure) {
         state = State.GAVE_UP;
-        log.error("giving up on LiveKit after {} consecutive failures; last: {}", backoff.failures(), failure);
+        log.error("giving up on LiveKit after {}; last: {}",
+                io.lkworker.logging.Plural.of(backoff.failures(), "failed attempt", "consecutive failures"), failure);
         handler.onGaveUp(failure, backoff.failures());
     }
 

@@ -147,6 +147,11 @@ final class AvailabilityHandler {
             return;
         }
         LivekitAgent.Job job = request.getJob();
+        withJob(job, () -> onValidRequest(job));
+    }
+
+    /** An offer with a job id; the MDC carries the job's id and room. */
+    private void onValidRequest(LivekitAgent.Job job) {
         String jobId = job.getId();
         if (deciding.containsKey(jobId) || awaitingAssignment.containsKey(jobId)) {
             log.warn("duplicate availability request for job {}; ignoring it", jobId);
@@ -154,53 +159,70 @@ final class AvailabilityHandler {
         }
         if (host.runsJob(jobId)) {
             // Accepting would launch a second child for the id and orphan the first.
-            MDC.put("job_id", jobId);
-            try {
-                log.warn("declining job {}: it is already running on this worker", jobId);
-            } finally {
-                MDC.remove("job_id");
-            }
+            log.warn("declining job {}: it is already running on this worker", jobId);
             answerReject(jobId, false);
             metrics.availabilityAnswered("declined", 0);
             return;
         }
-        MDC.put("job_id", jobId);
+        if (host.isDraining() || !host.canTakeJob()) {
+            log.info("declining job {}: {}", jobId, host.isDraining() ? "worker is draining" : "worker is at capacity");
+            answerReject(jobId, false);
+            metrics.availabilityAnswered("declined", 0);
+            return;
+        }
+        log.info("received job request {} (room {}{}, agent '{}')", jobId, job.getRoom().getName(),
+                job.getDispatchId().isEmpty() ? "" : ", dispatch " + job.getDispatchId(), job.getAgentName());
+        OfferedJob offer = new OfferedJob(JobInfos.fromProto(job),
+                decision -> loop.execute(() -> onDecision(jobId, decision)));
+        long received = loop.clock().nanos();
+        // Decisions reach the loop through execute(), so none can be handled before the put below.
+        Future<?> task = runOnRequest(job, offer);
+        if (task == null) {
+            log.warn("declining job {}: {} onRequest calls are still running (does the agent's onRequest hang?)",
+                    jobId, reservedSlots());
+            answerReject(jobId, false);
+            metrics.availabilityAnswered("declined", 0);
+            return;
+        }
+        Timer deadline = loop.schedule(requestTimeoutMillis, () -> onDeadline(jobId));
+        deciding.put(jobId, new Pending(job, offer, deadline, received, task));
+        host.reservationsChanged();
+    }
+
+    /**
+     * Runs {@code body} with the job's id and room in the MDC (design §11: every line about a job
+     * carries both), restoring what was there before.
+     */
+    static void withJob(LivekitAgent.Job job, Runnable body) {
+        String previousJob = MDC.get("job_id");
+        String previousRoom = MDC.get("room");
+        MDC.put("job_id", job.getId());
         MDC.put("room", job.getRoom().getName());
         try {
-            if (host.isDraining() || !host.canTakeJob()) {
-                log.info("declining job {}: {}", jobId, host.isDraining() ? "worker is draining" : "worker is at capacity");
-                answerReject(jobId, false);
-                metrics.availabilityAnswered("declined", 0);
-                return;
-            }
-            log.info("received job request {} (room {}, dispatch {}, agent '{}')", jobId, job.getRoom().getName(),
-                    job.getDispatchId(), job.getAgentName());
-            OfferedJob offer = new OfferedJob(JobInfos.fromProto(job),
-                    decision -> loop.execute(() -> onDecision(jobId, decision)));
-            long received = loop.clock().nanos();
-            // Decisions reach the loop through execute(), so none can be handled before the put below.
-            Future<?> task = runOnRequest(jobId, offer);
-            if (task == null) {
-                log.warn("declining job {}: {} onRequest calls are still running (does the agent's onRequest hang?)",
-                        jobId, reservedSlots());
-                answerReject(jobId, false);
-                metrics.availabilityAnswered("declined", 0);
-                return;
-            }
-            Timer deadline = loop.schedule(requestTimeoutMillis, () -> onDeadline(jobId));
-            deciding.put(jobId, new Pending(job, offer, deadline, received, task));
-            host.reservationsChanged();
+            body.run();
         } finally {
-            MDC.remove("job_id");
-            MDC.remove("room");
+            restore("job_id", previousJob);
+            restore("room", previousRoom);
         }
     }
 
-    /** Starts the agent's onRequest on a request thread; null when none is free. */
-    private Future<?> runOnRequest(String jobId, OfferedJob offer) {
+    private static void restore(String key, String value) {
+        if (value == null) {
+            MDC.remove(key);
+        } else {
+            MDC.put(key, value);
+        }
+    }
+
+    /**
+     * Starts the agent's onRequest on a request thread, with the job's id and room in that thread's
+     * MDC (what the agent logs there is about this job); null when no thread is free.
+     */
+    private Future<?> runOnRequest(LivekitAgent.Job job, OfferedJob offer) {
         Agent current = agent;
+        String jobId = job.getId();
         try {
-            return requestThreads.submit(() -> {
+            return requestThreads.submit(() -> withJob(job, () -> {
                 try {
                     current.onRequest(offer);
                 } catch (Throwable t) {
@@ -210,7 +232,7 @@ final class AvailabilityHandler {
                 if (!offer.decided()) {
                     loop.execute(() -> undecided(jobId, "onRequest returned without accepting or rejecting"));
                 }
-            });
+            }));
         } catch (RejectedExecutionException e) {
             return null;
         }
@@ -226,6 +248,10 @@ final class AvailabilityHandler {
         if (pending == null) {
             return;
         }
+        withJob(pending.job(), () -> declineUndecided(jobId, pending, why));
+    }
+
+    private void declineUndecided(String jobId, Pending pending, String why) {
         pending.deadline().cancel();
         pending.task().cancel(true); // a handler still running past its deadline is interrupted
         log.warn("declining job {}: {}", jobId, why);
@@ -237,9 +263,18 @@ final class AvailabilityHandler {
     private void onDecision(String jobId, OfferedJob.Decision decision) {
         Pending pending = deciding.remove(jobId);
         if (pending == null) {
-            log.warn("ignoring a late decision for job {} (already answered)", jobId);
+            MDC.put("job_id", jobId);
+            try {
+                log.warn("ignoring a late decision for job {} (already answered)", jobId);
+            } finally {
+                MDC.remove("job_id");
+            }
             return;
         }
+        withJob(pending.job(), () -> answer(jobId, pending, decision));
+    }
+
+    private void answer(String jobId, Pending pending, OfferedJob.Decision decision) {
         pending.deadline().cancel();
         if (decision instanceof OfferedJob.Decision.Accept && host.isDraining()) {
             // Not reachable while drain declines undecided offers at once; kept as the rule itself:
@@ -287,7 +322,7 @@ final class AvailabilityHandler {
         String jobId = assignment.getJob().getId();
         Accepted accepted = awaitingAssignment.remove(jobId);
         if (accepted == null) {
-            log.warn("received an assignment for unknown job {}; ignoring it", jobId);
+            withJob(assignment.getJob(), () -> log.warn("received an assignment for unknown job {}; ignoring it", jobId));
             return;
         }
         accepted.timeout().cancel();
@@ -298,9 +333,10 @@ final class AvailabilityHandler {
     }
 
     private void onAssignmentTimeout(String jobId) {
-        if (awaitingAssignment.remove(jobId) != null) {
-            log.warn("no assignment for accepted job {} within {} ms; not launching it", jobId,
-                    ASSIGNMENT_TIMEOUT_MILLIS);
+        Accepted accepted = awaitingAssignment.remove(jobId);
+        if (accepted != null) {
+            withJob(accepted.job(), () -> log.warn("no assignment for accepted job {} within {} ms; not launching it",
+                    jobId, ASSIGNMENT_TIMEOUT_MILLIS));
             host.reservationsChanged();
         }
     }

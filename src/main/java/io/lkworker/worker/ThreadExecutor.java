@@ -1,5 +1,6 @@
 package io.lkworker.worker;
 
+import io.lkworker.logging.Plural;
 import io.lkworker.api.Agent;
 import io.lkworker.loop.EventLoop;
 import io.lkworker.runner.JobHost;
@@ -107,7 +108,8 @@ public final class ThreadExecutor implements JobExecutor {
             if (hosts.isEmpty()) {
                 return;
             }
-            log.warn("{} job threads did not finish within {} ms of shutdown; abandoning them", hosts.size(), bound);
+            log.warn("{} not finish within {} ms of shutdown; abandoning {}",
+                    Plural.of(hosts.size(), "job thread did", "job threads did"), bound, hosts.size() == 1 ? "it" : "them");
             for (String jobId : hosts.keySet().toArray(String[]::new)) {
                 ended(jobId, new JobResult(false, "job did not stop within " + bound + " ms of shutdown", reason));
             }

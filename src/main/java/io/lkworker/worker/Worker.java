@@ -1,5 +1,6 @@
 package io.lkworker.worker;
 
+import io.lkworker.logging.Plural;
 import io.lkworker.load.LoadMonitor;
 import io.lkworker.loop.EventLoop;
 import io.lkworker.loop.Timer;
@@ -160,7 +161,8 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
         }
         if (reconnected && !jobs.isEmpty()) {
             // The server forgets a worker's jobs with its connection; tell it which ones still run.
-            log.info("re-registered with {} running jobs; reporting them for migration", jobs.size());
+            log.info("re-registered with {}; reporting them for migration",
+                    Plural.of(jobs.size(), "running job", "running jobs"));
             link.send(WorkerMessage.newBuilder().setMigrateJob(LivekitAgent.MigrateJobRequest.newBuilder()
                     .addAllJobIds(jobs.keySet())).build());
         }
@@ -188,7 +190,7 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
             setState(WorkerState.RECONNECTING);
         }
         if (!jobs.isEmpty()) {
-            log.info("{} jobs keep running while the worker reconnects", jobs.size());
+            log.info("{} running while the worker reconnects", Plural.of(jobs.size(), "job keeps", "jobs keep"));
         }
     }
 
@@ -315,7 +317,8 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
         availability.setAgent(agent.agent());
         executor.reload(agent);
         if (resign == null) {
-            log.info("reloaded agent {}; {} running jobs finish on the previous code", agent.className(), jobs.size());
+            log.info("reloaded agent {}; {} on the previous code", agent.className(),
+                    Plural.of(jobs.size(), "running job finishes", "running jobs finish"));
             return;
         }
         for (RunningJob job : jobs.values()) {
@@ -324,7 +327,8 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
             restarting.put(old.jobId(), fresh);
             executor.terminate(old.jobId(), "agent code reloaded");
         }
-        log.info("reloaded agent {}; restarting {} running jobs on it", agent.className(), restarting.size());
+        log.info("reloaded agent {}; restarting {} on it", agent.className(),
+                Plural.of(restarting.size(), "running job", "running jobs"));
     }
 
     // ---- termination, drain, stop ----
@@ -350,13 +354,13 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
             return;
         }
         setState(WorkerState.DRAINING);
-        log.info("draining: declining new jobs, waiting for {} running jobs{}", jobs.size(),
+        log.info("draining: declining new jobs, waiting for {}{}", Plural.of(jobs.size(), "running job", "running jobs"),
                 drainTimeout.isZero() ? " (no time limit)" : " for up to " + drainTimeout.toSeconds() + " s");
         sendStatus();
         if (!drainTimeout.isZero()) {
             drainTimer = loop.schedule(drainTimeout.toMillis(), () -> {
-                log.warn("drain timed out after {} s with {} jobs still running; stopping them",
-                        drainTimeout.toSeconds(), jobs.size());
+                log.warn("drain timed out after {} s with {} still running; stopping them",
+                        drainTimeout.toSeconds(), Plural.of(jobs.size(), "job", "jobs"));
                 drainExitCode = EXIT_DRAIN_TIMED_OUT;
                 stopEverything(EXIT_DRAIN_TIMED_OUT, "worker drain timed out");
             });
@@ -376,7 +380,7 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
         if (state == WorkerState.CLOSED || state == WorkerState.FAILED) {
             return;
         }
-        log.info("stopping: shutting down {} running jobs", jobs.size());
+        log.info("stopping: shutting down {}", Plural.of(jobs.size(), "running job", "running jobs"));
         setState(WorkerState.DRAINING);
         sendStatus();
         availability.declineUndecided("worker is stopping");
@@ -390,7 +394,7 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
      */
     public void forceStop() {
         assert loop.inLoop();
-        log.warn("second signal: killing {} jobs now", jobs.size());
+        log.warn("second signal: killing {} now", Plural.of(jobs.size(), "job", "jobs"));
         if (state != WorkerState.FAILED) {
             availability.declineUndecided("worker is stopping");
         }

@@ -81,6 +81,7 @@ final class CliRun {
             cli.setOut(new PrintWriter(out, true));
             cli.setErr(new PrintWriter(err, true));
             code = cli.execute(args);
+            LoggingSetup.flush(); // records wait in the log queue: all of them into this run's output
         } finally {
             System.setOut(realOut);
         }

@@ -30,7 +30,7 @@ class DistributionFilesTest {
     private static final Set<String> MACHINE_DEPENDENT = Set.of(ConfigKeys.NUM_IDLE_PROCESSES, ConfigKeys.RUN_DIR);
     /** No default: the file shows an example or nothing. */
     private static final Set<String> NO_DEFAULT = Set.of(ConfigKeys.URL, ConfigKeys.API_KEY, ConfigKeys.API_SECRET,
-            ConfigKeys.AGENT, ConfigKeys.AGENT_CLASS, ConfigKeys.PID_FILE);
+            ConfigKeys.AGENT, ConfigKeys.AGENT_CLASS, ConfigKeys.PID_FILE, ConfigKeys.CACHE_DIR);
 
     @TempDir
     Path tmp;
@@ -63,7 +63,8 @@ class DistributionFilesTest {
     void launcherIsAnExecutablePosixScript() throws IOException {
         assertThat(Files.isExecutable(LAUNCHER)).isTrue();
         assertThat(Files.readString(LAUNCHER)).startsWith("#!/bin/sh\n").contains("readlink -f")
-                .contains("-Dlkworker.home=").contains("JAVA_OPTS").contains("target/classpath.txt");
+                .contains("-Dlkworker.home=").contains("JAVA_OPTS").contains("target/classpath.txt")
+                .contains("-Dlogback.configurationFile=$APP_HOME/conf/logback.xml");
     }
 
     @Test
@@ -82,10 +83,12 @@ class DistributionFilesTest {
         assertThat(badJavaOpts.output).contains("NoSuchJvmOption");
     }
 
-    @Test
-    void launcherUsesLibAndTheInstalledConfigFile() throws Exception {
-        // an installed layout: <home>/bin/lk-worker, <home>/lib/*.jar, <home>/conf/lk-worker.properties
-        Path home = tmp.resolve("opt/lk-worker");
+    /**
+     * An installed layout as the tarball unpacks it: {@code home/bin/lk-worker}, {@code home/lib/*.jar}
+     * (the compiled classes as lk-worker.jar, the dependencies linked), {@code home/conf/} with the
+     * shipped lk-worker.properties and logback.xml.
+     */
+    static Path installedLayout(Path home) throws IOException {
         Files.createDirectories(home.resolve("bin"));
         Files.createDirectories(home.resolve("lib"));
         Files.createDirectories(home.resolve("conf"));
@@ -97,6 +100,15 @@ class DistributionFilesTest {
             Path source = Path.of(jar);
             Files.createSymbolicLink(home.resolve("lib").resolve(source.getFileName()), source);
         }
+        Files.copy(CONF, home.resolve("conf/lk-worker.properties"));
+        Files.copy(Path.of("conf/logback.xml"), home.resolve("conf/logback.xml"));
+        return home;
+    }
+
+    @Test
+    void launcherUsesLibAndTheInstalledConfigFile() throws Exception {
+        Path home = installedLayout(tmp.resolve("opt/lk-worker"));
+        Path launcher = home.resolve("bin/lk-worker");
         Files.writeString(home.resolve("conf/lk-worker.properties"), "load-threshold=5\n");
         Path link = Files.createSymbolicLink(tmp.resolve("lk-worker"), launcher);
 

@@ -81,6 +81,26 @@ class DrainCommandTest {
         assertThat(r.err()).contains("pid file " + runDir.resolve("lk-worker.pid") + " not found");
     }
 
+    /**
+     * The .deb's way: the service and an administrator's shell share no environment, but both read the
+     * installation's lk-worker.properties, whose run-dir is where the daemon's pid file is.
+     */
+    @Test
+    void drainAndStatusFindThePidFileThroughTheInstalledConfigFile() throws Exception {
+        Path home = dir.resolve("opt/lk-worker");
+        Path runDir = dir.resolve("run/lk-worker");
+        Files.createDirectories(home.resolve("conf"));
+        Files.writeString(home.resolve("conf/lk-worker.properties"), "run-dir=" + runDir + "\n");
+        Map<String, String> adminShell = Map.of("LKW_RUN_DIR", "", "XDG_RUNTIME_DIR", "/run/user/0");
+
+        CliRun.Result drain = new CliRun().env(adminShell).home(home).run("drain");
+        CliRun.Result status = new CliRun().env(adminShell).home(home).run("status");
+
+        assertThat(drain.err()).isEqualTo("error: no lk-worker is running: pid file " + runDir.resolve("lk-worker.pid")
+                + " not found\n");
+        assertThat(status.err()).contains("pid file " + runDir.resolve("lk-worker.pid") + " not found");
+    }
+
     @Test
     void stalePidFileExitsOne() throws Exception {
         Process exited = spawn("sleep", "0");
@@ -202,6 +222,72 @@ class DrainCommandTest {
         assertThat(r.out()).contains("waiting for lk-worker " + daemon.pid() + " to exit (no health server");
         assertThat(r.err()).isEqualTo("error: lk-worker " + daemon.pid() + " is still draining after 1.5s\n");
         assertThat(daemon.isAlive()).isTrue();
+    }
+
+    /** A second drain does not signal again (that would stop the jobs); --now does, and says so. */
+    @Test
+    void aSecondDrainSaysWhatItWouldDoAndNowStopsTheJobsAtOnce() throws Exception {
+        server = LocalLiveKitServer.create(ServerConfig.builder().targetLoad(Double.POSITIVE_INFINITY).build()).start();
+        Path agentJar = TestJars.agentJar(dir.resolve("blocking.jar"), "demo.BlockingAgent", BLOCKING_AGENT);
+        Path pidFile = dir.resolve("lk.pid");
+        Process daemon = spawn(javaBin(), "-cp", TestJars.currentClassPath(), "io.lkworker.cli.Main", "start",
+                "--url", server.url(), "--api-key", "devkey", "--api-secret", "secret",
+                "--agent", agentJar.toString(), "--job-executor", "thread", "--load-threshold", "inf", "--health-port", "0",
+                "--health-host", "127.0.0.1", "--pid-file", pidFile.toString(), "--log-format", "text");
+        server.awaitWorker(WAIT);
+        await().atMost(WAIT).until(() -> Files.exists(pidFile));
+        OfferOutcome job = server.offerJob(JobSpec.forRoom("room-c").withMetadata(dir.resolve("never").toString()))
+                .await(WAIT);
+        assertThat(job.assigned()).as(job.toString()).isTrue();
+        server.awaitMessage(m -> m.hasUpdateJob() && m.getUpdateJob().getJobId().equals(job.jobId())
+                && m.getUpdateJob().getStatus() == JobStatus.JS_RUNNING, WAIT);
+
+        CliRun.Result first = new CliRun().run("drain", "--pid-file", pidFile.toString());
+        assertThat(first.out()).isEqualTo("sent SIGTERM to lk-worker " + daemon.pid() + ": draining\n");
+        await().atMost(WAIT).until(() -> new CliRun().run("status", "--pid-file", pidFile.toString()).out()
+                .contains("draining"));
+
+        CliRun.Result second = new CliRun().run("drain", "--pid-file", pidFile.toString());
+        assertThat(second.exitCode()).as(second.err()).isZero();
+        assertThat(second.out()).isEqualTo("lk-worker " + daemon.pid() + " is already draining; not signalling it"
+                + " again: a second SIGTERM stops its jobs at once (lk-worker drain --now does that)\n");
+        assertThat(daemon.isAlive()).as("the job still runs: the drain goes on").isTrue();
+
+        CliRun.Result now = new CliRun().run("drain", "--now", "--wait", "--pid-file", pidFile.toString());
+        assertThat(now.out()).startsWith("sent a second SIGTERM to lk-worker " + daemon.pid()
+                + ": its jobs are stopped at once (reported failed)\n");
+        assertThat(now.exitCode()).as(now.out() + now.err()).isEqualTo(130);
+        assertThat(daemon.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        assertThat(daemon.exitValue()).isEqualTo(130);
+        server.awaitMessage(m -> m.hasUpdateJob() && m.getUpdateJob().getJobId().equals(job.jobId())
+                && m.getUpdateJob().getStatus() == JobStatus.JS_FAILED, WAIT);
+    }
+
+    /** --now on a daemon that is not draining yet: the first SIGTERM, the drain seen, then the second. */
+    @Test
+    void drainNowOnARunningDaemonDrainsThenStopsTheJobs() throws Exception {
+        server = LocalLiveKitServer.create(ServerConfig.builder().targetLoad(Double.POSITIVE_INFINITY).build()).start();
+        Path agentJar = TestJars.agentJar(dir.resolve("blocking.jar"), "demo.BlockingAgent", BLOCKING_AGENT);
+        Path pidFile = dir.resolve("lk.pid");
+        Process daemon = spawn(javaBin(), "-cp", TestJars.currentClassPath(), "io.lkworker.cli.Main", "start",
+                "--url", server.url(), "--api-key", "devkey", "--api-secret", "secret",
+                "--agent", agentJar.toString(), "--job-executor", "thread", "--load-threshold", "inf", "--health-port", "0",
+                "--health-host", "127.0.0.1", "--pid-file", pidFile.toString(), "--log-format", "text");
+        server.awaitWorker(WAIT);
+        await().atMost(WAIT).until(() -> Files.exists(pidFile));
+        OfferOutcome job = server.offerJob(JobSpec.forRoom("room-d").withMetadata(dir.resolve("never").toString()))
+                .await(WAIT);
+        assertThat(job.assigned()).as(job.toString()).isTrue();
+        server.awaitMessage(m -> m.hasUpdateJob() && m.getUpdateJob().getJobId().equals(job.jobId())
+                && m.getUpdateJob().getStatus() == JobStatus.JS_RUNNING, WAIT);
+
+        CliRun.Result now = new CliRun().run("drain", "--now", "--wait", "--pid-file", pidFile.toString());
+
+        assertThat(now.out()).startsWith("sent a second SIGTERM to lk-worker " + daemon.pid()
+                + ": its jobs are stopped at once (reported failed)\n");
+        assertThat(now.exitCode()).as(now.out() + now.err()).isEqualTo(130);
+        server.awaitMessage(m -> m.hasUpdateJob() && m.getUpdateJob().getJobId().equals(job.jobId())
+                && m.getUpdateJob().getStatus() == JobStatus.JS_FAILED, WAIT);
     }
 
     static String javaBin() {

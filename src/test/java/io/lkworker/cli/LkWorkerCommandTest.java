@@ -284,13 +284,50 @@ class LkWorkerCommandTest {
     }
 
     @Test
-    void badAgentJarExitsTwoBeforeTheDaemonRuns() throws Exception {
+    void badAgentJarExitsTwoBeforeTheDaemonRunsWithNothingButTheErrorLine() throws Exception {
         Path missing = jars.resolve("missing.jar");
         CliRun.Result r = new CliRun().env(credentialsEnv("LKW_AGENT", missing.toString())).run("start");
 
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err().lines()).containsExactly("error: agent jar not found: " + missing);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.logs()).as("no INFO lines before the error").isEmpty();
         assertThat(r.config()).isNull();
+    }
+
+    @Test
+    void everyProblemIsReportedInOneRun() throws Exception {
+        Path missing = jars.resolve("missing.jar");
+        CliRun.Result r = new CliRun().env(Map.of("LKW_LOAD_THRESHOLD", "2"))
+                .run("start", "--agent", missing.toString(), "--max-jobs", "-1", "--log-format", "xml");
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err().lines()).containsExactly(
+                "error: --url: required: the LiveKit server URL (or set LIVEKIT_URL)",
+                "error: --api-key: required: the LiveKit API key (or set LIVEKIT_API_KEY)",
+                "error: --api-secret: required: the LiveKit API secret (or set LIVEKIT_API_SECRET)",
+                "error: --load-threshold: must be in (0, 1] or 'inf', got 2 (from environment variable LKW_LOAD_THRESHOLD)",
+                "error: --max-jobs: must not be negative, got -1",
+                "error: --log-format: must be json or text, got xml",
+                "error: agent jar not found: " + missing,
+                "Try 'lk-worker start --help'");
+        assertThat(r.out()).isEmpty();
+        assertThat(r.logs()).isEmpty();
+        assertThat(r.config()).isNull();
+    }
+
+    @Test
+    void aBadAgentJarIsReportedBesideBadSettings() throws Exception {
+        Path notAJar = Files.writeString(jars.resolve("not-a.jar"), "text");
+        CliRun.Result r = new CliRun().env(credentialsEnv()).run("start", "--agent", notAJar.toString(),
+                "--ping-interval", "10s", "--ping-timeout", "5s");
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err().lines()).containsExactly(
+                "error: --ping-timeout: must be longer than --ping-interval (10s), got 5s",
+                "error: agent jar is not a jar (zip) file: " + notAJar,
+                "Try 'lk-worker start --help'");
+        assertThat(r.logs()).isEmpty();
     }
 
     @Test

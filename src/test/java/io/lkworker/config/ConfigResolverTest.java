@@ -38,6 +38,19 @@ class ConfigResolverTest {
     }
 
     @Test
+    void cacheDirDefaultsToTheRunDirectory() throws Exception {
+        Map<String, String> settings = prodMinimum();
+        settings.put("run-dir", "/run/lk-worker");
+        WorkerConfig unset = prod(settings);
+        settings.put("cache-dir", "/var/cache/lk-worker");
+        WorkerConfig set = prod(settings);
+
+        assertThat(unset.cacheDir()).isNull();
+        assertThat(unset.cacheDirOrRunDir()).isEqualTo(Path.of("/run/lk-worker"));
+        assertThat(set.cacheDirOrRunDir()).isEqualTo(Path.of("/var/cache/lk-worker"));
+    }
+
+    @Test
     void prodDefaults() throws Exception {
         WorkerConfig c = prod(prodMinimum());
 

@@ -229,6 +229,39 @@ class HealthServerTest {
         assertThat(PrometheusText.parse(get("/metrics").body())).containsEntry("lkworker_connected", 1.0);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"starting", "connecting", "reconnecting", "draining", "closed"})
+    void readinessIsRegisteredAndTakingJobsOnly(String state) throws Exception {
+        snapshot.set(state("registered", true, ""));
+        HttpResponse<String> ready = get("/ready");
+        snapshot.set(state(state, true, ""));
+        HttpResponse<String> notReady = get("/ready");
+        HttpResponse<String> alive = get("/");
+
+        assertThat(ready.statusCode()).isEqualTo(200);
+        assertThat(ready.body()).isEqualTo("ready");
+        assertThat(notReady.statusCode()).isEqualTo(503);
+        assertThat(notReady.body()).isEqualTo("not ready: " + state);
+        assertThat(alive.statusCode()).as("liveness is another question").isEqualTo(200);
+    }
+
+    @Test
+    void aFailedWorkerIsNotReadyAndSaysWhy() throws Exception {
+        snapshot.set(state("failed", false, "credentials refused: HTTP 401"));
+        HttpResponse<String> r = get("/ready");
+        assertThat(r.statusCode()).isEqualTo(503);
+        assertThat(r.body()).isEqualTo("not ready: failed: credentials refused: HTTP 401");
+        assertThat(send("HEAD", "/ready").statusCode()).isEqualTo(503);
+    }
+
+    @Test
+    void metricsCountLogRecordsDroppedByTheLogQueue() throws Exception {
+        Map<String, Double> samples = PrometheusText.parse(get("/metrics").body());
+        assertThat(samples).containsEntry("lkworker_log_records_dropped_total",
+                (double) io.lkworker.logging.BoundedAsyncAppender.droppedTotal());
+        assertThat(get("/metrics").body()).contains("# TYPE lkworker_log_records_dropped_total counter");
+    }
+
     @Test
     void reportsTheBoundPortAndFreesItOnClose() throws Exception {
         int port = server.port();
@@ -298,6 +331,8 @@ class HealthServerTest {
             server = new HealthServer("127.0.0.1", 0, snapshot::get, metrics, heartbeat::silentMillis,
                     Duration.ofMillis(500)).start();
             org.awaitility.Awaitility.await().atMost(TIMEOUT).until(() -> get("/").statusCode() == 200);
+            snapshot.set(state("registered", true, ""));
+            assertThat(get("/ready").statusCode()).isEqualTo(200);
             loop.execute(() -> {
                 try {
                     release.await();
@@ -308,6 +343,7 @@ class HealthServerTest {
             // The snapshot still says healthy; only the silent loop can make this 503.
             org.awaitility.Awaitility.await().atMost(TIMEOUT).until(() -> get("/").statusCode() == 503);
             assertThat(get("/").body()).startsWith("event loop unresponsive for ");
+            assertThat(get("/ready").statusCode()).isEqualTo(503);
             assertThat(get("/worker").statusCode()).isEqualTo(200);
             release.countDown();
             org.awaitility.Awaitility.await().atMost(TIMEOUT).until(() -> get("/").statusCode() == 200);

@@ -60,6 +60,8 @@ class PackagingArtifactsIT {
         assertThat(lines).anySatisfy(l -> assertThat(l).matches("-rw-r--r-- root/root .* \\./lib/systemd/system/lk-worker\\.service"));
         assertThat(lines).anySatisfy(l -> assertThat(l).matches("-rw-r--r-- root/root .* \\./etc/lk-worker/logback\\.xml"));
         assertThat(lines).anySatisfy(l -> assertThat(l).matches("-rw-r----- root/root .* \\./etc/default/lk-worker"));
+        // bin/quickstart builds from the sources: useless, and misleading, in an installation
+        assertThat(lines).noneSatisfy(l -> assertThat(l).contains("quickstart"));
         // written on other branches; in the package as soon as they exist in the tree
         if (Files.exists(PROJECT.resolve("bin/lk-worker"))) {
             assertThat(lines).anySatisfy(l -> assertThat(l).matches("-rwxr-xr-x root/root .* \\./opt/lk-worker/bin/lk-worker"));
@@ -92,6 +94,58 @@ class PackagingArtifactsIT {
         assertThat(postinst.output()).contains("adduser --system --group --no-create-home");
     }
 
+    /**
+     * The service and an administrator's {@code sudo lk-worker drain}/{@code status} agree on where the
+     * pid file is because both read /etc/lk-worker/lk-worker.properties: the shipped file with run-dir
+     * and cache-dir switched on, at the directories the unit has systemd create.
+     */
+    @Test
+    void debConfigPointsAtTheUnitsRuntimeAndCacheDirectories() throws Exception {
+        Path deb = deb();
+        Commands.Result unpack = Commands.run("dpkg-deb", "-x", deb.toString(), tmp.toString());
+        assertThat(unpack.exitCode()).as(unpack.output()).isZero();
+        String unit = Files.readString(tmp.resolve("lib/systemd/system/lk-worker.service"));
+        java.util.regex.Matcher runtime = java.util.regex.Pattern.compile("(?m)^RuntimeDirectory=(\\S+)$").matcher(unit);
+        java.util.regex.Matcher cache = java.util.regex.Pattern.compile("(?m)^CacheDirectory=(\\S+)$").matcher(unit);
+        assertThat(runtime.find()).isTrue();
+        assertThat(cache.find()).isTrue();
+
+        List<String> installed = Files.readAllLines(tmp.resolve("etc/lk-worker/lk-worker.properties"));
+        List<String> shipped = Files.readAllLines(PROJECT.resolve("conf/lk-worker.properties"));
+        assertThat(installed.stream().filter(l -> !l.isBlank() && !l.startsWith("#")))
+                .containsExactly("run-dir=/run/" + runtime.group(1), "cache-dir=/var/cache/" + cache.group(1));
+        assertThat(installed).hasSameSizeAs(shipped);
+        for (int i = 0; i < shipped.size(); i++) {
+            if (!installed.get(i).equals(shipped.get(i))) {
+                assertThat(shipped.get(i)).as("only these are switched on").isIn("#run-dir=", "#cache-dir=");
+            }
+        }
+    }
+
+    /** What an agent author compiles against, and what their IDE shows for it. */
+    @Test
+    void theAgentApiComesWithItsSourcesAndJavadoc() throws Exception {
+        Optional<Path> api = artifact("lk-worker-*-api.jar");
+        Optional<Path> sources = artifact("lk-worker-*-api-sources.jar");
+        Optional<Path> javadoc = artifact("lk-worker-*-api-javadoc.jar");
+        assumeTrue(api.isPresent() && sources.isPresent() && javadoc.isPresent(),
+                "no target/lk-worker-*-api*.jar: run `mvn package` first");
+
+        assertThat(entries(api.get())).contains("io/lkworker/api/Agent.class", "io/lkworker/api/rtc/Room.class")
+                .allMatch(e -> e.startsWith("META-INF/") || e.startsWith("io/lkworker/api/") || e.equals("io/")
+                        || e.equals("io/lkworker/"));
+        assertThat(entries(sources.get())).contains("io/lkworker/api/Agent.java", "io/lkworker/api/rtc/Room.java")
+                .noneMatch(e -> e.endsWith(".java") && !e.startsWith("io/lkworker/api/"));
+        assertThat(entries(javadoc.get())).contains("index.html", "io/lkworker/api/Agent.html",
+                "io/lkworker/api/rtc/Room.html").noneMatch(e -> e.startsWith("io/lkworker/worker/"));
+    }
+
+    private static List<String> entries(Path jar) throws IOException {
+        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(jar.toFile())) {
+            return zip.stream().map(java.util.zip.ZipEntry::getName).toList();
+        }
+    }
+
     @Test
     void tarballUnpacksToTheDistributionLayout() throws Exception {
         Optional<Path> tgz = artifact("lk-worker-*.tar.gz");
@@ -105,6 +159,7 @@ class PackagingArtifactsIT {
         assertThat(home.resolve("lib").toFile().list()).anyMatch(n -> n.startsWith("picocli-"));
         assertThat(home.resolve("conf/logback.xml")).isRegularFile();
         assertThat(home.resolve("lib").toFile().list()).noneMatch(n -> n.endsWith("-api.jar"));
+        assertThat(home.resolve("bin/quickstart")).doesNotExist();
 
         Path launcher = home.resolve("bin/lk-worker");
         assumeTrue(Files.exists(launcher), "bin/lk-worker not written yet: launcher check skipped");

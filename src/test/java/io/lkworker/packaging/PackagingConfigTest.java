@@ -7,10 +7,10 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.joran.JoranConfigurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.classic.spi.LoggingEvent;
 import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.status.Status;
-import java.nio.charset.StandardCharsets;
+import io.lkworker.logging.BoundedAsyncAppender;
+import io.lkworker.logging.JsonLineEncoder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -45,7 +45,10 @@ class PackagingConfigTest {
                 "\nKillSignal=SIGTERM\n", "\nRestart=on-failure\n", "\nEnvironmentFile=-/etc/default/lk-worker\n",
                 "\nExecStart=/usr/bin/lk-worker start --config /etc/lk-worker/lk-worker.properties\n",
                 "\nNoNewPrivileges=yes\n", "\nProtectSystem=strict\n",
-                "\nRestrictAddressFamilies=AF_UNIX AF_INET AF_INET6\n");
+                "\nRestrictAddressFamilies=AF_UNIX AF_INET AF_INET6\n",
+                // sockets and pid file in /run/lk-worker, class-data archives kept in /var/cache/lk-worker
+                // (the .deb's lk-worker.properties points run-dir and cache-dir there: PackagingArtifactsIT)
+                "\nRuntimeDirectory=lk-worker\n", "\nCacheDirectory=lk-worker\n");
         // both break a JVM: W+X pages for the JIT, and syscalls that vary with JDK version and GC
         assertThat(unit).doesNotContainPattern("(?m)^MemoryDenyWriteExecute=").doesNotContainPattern("(?m)^SystemCallFilter=");
     }
@@ -68,15 +71,25 @@ class PackagingConfigTest {
         assertThat(verify.exitCode()).isZero();
     }
 
+    /**
+     * Maven warns about a plugin declared twice (and may refuse it one day); a clean build must print no
+     * warning of ours, so each plugin is declared once, with all its executions.
+     */
     @Test
-    void kubernetesGraceOutlastsTheDrain() throws Exception {
-        String yaml = Files.readString(PROJECT.resolve("packaging/kubernetes/lk-worker.yaml"));
-        int drain = intSetting(yaml, "\"--drain-timeout\",\\s*\"(\\d+)\"");
-        int grace = intSetting(yaml, "^\\s*terminationGracePeriodSeconds:\\s*(\\d+)\\s*$");
-        assertThat(grace).isGreaterThan(drain);
-        assertThat(yaml).contains("shareProcessNamespace: true");
-        assertThat(yaml).contains("secretRef:", "livenessProbe:", "path: /\n", "containerPort: 8081",
-                "limits:", "requests:");
+    void eachBuildPluginIsDeclaredOnce() throws Exception {
+        org.w3c.dom.Document pom = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(PROJECT.resolve("pom.xml").toFile());
+        org.w3c.dom.NodeList plugins = pom.getElementsByTagName("plugin");
+        java.util.List<String> keys = new java.util.ArrayList<>();
+        for (int i = 0; i < plugins.getLength(); i++) {
+            org.w3c.dom.Element plugin = (org.w3c.dom.Element) plugins.item(i);
+            if (plugin.getParentNode().getParentNode().getNodeName().equals("build")) {
+                String group = plugin.getElementsByTagName("groupId").getLength() > 0
+                        ? plugin.getElementsByTagName("groupId").item(0).getTextContent() : "org.apache.maven.plugins";
+                keys.add(group + ":" + plugin.getElementsByTagName("artifactId").item(0).getTextContent());
+            }
+        }
+        assertThat(keys).isNotEmpty().doesNotHaveDuplicates();
     }
 
     @Test
@@ -89,40 +102,62 @@ class PackagingConfigTest {
         }
         String postinst = Files.readString(PROJECT.resolve("packaging/deb/postinst"));
         assertThat(postinst).contains("adduser --system --group --no-create-home", "/var/lib/lk-worker",
-                "/run/lk-worker", "systemctl daemon-reload");
+                "/run/lk-worker", "/var/cache/lk-worker", "systemctl daemon-reload");
     }
 
+    /**
+     * conf/logback.xml as lk-worker applies it (the format and level properties set): the console
+     * appender of the chosen format behind the bounded queue that never blocks, JSON through our encoder.
+     */
     @Test
-    void productionLogbackWritesFormattedJson() throws Exception {
-        LoggerContext context = new LoggerContext();
+    void productionLogbackQueuesRecordsForTheChosenFormat() throws Exception {
+        for (String format : new String[] {"JSON", "TEXT"}) {
+            LoggerContext context = new LoggerContext();
+            context.putProperty("lkworker.log.format", format);
+            context.putProperty("lkworker.log.level", "WARN");
+            JoranConfigurator configurator = new JoranConfigurator();
+            configurator.setContext(context);
+            configurator.doConfigure(PROJECT.resolve("conf/logback.xml").toFile());
+            try {
+                assertThat(context.getStatusManager().getCopyOfStatusList())
+                        .filteredOn(s -> s.getLevel() >= Status.WARN)
+                        .extracting(Status::getMessage)
+                        // the format not chosen is an unused appender: expected, and why the file mutes status output
+                        .allMatch(m -> m.matches("Appender named \\[(TEXT|JSON)_OUT\\] not referenced.*"));
+                ch.qos.logback.classic.Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+                assertThat(root.getLevel()).isEqualTo(Level.WARN);
+                BoundedAsyncAppender async = (BoundedAsyncAppender) root.getAppender("ASYNC");
+                assertThat(async.isStarted()).isTrue();
+                assertThat(async.getQueueSize()).isBetween(1024, 65536);
+                @SuppressWarnings("unchecked")
+                OutputStreamAppender<ILoggingEvent> out = (OutputStreamAppender<ILoggingEvent>) async.getAppender(format + "_OUT");
+                assertThat(out).as(format + "_OUT behind the queue").isNotNull();
+                assertThat(async.getAppender(format.equals("JSON") ? "TEXT_OUT" : "JSON_OUT")).isNull();
+                if (format.equals("JSON")) {
+                    assertThat(out.getEncoder()).isInstanceOf(JsonLineEncoder.class);
+                }
+            } finally {
+                context.stop();
+            }
+        }
+        // without the properties (logback's own start-up, before lk-worker applies them): text at INFO
+        LoggerContext plain = new LoggerContext();
         JoranConfigurator configurator = new JoranConfigurator();
-        configurator.setContext(context);
+        configurator.setContext(plain);
         configurator.doConfigure(PROJECT.resolve("conf/logback.xml").toFile());
         try {
-            assertThat(context.getStatusManager().getCopyOfStatusList())
-                    .filteredOn(s -> s.getLevel() >= Status.WARN)
-                    .extracting(Status::getMessage)
-                    // the format not chosen is an unused appender: expected, and why the file mutes status output
-                    .allMatch(m -> m.matches("Appender named \\[(TEXT|JSON)\\] not referenced.*"));
-            ch.qos.logback.classic.Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+            ch.qos.logback.classic.Logger root = plain.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
             assertThat(root.getLevel()).isEqualTo(Level.INFO);
-            assertThat(root.getAppender("JSON")).as("JSON is the default format").isNotNull();
-
-            // the encoder of the JSON appender, on a sample event with arguments and MDC
-            ch.qos.logback.classic.AsyncAppender async = (ch.qos.logback.classic.AsyncAppender) root.getAppender("JSON");
-            @SuppressWarnings("unchecked")
-            OutputStreamAppender<ILoggingEvent> out = (OutputStreamAppender<ILoggingEvent>) async.getAppender("JSON_OUT");
-            LoggingEvent event = new LoggingEvent("x", context.getLogger("io.lkworker.Test"), Level.INFO,
-                    "job {} started in {}", null, new Object[] {"AJ_1", "room-a"});
-            event.setMDCPropertyMap(Map.of("job_id", "AJ_1"));
-            String json = new String(out.getEncoder().encode(event), StandardCharsets.UTF_8);
-            assertThat(json).contains("\"formattedMessage\":\"job AJ_1 started in room-a\"")
-                    .contains("\"job_id\":\"AJ_1\"")
-                    .doesNotContain("\"arguments\"").doesNotContain("\"message\"")
-                    .doesNotContain("job {} started")
-                    .endsWith("\n");
+            assertThat(((BoundedAsyncAppender) root.getAppender("ASYNC")).getAppender("TEXT_OUT")).isNotNull();
         } finally {
-            context.stop();
+            plain.stop();
         }
+    }
+
+    /** The jar's built-in logging configuration is conf/logback.xml itself (the pom copies it). */
+    @Test
+    void theBuiltInLoggingConfigurationIsTheInstalledOne() throws Exception {
+        Path builtIn = Path.of(System.getProperty("lkworker.test.classes", "target/classes")).resolve("logback.xml");
+        assertThat(builtIn).hasSameTextualContentAs(PROJECT.resolve("conf/logback.xml"));
     }
 }

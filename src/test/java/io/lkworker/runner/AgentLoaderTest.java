@@ -46,6 +46,23 @@ class AgentLoaderTest {
         }
     }
 
+    /** README "Writing an agent": dependencies as a directory of jars named in the manifest Class-Path. */
+    @Test
+    void librariesInTheManifestClassPathAreLoadedFromBesideTheJar() throws Exception {
+        Path jar = io.lkworker.testing.AgentWithLibs.build(dir.resolve("agent"), "hello from lib");
+
+        try (LoadedAgent loaded = AgentLoader.load(jar, null)) {
+            assertThat(io.lkworker.testing.AgentWithLibs.greetingOf(loaded.agent())).isEqualTo("hello from lib");
+            assertThat(loaded.loader().loadClass("lib.Greeting").getProtectionDomain().getCodeSource().getLocation()
+                    .getPath()).endsWith("/agent/lib/greeting.jar");
+        }
+        assertThat(ManifestClassPath.relativeEntries(jar)).containsExactly(Path.of("lib/greeting.jar"));
+
+        Files.delete(dir.resolve("agent/lib/greeting.jar"));
+        assertThatThrownBy(() -> AgentLoader.load(jar, null)).isInstanceOf(AgentLoadException.class)
+                .hasMessageContaining("lib/Greeting");
+    }
+
     @Test
     void missingFile() {
         Path jar = dir.resolve("nope.jar");

@@ -37,13 +37,14 @@ public final class TestConfigs {
         public List<String> jvmOptions = List.of();
         public int healthPort = -1;
         public Path runDir;
+        public Path cacheDir;
 
         public WorkerConfig build() {
             return new WorkerConfig(mode, url, apiKey, apiSecret, agentJar, null, agentName,
                     workerType, deployment, WorkerPermissions.defaults(), executor, loadThreshold, maxJobs, maxRetry,
                     idle, requestTimeout, initializeTimeout, shutdownTimeout, entrypointGrace, drainTimeout,
                     Duration.ofMillis(2500), Duration.ofSeconds(60), 0, 0, jvmOptions, "127.0.0.1", healthPort,
-                    "INFO", WorkerConfig.LogFormat.TEXT, null, runDir);
+                    "INFO", WorkerConfig.LogFormat.TEXT, null, runDir, cacheDir);
         }
     }
 
