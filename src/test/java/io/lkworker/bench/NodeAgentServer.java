@@ -73,6 +73,10 @@ final class NodeAgentServer implements AutoCloseable {
         this.port = listeningPort;
     }
 
+    long pid() {
+        return node.pid();
+    }
+
     String url() {
         return "ws://127.0.0.1:" + port;
     }

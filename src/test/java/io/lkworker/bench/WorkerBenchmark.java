@@ -134,10 +134,14 @@ public final class WorkerBenchmark {
             }
             for (String id : burst) {
                 NodeAgentServer.JobView v = server.job(id);
-                await(() -> v.refused != null || (events.enteredAt.containsKey(id) && v.assignedAt != 0), 60_000,
-                        "burst job " + id);
+                await(() -> v.refused != null || v.endedAt != 0 || (events.enteredAt.containsKey(id) && v.assignedAt != 0),
+                        60_000, "burst job " + id);
                 if (v.refused != null) {
                     r.burstRefused++;
+                    continue;
+                }
+                if (!events.enteredAt.containsKey(id)) {
+                    r.burstFailed++; // ended without running: no job process became available in time
                     continue;
                 }
                 r.burstMs.add((events.enteredAt.get(id) - v.assignedAt) / 1e6);
@@ -164,17 +168,31 @@ public final class WorkerBenchmark {
      */
     private void refusalPhase(RoundResult r) throws Exception {
         server.command("{\"op\":\"targetLoad\",\"value\":0.7}");
-        try (Daemon d = startDaemon(3, null)) {
-            awaitIdle(d, 3);
+        try (Daemon d = startDaemon(3, null);
+             OthersLoad others = new OthersLoad(() -> OthersLoad.ticks(ProcessHandle.current().pid(), true)
+                     + OthersLoad.ticks(server.pid(), true) + OthersLoad.ticks(d.pid(), true)
+                     + d.process.toHandle().descendants().mapToLong(h -> OthersLoad.ticks(h.pid(), false)).sum())) {
+            // A worker that finds itself full warms no processes: wait for the pool, but not for ever
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (events.idle() < 3 && System.nanoTime() < until) {
+                Thread.sleep(10);
+            }
             Thread.sleep(2600); // one status period: the server has the worker's settled status
             List<String> ids = new ArrayList<>();
+            java.util.Map<String, Double> othersAt = new java.util.HashMap<>();
             for (int i = 0; i < 10; i++) {
-                ids.add(server.offer("seq-default-" + i));
+                String id = server.offer("seq-default-" + i);
+                ids.add(id);
+                othersAt.put(id, others.average());
                 Thread.sleep(300);
             }
             for (int i = 0; i < 5; i++) {
-                ids.add(server.offer("pair-a-" + i));
-                ids.add(server.offer("pair-b-" + i));
+                String a = server.offer("pair-a-" + i);
+                String b = server.offer("pair-b-" + i);
+                ids.add(a);
+                ids.add(b);
+                othersAt.put(a, others.average());
+                othersAt.put(b, others.average());
                 Thread.sleep(1500);
             }
             for (String id : ids) {
@@ -183,7 +201,12 @@ public final class WorkerBenchmark {
                 r.defaultOffers++;
                 if (v.refused != null) {
                     r.refusedWithFreeSlots++;
-                    r.refusals.add(v.refused);
+                    double o = othersAt.get(id);
+                    boolean busy = o >= 0.7; // other work alone was over the threshold: not the worker's doing
+                    if (!busy) {
+                        r.refusedSelfInflicted++;
+                    }
+                    r.refusals.add(v.refused + String.format(" (others %.2f)", o));
                 }
             }
         } finally {
@@ -249,6 +272,8 @@ public final class WorkerBenchmark {
         pb.environment().put("JAVA_OPTS", daemonOpts);
         pb.environment().put("LKW_BENCH_EVENTS", work.resolve("events.log").toString());
         pb.environment().remove("LIVEKIT_URL");
+        // measurement only: -Dbench.daemonCds=off starts the daemon without its class-data archive
+        pb.environment().put("LKW_DAEMON_CDS", System.getProperty("bench.daemonCds", "on"));
         long t0 = epochNanos();
         Process p = pb.start();
         Daemon d = new Daemon(p, idle);
