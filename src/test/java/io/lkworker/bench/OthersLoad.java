@@ -7,9 +7,9 @@ import java.util.ArrayDeque;
 import java.util.function.LongSupplier;
 
 /**
- * The machine's CPU use by everything but the benchmark's own processes (this JVM, the Node server,
- * the daemon and its children), averaged over 2.5 s like the worker's load: tells a refusal caused by
- * other work on a shared machine from one the worker caused itself. Sampled every 0.5 s on a daemon thread.
+ * The machine's CPU use by everything but the worker (the daemon and its children): other builds, and
+ * this benchmark and its server too, which the worker's load rightly counts. Averaged over 2.5 s like
+ * the worker's load: tells a refusal caused by other work from one the worker caused itself. Sampled every 0.5 s on a daemon thread.
  */
 final class OthersLoad implements AutoCloseable {
 

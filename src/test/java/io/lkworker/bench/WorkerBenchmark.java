@@ -169,8 +169,7 @@ public final class WorkerBenchmark {
     private void refusalPhase(RoundResult r) throws Exception {
         server.command("{\"op\":\"targetLoad\",\"value\":0.7}");
         try (Daemon d = startDaemon(3, null);
-             OthersLoad others = new OthersLoad(() -> OthersLoad.ticks(ProcessHandle.current().pid(), true)
-                     + OthersLoad.ticks(server.pid(), true) + OthersLoad.ticks(d.pid(), true)
+             OthersLoad others = new OthersLoad(() -> OthersLoad.ticks(d.pid(), true)
                      + d.process.toHandle().descendants().mapToLong(h -> OthersLoad.ticks(h.pid(), false)).sum())) {
             // A worker that finds itself full warms no processes: wait for the pool, but not for ever
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
