@@ -104,6 +104,7 @@ public final class Daemon implements AutoCloseable {
                 Clock.system())) {
             installSignals(daemon);
             daemon.start();
+            daemon.whenRegistered(() -> DaemonCds.trainIfMissing(config.agentJar()));
             try {
                 runFiles.writeStarted(ProcessHandle.current().pid(), config.healthHost(), daemon.healthPort(),
                         System.currentTimeMillis());
@@ -151,13 +152,30 @@ public final class Daemon implements AutoCloseable {
     }
 
     public void start() throws IOException {
+        // The loop connects first; the health server starts meanwhile on this thread (it only reads
+        // snapshots, and a probe that comes before it is listening is refused, as before start).
+        loop.start("lk-loop");
+        loop.execute(worker::start);
         if (config.healthPort() >= 0) {
             Heartbeat heartbeat = Heartbeat.start(loop, HEARTBEAT_PERIOD_MILLIS);
             health = new HealthServer(config.healthHost(), config.healthPort(), worker::snapshot, metrics,
-                    heartbeat::silentMillis, LOOP_STALL_LIMIT).start();
+                    heartbeat::silentMillis, LOOP_STALL_LIMIT).start(); // a failure ends the start (run's catch)
         }
-        loop.start("lk-loop");
-        loop.execute(worker::start);
+    }
+
+    /** Runs {@code action} on the loop once, when the worker first registers. */
+    void whenRegistered(Runnable action) {
+        loop.execute(() -> worker.addStateListener(new Runnable() {
+            private boolean done;
+
+            @Override
+            public void run() {
+                if (!done && worker.state() == io.lkworker.worker.WorkerState.REGISTERED) {
+                    done = true;
+                    action.run();
+                }
+            }
+        }));
     }
 
     public CompletableFuture<Integer> exitCode() {

@@ -646,15 +646,32 @@ class DaemonTest {
 
     @Test
     void requestsInsideOneLoadWindowCannotOvershootTheThreshold() throws Exception {
-        // Load 0.5 and nothing running: each reservation is charged 0.7 / 4, so 0.5, 0.675 pass and
-        // the third (0.85) must be declined even though the sampled load never changed.
+        // Load 0.2 with one job running: a job costs 0.2 (thread executor: the load over the running
+        // jobs). Reservations are charged that: 0.2, 0.4, 0.6 pass and the fourth (0.8) must be declined
+        // even though the sampled load never changed.
+        startDaemon(b -> {
+            b.loadThreshold = 0.7;
+            b.idle = 4;
+            return b;
+        }, LoadMonitor.fixed(0.2));
+        assertThat(offerConcurrently(1, "until-shutdown")).isEqualTo(1);
+        await().atMost(WAIT).until(() -> daemon.snapshot().availability().contains("× 0.20 per job"));
+        assertThat(offerConcurrently(4, "until-shutdown")).isEqualTo(3);
+        await().atMost(WAIT).until(() -> daemon.snapshot().jobCount() == 4);
+    }
+
+    @Test
+    void concurrentOffersToAWorkerWithFreeSlotsAreAllTakenBeforeAnyJobWasMeasured() throws Exception {
+        // Before: each reservation was charged threshold / idle (0.175), so at load 0.5 the third of
+        // three concurrent offers was declined by a worker that had free slots.
         startDaemon(b -> {
             b.loadThreshold = 0.7;
             b.idle = 4;
             return b;
         }, LoadMonitor.fixed(0.5));
-        assertThat(offerConcurrently(3, "until-shutdown")).isEqualTo(2);
-        await().atMost(WAIT).until(() -> daemon.snapshot().jobCount() == 2);
+        assertThat(offerConcurrently(3, "until-shutdown")).isEqualTo(3);
+        await().atMost(WAIT).until(() -> daemon.snapshot().jobCount() == 3);
+        assertThat(daemon.snapshot().available()).isTrue();
     }
 
     @Test
@@ -670,6 +687,8 @@ class DaemonTest {
                 && m.getUpdateWorker().getStatus() == LivekitAgent.WorkerStatus.WS_FULL
                 && m.getUpdateWorker().getJobCount() == 2, WAIT);
         assertThat(offerConcurrently(1, "ok")).isZero();
+        assertThat(daemon.snapshot().available()).isFalse();
+        assertThat(daemon.snapshot().availability()).contains("2 running + 0 reserved jobs of --max-jobs 2");
         String running = daemon.snapshot().jobs().get(0).id();
         server.terminateJob(running);
         awaitJobStatus(running, JobStatus.JS_SUCCESS);

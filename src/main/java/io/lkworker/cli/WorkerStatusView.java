@@ -29,6 +29,10 @@ final class WorkerStatusView {
         }
         rows.add(row("state", state));
         rows.add(row("load", w.has("load") ? String.format(Locale.ROOT, "%.2f", w.get("load").getAsDouble()) : "-"));
+        if (w.has("available")) {
+            String why = text(w, "availability", "");
+            rows.add(row("available", (w.get("available").getAsBoolean() ? "yes" : "no") + (why.isEmpty() ? "" : " (" + why + ")")));
+        }
         rows.add(row("processes", text(w, "idle_processes", "-") + " idle, "
                 + text(w, "starting_processes", "-") + " starting"));
         rows.add(row("version", text(w, "version", "-") + " (protocol " + text(w, "protocol_version", "-") + ")"));

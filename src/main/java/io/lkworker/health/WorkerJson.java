@@ -28,6 +28,8 @@ final class WorkerJson {
         o.addProperty("healthy", s.healthy());
         o.addProperty("failure", nz(s.failure()));
         o.addProperty("load", s.load());
+        o.addProperty("available", s.available());
+        o.addProperty("availability", nz(s.availability()));
         o.addProperty("job_count", s.jobCount());
         JsonArray jobs = new JsonArray();
         for (WorkerSnapshot.JobSnapshot j : s.jobs()) {

@@ -42,13 +42,19 @@ public final class CpuLoadMonitor implements LoadMonitor {
     /** Samples averaged: 5 × 0.5 s = 2.5 s, the reference worker's window. */
     public static final int WINDOW = 5;
 
+    /** /proc reports CPU time in USER_HZ ticks, 100 per second on every Linux ABI the JDK runs on. */
+    public static final double NANOS_PER_TICK = 10_000_000;
+
     /** Environment variable that overrides the CPU count (reference worker: same name). */
     public static final String NUM_CPUS_ENV = "NUM_CPUS";
 
     private final CpuSource source;
     private final LongSupplier nanoTime;
     private final MovingAverage average = new MovingAverage(WINDOW);
+    private final MovingAverage jobAverage = new MovingAverage(WINDOW);
+    private OwnCpu own = OwnCpu.NONE;
     private CpuSource.Reading last;
+    private OwnCpu.Usage lastOwn;
     private boolean warnedReadFailure;
 
     CpuLoadMonitor(CpuSource source, LongSupplier nanoTime) {
@@ -95,9 +101,22 @@ public final class CpuLoadMonitor implements LoadMonitor {
     }
 
     @Override
+    public double jobLoad() {
+        return clamp(jobAverage.value());
+    }
+
+    @Override
+    public void attribute(OwnCpu ownCpu) {
+        this.own = ownCpu;
+        this.lastOwn = null;
+    }
+
+    @Override
     public void sample() {
         CpuSource.Reading now;
+        OwnCpu.Usage ownNow;
         try {
+            ownNow = own.sample();
             now = source.read(nanoTime.getAsLong());
         } catch (IOException | RuntimeException e) {
             // a vanished or garbled counter must not kill the loop; the last average stands
@@ -108,8 +127,10 @@ public final class CpuLoadMonitor implements LoadMonitor {
             return;
         }
         CpuSource.Reading previous = last;
+        OwnCpu.Usage previousOwn = lastOwn;
         last = now;
-        if (previous == null) {
+        lastOwn = ownNow;
+        if (previous == null || previousOwn == null) {
             return;
         }
         double capacity = now.capacity() - previous.capacity();
@@ -117,7 +138,11 @@ public final class CpuLoadMonitor implements LoadMonitor {
         if (capacity <= 0 || busy < 0) {
             return; // no time passed, or a counter was reset (cgroup recreated): start over from here
         }
-        average.add(clamp(busy / capacity));
+        double perUnit = source.nanosPerUnit();
+        double warmup = Math.max(0, ownNow.warmupNanos() - previousOwn.warmupNanos()) / perUnit;
+        double jobs = Math.max(0, ownNow.jobNanos() - previousOwn.jobNanos()) / perUnit;
+        average.add(clamp((busy - warmup) / capacity));
+        jobAverage.add(clamp(jobs / capacity));
     }
 
     public String sourceName() {
@@ -264,6 +289,11 @@ public final class CpuLoadMonitor implements LoadMonitor {
             } catch (IOException e) {
                 return Runtime.getRuntime().availableProcessors();
             }
+        }
+
+        @Override
+        public double nanosPerUnit() {
+            return NANOS_PER_TICK;
         }
 
         @Override

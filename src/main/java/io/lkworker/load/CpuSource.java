@@ -22,6 +22,11 @@ interface CpuSource {
      */
     Reading read(long wallNanos) throws IOException;
 
+    /** Nanoseconds of CPU time in one unit of {@code busy}: 1 for the cgroup sources, a clock tick for /proc/stat. */
+    default double nanosPerUnit() {
+        return 1;
+    }
+
     /** Cumulative busy and capacity counters; only their deltas mean anything. */
     record Reading(double busy, double capacity) {
     }

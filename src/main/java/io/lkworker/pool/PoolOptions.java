@@ -56,14 +56,18 @@ public record PoolOptions(
         }
     }
 
-    /** Concurrent starts: min(cores, 4), as in the Python worker; JVM start and prewarm are CPU-bound. */
+    /**
+     * Concurrent starts: one per core (at least two). JVM start and prewarm are CPU-bound, so more than
+     * the cores only interleave; on 2 cores 2, 3 and 4 measured the same (results.md, perf2). The
+     * Python worker's cap of 4 left big machines starting a burst four at a time.
+     */
     public static int defaultConcurrentStarts() {
         // For measuring only (WorkerBenchmark --daemon-opts): -Dlkworker.pool.maxConcurrentStarts=N.
         Integer override = Integer.getInteger("lkworker.pool.maxConcurrentStarts");
         if (override != null && override > 0) {
             return override;
         }
-        return Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), 4));
+        return Math.max(2, Runtime.getRuntime().availableProcessors());
     }
 
     /** Production defaults (the values of the Python worker) for an agent jar. */

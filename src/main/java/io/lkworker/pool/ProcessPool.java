@@ -83,6 +83,11 @@ public final class ProcessPool implements JobExecutor, ChildProcess.Owner {
                 return t;
             });
     private int pendingGroupKills;
+    /** CPU ticks used by children without a job (starting, prewarming, idle) and by children with one. */
+    private long warmupTicks;
+    private long jobTicks;
+    /** Moving average of spawn → ready, in seconds (0 until a child was ready). */
+    private double startSeconds;
     private final ChildLogForwarder logForwarder = new ChildLogForwarder();
 
     public ProcessPool(EventLoop loop, PoolOptions options) {
@@ -353,10 +358,42 @@ public final class ProcessPool implements JobExecutor, ChildProcess.Owner {
         return true;
     }
 
+    /**
+     * Attributes the children's CPU time since the last sample: warm-up (no job yet) or jobs. Loop
+     * thread, every load sample (0.5 s): one small /proc read per live child.
+     */
+    @Override
+    public io.lkworker.load.OwnCpu.Usage ownCpu() {
+        for (ChildProcess child : starting) {
+            warmupTicks += child.cpuTicksSinceLastCall();
+        }
+        for (ChildProcess child : idle) {
+            warmupTicks += child.cpuTicksSinceLastCall();
+        }
+        for (ChildProcess child : running.values()) {
+            jobTicks += child.cpuTicksSinceLastCall();
+        }
+        return new io.lkworker.load.OwnCpu.Usage((long) (warmupTicks * io.lkworker.load.CpuLoadMonitor.NANOS_PER_TICK),
+                (long) (jobTicks * io.lkworker.load.CpuLoadMonitor.NANOS_PER_TICK));
+    }
+
+    @Override
+    public boolean measuresJobCpu() {
+        return true;
+    }
+
+    @Override
+    public double startSeconds() {
+        return startSeconds;
+    }
+
     @Override
     public void onReady(ChildProcess child) {
         starting.remove(child);
-        metrics.processInitialized((loop.clock().nanos() - child.spawnedNanos()) / 1e9);
+        warmupTicks += child.cpuTicksSinceLastCall(); // its start and prewarm were warm-up, whatever comes next
+        double seconds = (loop.clock().nanos() - child.spawnedNanos()) / 1e9;
+        startSeconds = startSeconds == 0 ? seconds : 0.8 * startSeconds + 0.2 * seconds;
+        metrics.processInitialized(seconds);
         backoff.onReady();
         lastStartError = null;
         if (closing) {

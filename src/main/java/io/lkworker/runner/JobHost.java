@@ -59,6 +59,8 @@ public final class JobHost {
     /** Written by the entrypoint thread before {@link #entrypointDone} counts down. */
     private volatile Throwable entrypointFailure;
     private volatile boolean interruptedByHost;
+    /** The entrypoint ignored its interrupt and still runs: the job did not end, it was given up on. */
+    private volatile boolean abandoned;
 
     public JobHost(Agent agent, Spec spec, JobProcess process, Duration entrypointGrace, Duration callbackTimeout,
                    Listener listener) {
@@ -149,6 +151,7 @@ public final class JobHost {
             entry.interrupt();
             if (!entrypointDone.await(INTERRUPT_UNWIND_MILLIS, TimeUnit.MILLISECONDS)) {
                 log.warn("entrypoint ignored the interrupt; abandoning its thread");
+                abandoned = true;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -208,6 +211,11 @@ public final class JobHost {
 
     private JobResult result(String reason) {
         Throwable failure = entrypointFailure;
+        if (abandoned) {
+            // Its end is reported at once and its process may even exit: but it never stopped.
+            return new JobResult(false, "entrypoint still running " + (entrypointGrace.toMillis() + INTERRUPT_UNWIND_MILLIS)
+                    + " ms after shutdown was requested (ignored its interrupt); abandoned", reason);
+        }
         if (failure != null && !interruptedByHost) {
             return new JobResult(false, describe(failure), reason);
         }

@@ -81,6 +81,11 @@ final class AvailabilityHandler {
     }
 
     /** Offers being decided plus accepts waiting for assignment: they count toward the load. */
+    /** Accepted offers whose assignment has not arrived yet: each will need a job process. */
+    int acceptedAwaitingAssignment() {
+        return awaitingAssignment.size();
+    }
+
     int reservedSlots() {
         return deciding.size() + awaitingAssignment.size();
     }

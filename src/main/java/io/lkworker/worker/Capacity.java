@@ -3,14 +3,17 @@ package io.lkworker.worker;
 /**
  * Decides whether the worker can take another job. Pure: the worker passes in what it knows.
  *
- * <p>The <em>effective load</em> counts jobs that were offered or accepted but are not running yet
- * (reserved slots), each at the current per-job load, so two requests that arrive inside one load
- * sampling window cannot both slip under the threshold (the reference worker's issue #4884). Before
- * any job runs there is no per-job figure, so each reservation is charged {@code threshold / idle}.
+ * <p>The <em>load</em> is the machine's (or container's) CPU use without the worker's pool warm-up
+ * ({@link io.lkworker.load.LoadMonitor}). The <em>effective load</em> adds the jobs that were offered
+ * or accepted but are not running yet (reserved slots), each at the measured CPU share of one
+ * running job, so two requests that arrive inside one load sampling window cannot both slip under the
+ * threshold when jobs are known to be heavy (the reference worker's issue #4884). Until a job has
+ * been measured a reservation costs nothing: charging a guess (it was {@code threshold / idle}) made
+ * a worker with free slots report itself full to the second of two concurrent offers.
  *
  * @param loadThreshold WS_FULL at or above this effective load; +Infinity disables the check
  * @param maxJobs hard cap on running + reserved jobs; 0 = no cap
- * @param idleProcesses the configured warm pool size (for the per-job estimate before any job ran)
+ * @param idleProcesses the configured warm pool size
  */
 public record Capacity(double loadThreshold, int maxJobs, int idleProcesses) {
 
@@ -22,53 +25,57 @@ public record Capacity(double loadThreshold, int maxJobs, int idleProcesses) {
         return Math.min(1, load);
     }
 
-    public double effectiveLoad(double load, int runningJobs, int reservedSlots) {
-        double l = clamp(load);
-        if (reservedSlots == 0) {
-            return l;
-        }
-        double perJob;
-        if (runningJobs > 0) {
-            perJob = l / runningJobs;
-        } else if (Double.isInfinite(loadThreshold)) {
-            perJob = 0;
-        } else {
-            perJob = loadThreshold / Math.max(idleProcesses, 1);
-        }
-        return l + reservedSlots * perJob;
+    /** {@code perJobLoad}: the CPU share of one running job as measured, NaN (or ≤ 0) when not known. */
+    public double effectiveLoad(double load, double perJobLoad, int reservedSlots) {
+        return clamp(load) + reservedSlots * known(perJobLoad);
     }
 
     /** True when one more job may be reserved. */
-    public boolean canTakeJob(double load, int runningJobs, int reservedSlots) {
+    public boolean canTakeJob(double load, double perJobLoad, int runningJobs, int reservedSlots) {
         if (maxJobs > 0 && runningJobs + reservedSlots >= maxJobs) {
             return false;
         }
-        return Double.isInfinite(loadThreshold) || effectiveLoad(load, runningJobs, reservedSlots) < loadThreshold;
+        return Double.isInfinite(loadThreshold) || effectiveLoad(load, perJobLoad, reservedSlots) < loadThreshold;
+    }
+
+    /** True when the worker should report WS_FULL. */
+    public boolean isFull(double load, double perJobLoad, int runningJobs, int reservedSlots) {
+        return !canTakeJob(load, perJobLoad, runningJobs, reservedSlots);
+    }
+
+    /** What decided the answer, for the line logged when availability flips: the load and threshold, or the job cap. */
+    public String explain(double load, double perJobLoad, int runningJobs, int reservedSlots) {
+        String jobs = runningJobs + " running + " + reservedSlots + " reserved";
+        String cap = maxJobs > 0 ? " of --max-jobs " + maxJobs : " (no --max-jobs)";
+        String threshold = Double.isInfinite(loadThreshold) ? "inf" : String.format("%.2f", loadThreshold);
+        String perJob = known(perJobLoad) > 0 ? String.format(" + %d × %.2f per job", reservedSlots, perJobLoad) : "";
+        return String.format("effective load %.2f (load %.2f%s), threshold %s; %s jobs%s",
+                effectiveLoad(load, perJobLoad, reservedSlots), clamp(load), perJob, threshold, jobs, cap);
     }
 
     /**
      * How many warm idle processes are worth keeping: none while full, at most the free
-     * {@code maxJobs} slots, and at most what the load headroom fits at the current per-job load (the
+     * {@code maxJobs} slots, and at most what the load headroom fits at the measured per-job load (the
      * reference worker's rule), so the pool never warms processes the worker could not use.
+     * {@code wanted} is the size asked for (the configured floor, or more under a burst).
      */
-    public int idleTarget(double load, int runningJobs, int reservedSlots) {
-        if (isFull(load, runningJobs, reservedSlots)) {
+    public int idleTarget(int wanted, double load, double perJobLoad, int runningJobs, int reservedSlots) {
+        if (isFull(load, perJobLoad, runningJobs, reservedSlots)) {
             return 0;
         }
-        int target = idleProcesses;
+        int target = wanted;
         if (maxJobs > 0) {
             target = Math.min(target, Math.max(0, maxJobs - runningJobs - reservedSlots));
         }
-        double l = clamp(load);
-        if (!Double.isInfinite(loadThreshold) && runningJobs > 0 && l > 0) {
-            double perJob = l / runningJobs;
-            target = Math.min(target, (int) Math.ceil(Math.max(0, loadThreshold - l) / perJob));
+        double perJob = known(perJobLoad);
+        if (!Double.isInfinite(loadThreshold) && perJob > 0) {
+            double headroom = loadThreshold - effectiveLoad(load, perJobLoad, reservedSlots);
+            target = Math.min(target, (int) Math.ceil(Math.max(0, headroom) / perJob));
         }
         return target;
     }
 
-    /** True when the worker should report WS_FULL. */
-    public boolean isFull(double load, int runningJobs, int reservedSlots) {
-        return !canTakeJob(load, runningJobs, reservedSlots);
+    private static double known(double perJobLoad) {
+        return Double.isNaN(perJobLoad) || perJobLoad <= 0 || Double.isInfinite(perJobLoad) ? 0 : perJobLoad;
     }
 }

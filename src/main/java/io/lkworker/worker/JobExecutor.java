@@ -47,6 +47,21 @@ public interface JobExecutor {
     }
 
     /** Number of children kept warm; the pool may be shrunk while the worker is full. */
+    /** CPU time of the executor's job processes, warm-up and jobs apart (see {@link io.lkworker.load.OwnCpu}). */
+    default io.lkworker.load.OwnCpu.Usage ownCpu() {
+        return io.lkworker.load.OwnCpu.NONE.sample();
+    }
+
+    /** Whether {@link #ownCpu()} measures the jobs' CPU apart from the daemon's (separate processes). */
+    default boolean measuresJobCpu() {
+        return false;
+    }
+
+    /** Typical time to start a job process and prewarm it, in seconds (0 = none to start: threads). */
+    default double startSeconds() {
+        return 0;
+    }
+
     default void setIdleTarget(int idle) {
     }
 }

@@ -19,10 +19,21 @@ import java.util.List;
  * @param reconnects successful re-registrations so far
  * @param version lk-worker version
  * @param protocolVersion agent protocol version
+ * @param available whether the worker tells the server it takes jobs (registered and not full)
+ * @param availability what decided it: effective load and threshold, jobs and --max-jobs, or draining
  */
 public record WorkerSnapshot(String agentName, String workerId, String workerType, String state, boolean healthy,
                              String failure, double load, List<JobSnapshot> jobs, int idleProcesses,
-                             int startingProcesses, int reconnects, String version, int protocolVersion) {
+                             int startingProcesses, int reconnects, String version, int protocolVersion,
+                             boolean available, String availability) {
+
+    /** A snapshot of a worker that is not available (tests). */
+    public WorkerSnapshot(String agentName, String workerId, String workerType, String state, boolean healthy,
+                          String failure, double load, List<JobSnapshot> jobs, int idleProcesses,
+                          int startingProcesses, int reconnects, String version, int protocolVersion) {
+        this(agentName, workerId, workerType, state, healthy, failure, load, jobs, idleProcesses, startingProcesses,
+                reconnects, version, protocolVersion, false, "");
+    }
 
     /** The agent protocol version this worker speaks. */
     public static final int PROTOCOL_VERSION = 1;
@@ -38,7 +49,7 @@ public record WorkerSnapshot(String agentName, String workerId, String workerTyp
     /** Before the loop publishes anything. */
     public static WorkerSnapshot initial(String agentName, String workerType) {
         return new WorkerSnapshot(agentName, "", workerType, WorkerState.STARTING.label(), true, "", 0, List.of(),
-                0, 0, 0, Version.current(), PROTOCOL_VERSION);
+                0, 0, 0, Version.current(), PROTOCOL_VERSION, false, "not registered");
     }
 
     /**

@@ -19,6 +19,8 @@ final class BenchEvents implements AutoCloseable {
     final Map<Long, Long> readyAt = new ConcurrentHashMap<>();
     /** job id → epoch nanos when its entrypoint was entered. */
     final Map<String, Long> enteredAt = new ConcurrentHashMap<>();
+    /** job id → epoch nanos just before its entrypoint returned. */
+    final Map<String, Long> returnedAt = new ConcurrentHashMap<>();
     /** pids that have been given a job. */
     final Set<Long> busy = ConcurrentHashMap.newKeySet();
     private final Path file;
@@ -68,6 +70,8 @@ final class BenchEvents implements AutoCloseable {
         } else if (f[0].equals("entered") && f.length == 4) {
             busy.add(Long.parseLong(f[2]));
             enteredAt.put(f[1], Long.parseLong(f[3]));
+        } else if (f[0].equals("returned") && f.length == 4) {
+            returnedAt.put(f[1], Long.parseLong(f[3]));
         }
     }
 

@@ -1,48 +1,39 @@
 package io.lkworker.bench;
 
 import io.lkworker.bench.agent.BenchAgent;
-import io.lkworker.localserver.LocalLiveKitServer;
-import io.lkworker.localserver.ReceivedMessage;
-import io.lkworker.localserver.ServerConfig;
-import io.lkworker.localserver.ServerListener;
-import io.lkworker.localserver.agent.JobSpec;
-import io.lkworker.localserver.agent.OfferOutcome;
-import io.lkworker.localserver.agent.WorkerHandle;
 import io.lkworker.pool.AgentJarFixture;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
-import livekit.LivekitAgent.JobStatus;
 
 /**
- * End-to-end benchmark of the real daemon (not a test). Run from the project directory:
+ * End-to-end benchmark of the real daemon (not a test), measured from the server's side. Run from the
+ * project directory (after {@code npm ci} in {@code src/test/js}):
  * <pre>
  * mvn -q -B -o test-compile
  * java -cp target/test-classes:target/classes:$(cat target/classpath-test.txt) io.lkworker.bench.WorkerBenchmark [--rounds 3] [--seq 50]
- *     [--java-home DIR] [--daemon-opts "JAVA_OPTS for the daemon"]
+ *     [--java-home DIR] [--daemon-opts "JAVA_OPTS for the daemon"] [--out FILE]
  * </pre>
- * It starts an in-process {@link LocalLiveKitServer}, builds the bench agent jar
- * ({@code io.lkworker.bench.agent.BenchAgent}), and runs the daemon through {@code bin/lk-worker}
- * (which, in a source checkout, execs {@code java $JAVA_OPTS -cp target/classes:$(cat target/classpath.txt)
- * io.lkworker.cli.Main}) as {@code lk-worker start --url <server> --api-key devkey --api-secret secret
- * --agent <jar> --num-idle-processes 3 --load-threshold inf --health-port -1 --log-format json
- * --log-level warn --run-dir <tmp>}, so the daemon, its launcher defaults and its children are the
- * production ones. Each round measures registration, warm jobs, a burst, RSS, and then cold starts
- * with a second daemon ({@code --num-idle-processes 0}); the report gives every round and the medians.
- * Results replace the marked section of benchmarks/results.md.
+ * The server is {@code src/test/js/agent-server.mjs} ({@link NodeAgentServer}): LiveKit's official
+ * protocol classes on Node's {@code ws}, a server that is not ours, with TCP_NODELAY on its side as the
+ * real server has. It builds the bench agent jar ({@code io.lkworker.bench.agent.BenchAgent}) and runs
+ * the daemon through {@code bin/lk-worker} as {@code lk-worker start --url <server> --api-key devkey
+ * --api-secret secret --agent <jar> --num-idle-processes 3 --load-threshold inf --health-port -1
+ * --log-format json --log-level warn --run-dir <tmp>}, so the daemon, its launcher defaults and its
+ * children are the production ones. Each round measures registration, sequential warm jobs (answer,
+ * JS_RUNNING, entrypoint, final status), memory, a burst of 20, cold starts with a second daemon
+ * ({@code --num-idle-processes 0}) and, with a third at the default load threshold and the server's
+ * real load rule (target load 0.7), the offers refused while the worker had free slots.
  *
- * <p>Times are wall-clock epoch nanos: "assigned" is taken in the server's {@code onJobOutcome}
- * listener for ASSIGNED, which the dispatcher calls right after the JobAssignment frame has been
- * written to the socket; "entered" is the agent's {@code Instant.now()} on entering its entrypoint.
+ * <p>Times are epoch nanos: "assigned" is when the server wrote the JobAssignment; "entered" and
+ * "returned" are the agent's {@code Instant.now()} first and last thing in its entrypoint; the server
+ * stamps every message it receives. Answer and JS_RUNNING delays are the server's own durations.
  */
 public final class WorkerBenchmark {
 
@@ -51,51 +42,25 @@ public final class WorkerBenchmark {
     /** Pause after the pool is full before a timed job: jobs arrive at a quiet pool, not during a JVM start. */
     private static final long SETTLE_MILLIS = 500;
 
-    private final LocalLiveKitServer server;
+    private final NodeAgentServer server;
     private final Path work;
     private final Path agentJar;
     private final Path runDir;
     private final BenchEvents events;
     private final String javaHome;
     private final String daemonOpts;
-    private final Map<String, Long> assignedAt = new ConcurrentHashMap<>();
-    private final Map<String, JobStatus> ended = new ConcurrentHashMap<>();
-    private volatile long registeredAt;
 
-    private WorkerBenchmark(String javaHome, String daemonOpts) throws IOException {
+    private WorkerBenchmark(String javaHome, String daemonOpts) throws Exception {
         this.javaHome = javaHome;
         this.daemonOpts = daemonOpts;
         this.work = Files.createTempDirectory("lkw-wbench-");
         this.agentJar = AgentJarFixture.build(work.resolve("agent"), BenchAgent.class);
         this.runDir = Files.createDirectories(work.resolve("run"));
         this.events = new BenchEvents(work.resolve("events.log"));
-        // The server's load rule off (as in dev mode): the worker reports the machine's CPU load, and a
-        // shared build machine would otherwise make the server refuse jobs ("no servers available").
-        this.server = LocalLiveKitServer.create(ServerConfig.builder().targetLoad(Double.POSITIVE_INFINITY).build())
-                .start();
-        server.addListener(new ServerListener() {
-            @Override
-            public void onWorkerRegistered(WorkerHandle worker) {
-                registeredAt = epochNanos();
-            }
-
-            @Override
-            public void onJobOutcome(OfferOutcome outcome) {
-                if (outcome.assigned()) {
-                    assignedAt.put(outcome.jobId(), epochNanos());
-                }
-            }
-
-            @Override
-            public void onMessage(ReceivedMessage m) {
-                if (m.message().hasUpdateJob()) {
-                    JobStatus s = m.message().getUpdateJob().getStatus();
-                    if (s == JobStatus.JS_SUCCESS || s == JobStatus.JS_FAILED) {
-                        ended.put(m.message().getUpdateJob().getJobId(), s);
-                    }
-                }
-            }
-        });
+        // The server's load rule off (as in dev mode) except in the refusal phase: the worker reports the
+        // machine's CPU load, and a shared build machine would otherwise make the server refuse jobs.
+        this.server = new NodeAgentServer(Path.of("src", "test", "js").toAbsolutePath(), Double.POSITIVE_INFINITY,
+                work.resolve("server.log"));
     }
 
     public static void main(String[] args) throws Exception {
@@ -121,7 +86,7 @@ public final class WorkerBenchmark {
             System.out.println("round " + r + ": " + result);
             results.add(result);
         }
-        String report = Report.render(results, javaHome, daemonOpts, seq);
+        String report = Report.render(results, javaHome, daemonOpts, seq, rounds);
         System.out.println(report);
         writeSection(out, report);
         bench.server.close();
@@ -131,16 +96,16 @@ public final class WorkerBenchmark {
     private RoundResult round(int seqJobs) throws Exception {
         RoundResult r = new RoundResult();
         r.loadBefore = ProcMemory.loadAvg();
-        try (Daemon d = startDaemon(3)) {
+        try (Daemon d = startDaemon(3, "inf")) {
             r.registerMs = d.registerMs;
             awaitIdle(d, 3);
             // The first child to exit writes the class-data sharing archive; then cycle every idle
             // child once so all of them started with it (a long-running daemon's steady state).
             for (int i = 0; i < 6 && !archiveExists(); i++) {
-                runJob(d);
+                runJob(d, null);
             }
             for (int i = 0; i < 3; i++) {
-                runJob(d);
+                runJob(d, null);
             }
             awaitIdle(d, 3);
             Thread.sleep(3000); // settle (JIT, GC) before sampling memory: a measurement, not synchronisation
@@ -159,50 +124,119 @@ public final class WorkerBenchmark {
             r.treeProcesses = 1 + (int) d.process.toHandle().descendants().count();
 
             for (int i = 0; i < seqJobs; i++) {
-                r.warmMs.add(runJob(d));
+                r.warmMs.add(runJob(d, r));
             }
             awaitIdle(d, 3);
             r.loadDuring = ProcMemory.loadAvg();
             List<String> burst = new ArrayList<>();
-            Map<String, Long> offeredAt = new LinkedHashMap<>();
             for (int i = 0; i < 20; i++) {
-                long t = epochNanos();
-                String id = server.offerJob(JobSpec.forRoom("burst-" + System.nanoTime())).jobId();
-                offeredAt.put(id, t);
-                burst.add(id);
+                burst.add(server.offer("burst-" + i));
             }
             for (String id : burst) {
-                await(() -> events.enteredAt.containsKey(id) && assignedAt.containsKey(id), 60_000, "burst job " + id);
-                r.burstMs.add((events.enteredAt.get(id) - assignedAt.get(id)) / 1e6);
-                r.burstOfferMs.add((events.enteredAt.get(id) - offeredAt.get(id)) / 1e6);
-            }
-            for (String id : burst) {
-                await(() -> ended.containsKey(id), 60_000, "end of burst job " + id);
+                NodeAgentServer.JobView v = server.job(id);
+                await(() -> v.refused != null || v.endedAt != 0 || (events.enteredAt.containsKey(id) && v.assignedAt != 0),
+                        60_000, "burst job " + id);
+                if (v.refused != null) {
+                    r.burstRefused++;
+                    continue;
+                }
+                if (!events.enteredAt.containsKey(id)) {
+                    r.burstFailed++; // ended without running: no job process became available in time
+                    continue;
+                }
+                r.burstMs.add((events.enteredAt.get(id) - v.assignedAt) / 1e6);
+                await(() -> v.endedAt != 0, 60_000, "end of burst job " + id);
             }
         }
-        try (Daemon d = startDaemon(0)) {
+        try (Daemon d = startDaemon(0, "inf")) {
             r.registerIdle0Ms = d.registerMs;
             for (int i = 0; i < 7; i++) {
                 Thread.sleep(SETTLE_MILLIS);
-                r.coldMs.add(runJob(d));
+                r.coldMs.add(runJob(d, null));
             }
         }
+        refusalPhase(r);
         r.loadAfter = ProcMemory.loadAvg();
         return r;
     }
 
-    /** Offers one job on a settled pool, waits for its end and its process's exit; returns assigned → entered in ms. */
-    private double runJob(Daemon d) throws Exception {
+    /**
+     * The production defaults for capacity: the daemon's default load threshold (0.7), and the
+     * server's real rule (no offer to a worker that reported WS_FULL or a load at or above 0.7). The
+     * worker has no --max-jobs and never runs more than two of these jobs, so it always has a free
+     * slot: every refusal counts. 10 sequential offers 300 ms apart, then 5 pairs of concurrent ones.
+     */
+    private void refusalPhase(RoundResult r) throws Exception {
+        server.command("{\"op\":\"targetLoad\",\"value\":0.7}");
+        try (Daemon d = startDaemon(3, null);
+             OthersLoad others = new OthersLoad(() -> OthersLoad.ticks(d.pid(), true)
+                     + d.process.toHandle().descendants().mapToLong(h -> OthersLoad.ticks(h.pid(), false)).sum())) {
+            // A worker that finds itself full warms no processes: wait for the pool, but not for ever
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (events.idle() < 3 && System.nanoTime() < until) {
+                Thread.sleep(10);
+            }
+            Thread.sleep(2600); // one status period: the server has the worker's settled status
+            List<String> ids = new ArrayList<>();
+            java.util.Map<String, Double> othersAt = new java.util.HashMap<>();
+            for (int i = 0; i < 10; i++) {
+                String id = server.offer("seq-default-" + i);
+                ids.add(id);
+                othersAt.put(id, others.average());
+                Thread.sleep(300);
+            }
+            for (int i = 0; i < 5; i++) {
+                String a = server.offer("pair-a-" + i);
+                String b = server.offer("pair-b-" + i);
+                ids.add(a);
+                ids.add(b);
+                othersAt.put(a, others.average());
+                othersAt.put(b, others.average());
+                Thread.sleep(1500);
+            }
+            for (String id : ids) {
+                NodeAgentServer.JobView v = server.job(id);
+                await(() -> v.refused != null || v.endedAt != 0, 60_000, "end of job " + id);
+                r.defaultOffers++;
+                if (v.refused != null) {
+                    r.refusedWithFreeSlots++;
+                    double o = othersAt.get(id);
+                    boolean busy = o >= 0.7; // other work alone was over the threshold: not the worker's doing
+                    if (!busy) {
+                        r.refusedSelfInflicted++;
+                    }
+                    r.refusals.add(v.refused + String.format(" (others %.2f)", o));
+                }
+            }
+        } finally {
+            server.command("{\"op\":\"targetLoad\",\"value\":\"Infinity\"}");
+        }
+    }
+
+    /**
+     * Offers one job on a settled pool, waits for its end and its process's exit; returns assigned →
+     * entered in ms. With {@code r}, also records the server-side delays of this job.
+     */
+    private double runJob(Daemon d, RoundResult r) throws Exception {
         if (d.idle > 0) {
             awaitIdle(d, d.idle);
         }
-        String id = server.offerJob(JobSpec.forRoom("seq-" + System.nanoTime())).jobId();
-        await(() -> events.enteredAt.containsKey(id) && assignedAt.containsKey(id), 60_000, "job " + id);
-        await(() -> ended.containsKey(id), 60_000, "end of job " + id);
-        if (ended.get(id) != JobStatus.JS_SUCCESS) {
-            throw new IllegalStateException("job " + id + " ended " + ended.get(id));
+        String id = server.offer("seq-" + System.nanoTime());
+        NodeAgentServer.JobView v = server.job(id);
+        await(() -> v.refused != null || (events.enteredAt.containsKey(id) && v.assignedAt != 0), 60_000, "job " + id);
+        if (v.refused != null) {
+            throw new IllegalStateException("job " + id + " refused: " + v.refused);
         }
-        return (events.enteredAt.get(id) - assignedAt.get(id)) / 1e6;
+        await(() -> v.endedAt != 0 && v.runningAt != 0 && events.returnedAt.containsKey(id), 60_000, "end of job " + id);
+        if (!"JS_SUCCESS".equals(v.endStatus)) {
+            throw new IllegalStateException("job " + id + " ended " + v.endStatus);
+        }
+        if (r != null) {
+            r.answerMs.add(v.answerMs);
+            r.runningMs.add(v.runningMs);
+            r.endMs.add((v.endedAt - events.returnedAt.get(id)) / 1e6);
+        }
+        return (events.enteredAt.get(id) - v.assignedAt) / 1e6;
     }
 
     private void awaitIdle(Daemon d, int n) throws Exception {
@@ -220,24 +254,30 @@ public final class WorkerBenchmark {
         }
     }
 
-    private Daemon startDaemon(int idle) throws Exception {
-        registeredAt = 0;
-        List<String> cmd = List.of("sh", Path.of("bin", "lk-worker").toString(), "start",
+    /** Starts a daemon; {@code threshold} null = the default --load-threshold. */
+    private Daemon startDaemon(int idle, String threshold) throws Exception {
+        long before = server.registeredAt;
+        List<String> cmd = new ArrayList<>(List.of("sh", Path.of("bin", "lk-worker").toString(), "start",
                 "--url", server.url(), "--api-key", "devkey", "--api-secret", "secret",
                 "--agent", agentJar.toString(), "--num-idle-processes", Integer.toString(idle),
-                "--load-threshold", "inf", "--health-port", "-1", "--log-format", "json", "--log-level", System.getProperty("bench.logLevel", "warn"),
-                "--run-dir", runDir.toString());
+                "--health-port", "-1", "--log-format", "json", "--log-level", System.getProperty("bench.logLevel", "warn"),
+                "--run-dir", runDir.toString()));
+        if (threshold != null) {
+            cmd.addAll(List.of("--load-threshold", threshold));
+        }
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve("daemon.log").toFile()));
         pb.environment().put("JAVA_HOME", javaHome);
         pb.environment().put("JAVA_OPTS", daemonOpts);
         pb.environment().put("LKW_BENCH_EVENTS", work.resolve("events.log").toString());
         pb.environment().remove("LIVEKIT_URL");
+        // measurement only: -Dbench.daemonCds=off starts the daemon without its class-data archive
+        pb.environment().put("LKW_DAEMON_CDS", System.getProperty("bench.daemonCds", "on"));
         long t0 = epochNanos();
         Process p = pb.start();
         Daemon d = new Daemon(p, idle);
-        await(() -> registeredAt != 0, 60_000, "worker registration");
-        d.registerMs = (registeredAt - t0) / 1e6;
+        await(() -> server.registeredAt != before, 60_000, "worker registration");
+        d.registerMs = (server.registeredAt - t0) / 1e6;
         return d;
     }
 

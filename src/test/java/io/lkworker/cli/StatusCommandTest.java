@@ -41,7 +41,7 @@ class StatusCommandTest {
         String url = serve(new WorkerSnapshot("support-bot", "AW_abc123", "JT_ROOM", "draining", true, "", 0.42,
                 List.of(new JobSnapshot("AJ_first", "room-a", "agent-AJ_first", STARTED, 4242, true),
                         new JobSnapshot("AJ_second", "room-b", "bob-agent", STARTED, 4343, false)),
-                2, 1, 3, "0.1.0", 1));
+                2, 1, 3, "0.1.0", 1, true, "effective load 0.42 (load 0.42), threshold 0.70; 2 running + 0 reserved jobs"));
 
         CliRun.Result r = new CliRun().run("status", "--url", url);
 
@@ -54,6 +54,7 @@ class StatusCommandTest {
                 "type        JT_ROOM",
                 "state       draining",
                 "load        0.42",
+                "available   yes (effective load 0.42 (load 0.42), threshold 0.70; 2 running + 0 reserved jobs)",
                 "processes   2 idle, 1 starting",
                 "version     0.1.0 (protocol 1)");
         assertThat(lines).anySatisfy(l -> assertThat(l.split("\\s+"))

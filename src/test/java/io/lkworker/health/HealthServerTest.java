@@ -102,7 +102,7 @@ class HealthServerTest {
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
         JsonObject json = JsonParser.parseString(r.body()).getAsJsonObject();
-        assertThat(json.keySet()).contains("agent_name", "worker_id", "worker_type", "state", "load", "job_count",
+        assertThat(json.keySet()).contains("agent_name", "worker_id", "worker_type", "state", "load", "available", "availability", "job_count",
                 "jobs", "idle_processes", "starting_processes", "reconnects", "version", "protocol_version");
         assertThat(json.get("agent_name").getAsString()).isEmpty();
         assertThat(json.get("worker_id").getAsString()).isEmpty();

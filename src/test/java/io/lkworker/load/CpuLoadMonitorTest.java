@@ -278,4 +278,25 @@ class CpuLoadMonitorTest {
         assertThat(m.load()).isBetween(0.0, 1.0);
         assertThat(m.cpus()).isPositive();
     }
+
+    // ---- what the worker's own processes used
+
+    @Test
+    void poolWarmUpIsLeftOutOfTheLoadAndJobsAreMeasuredApart() throws IOException {
+        write("sys/fs/cgroup/cpu.max", "200000 100000\n"); // 2 CPUs: 1 000 000 µs of capacity per 0.5 s
+        long[] own = {0, 0}; // warm-up, jobs (ns)
+        v2Usage(0);
+        CpuLoadMonitor m = detect(Map.of(), 16);
+        m.attribute(() -> new OwnCpu.Usage(own[0], own[1]));
+        m.sample();
+
+        // 0.8 of capacity used: 0.6 starting job processes, 0.1 by a job, 0.1 by anything else
+        now.addAndGet(HALF_SECOND);
+        v2Usage(800_000);
+        own[0] += 600_000_000L;
+        own[1] += 100_000_000L;
+        m.sample();
+        assertThat(m.load()).as("warm-up is not load").isCloseTo(0.2, within(1e-9));
+        assertThat(m.jobLoad()).isCloseTo(0.1, within(1e-9));
+    }
 }

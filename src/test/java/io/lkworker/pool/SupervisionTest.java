@@ -44,7 +44,8 @@ class SupervisionTest {
             long pid = job.pid();
             assertThat(h.terminate("AJ_await", "room closed")).isTrue();
             assertThat(job.outcome(Duration.ofSeconds(5))).isEqualTo(JobOutcome.succeeded());
-            assertThat(ProcessHandle.of(pid)).isEmpty();
+            // reported when the job ended; its process exits right after
+            await().atMost(Duration.ofSeconds(5)).until(() -> ProcessHandle.of(pid).isEmpty());
             assertThat(h.terminate("AJ_unknown", "x")).isFalse();
         }
     }
@@ -63,14 +64,39 @@ class SupervisionTest {
             h.terminate("AJ_stubborn", "drain");
             JobOutcome outcome = job.outcome(Duration.ofSeconds(15));
             long tookMs = (System.nanoTime() - asked) / 1_000_000;
-            assertThat(ProcessHandle.of(pid)).isEmpty();
-            // Its entrypoint was abandoned and it said "succeeded", but it had to be killed: that is a failure.
+            // Its entrypoint never stopped (abandoned after grace and interrupt): a failure, reported at once.
             assertThat(outcome.success()).isFalse();
-            assertThat(outcome.error()).startsWith("job process did not exit");
-            assertThat(logs.count(e -> e.getFormattedMessage().startsWith("killing child: job process did not exit")
-                    && String.valueOf(pid).equals(e.getMDCPropertyMap().get("pid")))).isEqualTo(1);
-            // grace 0.3 + unwind 1 + callbacks 1 + slack 1, then 1 s to exit: bounded
+            assertThat(outcome.error()).startsWith("entrypoint still running 1300 ms after shutdown was requested");
+            await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(pid).isEmpty());
+            // grace 0.3 + unwind 1 + callbacks 1 + slack 1: bounded
             assertThat(tookMs).isLessThan(6000);
+            await().atMost(Duration.ofSeconds(10)).until(() -> logs.count(e -> e.getFormattedMessage()
+                    .startsWith("killing child: job process did not exit")
+                    && String.valueOf(pid).equals(e.getMDCPropertyMap().get("pid"))) == 1);
+        }
+    }
+
+    /**
+     * A job's end is reported when the child says so, not when its JVM has exited; the exit is still
+     * supervised: a process that cannot exit is killed after --shutdown-timeout, and counted.
+     */
+    @Test
+    void aJobsEndIsReportedBeforeItsProcessExitsAndAHungExitIsKilled() throws Exception {
+        Path jar = AgentJarFixture.build(tmp, TestAgent.class);
+        PoolOptions options = PoolHarness.options(jar, 1)
+                .withTimeouts(Duration.ofSeconds(10), Duration.ofMillis(1500), Duration.ofMillis(300));
+        try (PoolHarness h = new PoolHarness(options); ListAppenderSupport logs = new ListAppenderSupport()) {
+            PoolHarness.Job job = h.launch("AJ_hang", "hangOnExit");
+            long pid = job.pid();
+            assertThat(job.outcome(Duration.ofSeconds(10))).isEqualTo(JobOutcome.succeeded());
+            // reported while the process is still there (it cannot exit before it is killed)
+            assertThat(ProcessHandle.of(pid)).isPresent();
+            await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(pid).isEmpty());
+            await().atMost(Duration.ofSeconds(5)).until(() -> logs.count(e -> e.getFormattedMessage()
+                    .startsWith("killing child: job process did not exit within 1500 ms")
+                    && String.valueOf(pid).equals(e.getMDCPropertyMap().get("pid"))) == 1);
+            // reported once: the kill after the end does not report the job again
+            assertThat(h.call(() -> job.endedCalls)).isEqualTo(1);
         }
     }
 

@@ -2,40 +2,55 @@ package io.lkworker.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 class CapacityTest {
 
+    private static final double UNKNOWN = Double.NaN;
+
     @Test
-    void reservedSlotsCountTowardTheThresholdSoTwoQuickRequestsCannotBothSlipUnder() {
+    void reservedSlotsCountAtTheMeasuredPerJobLoadSoTwoQuickRequestsCannotBothSlipUnder() {
         Capacity capacity = new Capacity(0.7, 0, 4);
-        // Load sampled at 0.5; nothing running yet: each reservation is charged 0.7 / 4 = 0.175.
-        assertThat(capacity.canTakeJob(0.5, 0, 0)).isTrue();
-        assertThat(capacity.effectiveLoad(0.5, 0, 1)).isEqualTo(0.675, org.assertj.core.data.Offset.offset(1e-9));
-        assertThat(capacity.canTakeJob(0.5, 0, 1)).isTrue();
-        assertThat(capacity.canTakeJob(0.5, 0, 2)).isFalse();
+        // Load 0.5, one job measured at 0.15: each reservation is charged 0.15.
+        assertThat(capacity.canTakeJob(0.5, 0.15, 0, 0)).isTrue();
+        assertThat(capacity.effectiveLoad(0.5, 0.15, 1)).isEqualTo(0.65, Offset.offset(1e-9));
+        assertThat(capacity.canTakeJob(0.5, 0.15, 0, 1)).isTrue();
+        assertThat(capacity.canTakeJob(0.5, 0.15, 0, 2)).isFalse();
     }
 
     @Test
-    void perJobEstimateComesFromRunningJobs() {
-        Capacity capacity = new Capacity(0.7, 0, 4);
-        // Two jobs use 0.6: 0.3 each; one reservation pushes the estimate to 0.9.
-        assertThat(capacity.effectiveLoad(0.6, 2, 1)).isEqualTo(0.9, org.assertj.core.data.Offset.offset(1e-9));
-        assertThat(capacity.isFull(0.6, 2, 1)).isTrue();
+    void anUnmeasuredJobCostsNothingSoAWorkerWithFreeSlotsTakesConcurrentOffers() {
+        Capacity capacity = new Capacity(0.7, 0, 2);
+        // Before: each reservation was charged threshold / idle = 0.35, so at load 0.4 the second of
+        // two concurrent offers found the worker "full" with free slots.
+        assertThat(capacity.canTakeJob(0.4, UNKNOWN, 0, 1)).isTrue();
+        assertThat(capacity.effectiveLoad(0.4, UNKNOWN, 3)).isEqualTo(0.4, Offset.offset(1e-9));
+        // The load itself still decides.
+        assertThat(capacity.canTakeJob(0.7, UNKNOWN, 0, 0)).isFalse();
     }
 
     @Test
     void maxJobsIsADeterministicCap() {
         Capacity capacity = new Capacity(Double.POSITIVE_INFINITY, 2, 1);
-        assertThat(capacity.canTakeJob(0, 1, 0)).isTrue();
-        assertThat(capacity.canTakeJob(0, 1, 1)).isFalse();
-        assertThat(capacity.canTakeJob(0, 2, 0)).isFalse();
+        assertThat(capacity.canTakeJob(0, UNKNOWN, 1, 0)).isTrue();
+        assertThat(capacity.canTakeJob(0, UNKNOWN, 1, 1)).isFalse();
+        assertThat(capacity.canTakeJob(0, UNKNOWN, 2, 0)).isFalse();
+        assertThat(capacity.explain(0, UNKNOWN, 2, 0)).contains("2 running + 0 reserved jobs of --max-jobs 2");
+    }
+
+    @Test
+    void theExplanationNamesLoadAndThreshold() {
+        Capacity capacity = new Capacity(0.7, 0, 2);
+        assertThat(capacity.explain(0.6, 0.2, 1, 1))
+                .isEqualTo("effective load 0.80 (load 0.60 + 1 × 0.20 per job), threshold 0.70; 1 running + 1 reserved jobs"
+                        + " (no --max-jobs)");
     }
 
     @Test
     void infiniteThresholdNeverFills() {
         Capacity capacity = new Capacity(Double.POSITIVE_INFINITY, 0, 0);
-        assertThat(capacity.isFull(1.0, 50, 50)).isFalse();
+        assertThat(capacity.isFull(1.0, 0.5, 50, 50)).isFalse();
     }
 
     @Test
@@ -48,16 +63,17 @@ class CapacityTest {
     @Test
     void idlePoolFollowsWhatTheWorkerCanStillTake() {
         Capacity capped = new Capacity(Double.POSITIVE_INFINITY, 3, 4);
-        assertThat(capped.idleTarget(0, 0, 0)).isEqualTo(3);
-        assertThat(capped.idleTarget(0, 2, 0)).isEqualTo(1);
-        assertThat(capped.idleTarget(0, 2, 1)).isZero();
+        assertThat(capped.idleTarget(4, 0, UNKNOWN, 0, 0)).isEqualTo(3);
+        assertThat(capped.idleTarget(4, 0, UNKNOWN, 2, 0)).isEqualTo(1);
+        assertThat(capped.idleTarget(4, 0, UNKNOWN, 2, 1)).isZero();
 
         Capacity byLoad = new Capacity(0.7, 0, 4);
         // Two jobs use 0.4 (0.2 each): the 0.3 of headroom fits two more.
-        assertThat(byLoad.idleTarget(0.4, 2, 0)).isEqualTo(2);
+        assertThat(byLoad.idleTarget(4, 0.4, 0.2, 2, 0)).isEqualTo(2);
         // Full: nothing worth warming.
-        assertThat(byLoad.idleTarget(0.75, 2, 0)).isZero();
-        // Nothing running yet: the configured pool.
-        assertThat(byLoad.idleTarget(0.3, 0, 0)).isEqualTo(4);
+        assertThat(byLoad.idleTarget(4, 0.75, 0.2, 2, 0)).isZero();
+        // Nothing measured yet: what was asked.
+        assertThat(byLoad.idleTarget(4, 0.3, UNKNOWN, 0, 0)).isEqualTo(4);
+        assertThat(byLoad.idleTarget(9, 0.3, UNKNOWN, 0, 0)).isEqualTo(9);
     }
 }

@@ -15,7 +15,8 @@ import java.time.Instant;
  * The agent of {@code WorkerBenchmark}. It appends one line per event to the file named by the
  * environment variable {@code LKW_BENCH_EVENTS} (children inherit the daemon's environment):
  * {@code ready <pid> <epochNanos>} at the end of prewarm, and {@code entered <jobId> <pid> <epochNanos>}
- * as the very first thing its entrypoint does (the time is taken before any I/O). Each line is one
+ * as the very first thing its entrypoint does (the time is taken before any I/O), and
+ * {@code returned <jobId> <pid> <epochNanos>} as the last (taken just before the write and the return). Each line is one
  * O_APPEND write, so lines from concurrent children never interleave.
  */
 public final class BenchAgent implements Agent {
@@ -29,6 +30,7 @@ public final class BenchAgent implements Agent {
     public void entrypoint(JobContext ctx) throws IOException {
         long entered = epochNanos();
         append("entered " + ctx.job().id() + " " + ProcessHandle.current().pid() + " " + entered + "\n");
+        append("returned " + ctx.job().id() + " " + ProcessHandle.current().pid() + " " + epochNanos() + "\n");
     }
 
     private static long epochNanos() {

@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * (set through jobJvmOptions): {@code ok} (default), {@code slow:<ms>}, {@code fail},
  * {@code dieAfter:<ms>} (ready, then the JVM halts). The
  * entrypoint is steered by the job's metadata: {@code ok}, {@code throw}, {@code exit3},
- * {@code halt5}, {@code block}, {@code await}, {@code hog:<MB>}, {@code ignoreShutdown},
+ * {@code halt5}, {@code block}, {@code await}, {@code hangOnExit}, {@code hog:<MB>}, {@code ignoreShutdown},
  * {@code log:<n>}, {@code spawn} and {@code orphan} (start a process, log "grandchild PID", await shutdown).
  */
 public final class TestAgent implements Agent {
@@ -61,6 +61,11 @@ public final class TestAgent implements Agent {
             case "halt5" -> Runtime.getRuntime().halt(5);
             case "block" -> Thread.sleep(Long.MAX_VALUE);
             case "await" -> ctx.awaitShutdown();
+            case "hangOnExit" -> {
+                // the job ends well, then its JVM cannot exit (a shutdown hook that never returns)
+                Runtime.getRuntime().addShutdownHook(new Thread(TestAgent::sleepIgnoringInterrupts));
+                log.info("returning, then hanging on exit");
+            }
             case "hog" -> hog(Integer.parseInt(mode.substring(4)));
             case "ignoreShutdown" -> ignoreShutdown(ctx);
             case "log" -> logLines(Integer.parseInt(mode.substring(4)));

@@ -1,0 +1,74 @@
+package io.lkworker;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Class-data sharing for the daemon itself. {@code bin/lk-worker} names an archive file for this
+ * JVM, class path and agent-independent start-up ({@code -Dlkworker.daemonCds=FILE}) and, when the
+ * file exists, starts the daemon with it ({@code -XX:SharedArchiveFile}): the classes of the
+ * start-up path are mapped instead of loaded, parsed and verified. When it does not exist, the
+ * daemon trains it once it has registered: a background JVM ({@link io.lkworker.dev.DaemonCdsTrainer},
+ * niced, output discarded) runs the start-up path against the embedded server and writes the archive
+ * at exit, to a temporary name first, so a half-written archive is never used.
+ */
+final class DaemonCds {
+
+    private static final Logger log = LoggerFactory.getLogger(DaemonCds.class);
+    static final String PROPERTY = "lkworker.daemonCds";
+    /** A trainer that has not finished by then is killed: the archive is a cache, not a duty. */
+    private static final long TRAINING_TIMEOUT_SECONDS = 120;
+
+    private DaemonCds() {
+    }
+
+    /** Starts training in the background if the launcher asked for an archive that is missing. */
+    static void trainIfMissing(Path agentJar) {
+        String target = System.getProperty(PROPERTY);
+        if (target == null || target.isBlank() || Files.exists(Path.of(target))) {
+            return;
+        }
+        Thread t = new Thread(() -> train(Path.of(target), agentJar), "lkw-daemon-cds");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private static void train(Path target, Path agentJar) {
+        Path tmp = target.resolveSibling(target.getFileName() + ".tmp-" + ProcessHandle.current().pid());
+        try {
+            Files.createDirectories(target.getParent());
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            List<String> cmd = List.of("nice", "-n", "10", java, "-XX:ArchiveClassesAtExit=" + tmp,
+                    "-Xshare:auto", "-Xlog:cds=off", "-Xlog:cds+dynamic=off",
+                    "-cp", System.getProperty("java.class.path"), "io.lkworker.dev.DaemonCdsTrainer", agentJar.toString());
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            p.getOutputStream().close();
+            if (!p.waitFor(TRAINING_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                log.debug("daemon class-data archive: training timed out");
+            } else if (p.exitValue() == 0 && Files.isRegularFile(tmp)) {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                log.info("wrote the daemon's class-data sharing archive {} (used from the next start)", target);
+            } else {
+                log.debug("daemon class-data archive: training exited {}", p.exitValue());
+            }
+        } catch (IOException e) {
+            log.debug("daemon class-data archive not written: {}", e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // a stray temporary file in the cache
+            }
+        }
+    }
+}
