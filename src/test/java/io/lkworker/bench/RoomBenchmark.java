@@ -1113,7 +1113,7 @@ public final class RoomBenchmark {
             roomConfig.add("agents", agents);
             claims.add("roomConfig", roomConfig);
             return AccessToken.sign(claims, SECRET);
-        } catch (AccessToken.InvalidTokenException e) {
+        } catch (io.lkworker.jwt.Jwt.InvalidTokenException e) {
             throw new IllegalStateException(e);
         }
     }
