@@ -11,7 +11,11 @@ import java.nio.file.StandardCopyOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.HexFormat;
 import java.util.stream.Stream;
 
@@ -25,6 +29,10 @@ import java.util.stream.Stream;
  * dependencies as a directory of jars, README "Writing an agent") are copied along, to the same
  * relative places, so they resolve from the copy exactly as from the original; they are part of the
  * hash.
+ *
+ * <p>Copies are bounded: after a reload, {@link #prune} deletes every generation but the newest two
+ * that no process of ours still runs from (a job kept on old code with {@code --reload-jobs keep}
+ * names its jar on its command line, and may still open classes and libraries from it).
  */
 final class AgentJarCopies {
 
@@ -73,6 +81,31 @@ final class AgentJarCopies {
                 e.addSuppressed(cleanup);
             }
             throw e;
+        }
+    }
+
+    /**
+     * Deletes the generations other than {@code current} and the one used before it, except those a
+     * live descendant process names on its command line.
+     */
+    void prune(Path current, Path previous) throws IOException {
+        Set<Path> keep = new HashSet<>();
+        keep.add(current.toAbsolutePath().getParent());
+        if (previous != null) {
+            keep.add(previous.toAbsolutePath().getParent());
+        }
+        List<String> arguments = ProcessHandle.current().descendants()
+                .flatMap(p -> p.info().arguments().stream().flatMap(Arrays::stream)).toList();
+        List<Path> generations;
+        try (Stream<Path> list = Files.list(directory)) {
+            generations = list.filter(Files::isDirectory).map(Path::toAbsolutePath)
+                    .filter(g -> !g.getFileName().toString().startsWith("incoming-")).toList();
+        }
+        for (Path generation : generations) {
+            String prefix = generation + "/";
+            if (!keep.contains(generation) && arguments.stream().noneMatch(a -> a.startsWith(prefix))) {
+                deleteRecursively(generation);
+            }
         }
     }
 

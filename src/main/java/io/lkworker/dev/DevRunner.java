@@ -35,6 +35,9 @@ public final class DevRunner implements AutoCloseable {
     private final WorkerConfig config;
     private final DevOptions options;
     private final AgentJarCopies copies;
+    // the watcher thread's: the daemon's agent now and the one before it (see releaseOlderThan)
+    private LoadedAgent current;
+    private LoadedAgent previous;
     private LocalLiveKitServer embedded;
     private Daemon daemon;
     private AgentWatcher watcher;
@@ -93,6 +96,7 @@ public final class DevRunner implements AutoCloseable {
         Path copy = copies.copy(config.agentJar());
         effective = effective.withAgentJar(copy);
         LoadedAgent agent = AgentLoader.load(copy, config.agentClass());
+        current = agent;
         initial.close();
         daemon = new Daemon(effective, agent, DefaultExecutors.defaultFactory(), CpuLoadMonitor.detect(),
                 Clock.system());
@@ -144,8 +148,32 @@ public final class DevRunner implements AutoCloseable {
         int gen = reloads.incrementAndGet();
         daemon.reload(next, options.restartJobs() ? new TokenResigner(config.apiSecret(), System::currentTimeMillis)
                 : null);
+        releaseOlderThan(next);
         log.info("reload #{} of {} ({} changed): agent {} loaded in {} ms", gen, config.agentJar().getFileName(),
                 what, next.className(), (System.nanoTime() - start) / 1_000_000);
+    }
+
+    /**
+     * Bounds what reloads leave behind: the daemon's class loader of two generations ago is closed
+     * (the previous one may still be answering an offer it was asked before the reload), and copies
+     * no job runs from any more are deleted.
+     */
+    private void releaseOlderThan(LoadedAgent next) {
+        LoadedAgent old = previous;
+        previous = current;
+        current = next;
+        if (old != null && old != previous && old != current) {
+            try {
+                old.close();
+            } catch (IOException e) {
+                log.debug("closing the class loader of {} failed", old.jar(), e);
+            }
+        }
+        try {
+            copies.prune(current.jar(), previous == null ? null : previous.jar());
+        } catch (IOException | RuntimeException e) {
+            log.warn("could not delete old agent copies in {}: {}", config.runDir().resolve("agents"), e.toString());
+        }
     }
 
     /** Reloads that went through (a broken jar does not count). */

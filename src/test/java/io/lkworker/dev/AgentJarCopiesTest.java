@@ -66,4 +66,31 @@ class AgentJarCopiesTest {
         }
         assertThat(Files.mismatch(copy, jar)).isEqualTo(-1);
     }
+
+    @Test
+    void pruningKeepsTheNewestTwoAndAnyAProcessRunsFromAndDeletesTheRest() throws Exception {
+        AgentJarCopies copies = new AgentJarCopies(dir.resolve("run/agents"));
+        Path[] generation = new Path[5];
+        Path jar = TestJars.agentJar(dir.resolve("build/plain.jar"), "demo.Plain", TestJars.simpleAgent("demo.Plain"));
+        for (int i = 0; i < generation.length; i++) {
+            // each rebuild differs: a byte after the zip's end (readers find the central directory from the end)
+            Files.write(jar, new byte[] {(byte) i}, java.nio.file.StandardOpenOption.APPEND);
+            generation[i] = copies.copy(jar);
+        }
+        // a job kept on generation 1's code: its jar is on its command line (the shell does not exec away)
+        Process job = new ProcessBuilder("sh", "-c", "sleep 60; :", generation[1].toAbsolutePath().toString()).start();
+        try {
+            copies.prune(generation[4], generation[3]);
+
+            assertThat(generation[0]).doesNotExist();
+            assertThat(generation[1]).isRegularFile();
+            assertThat(generation[2]).doesNotExist();
+            assertThat(generation[3]).isRegularFile();
+            assertThat(generation[4]).isRegularFile();
+        } finally {
+            job.destroyForcibly().waitFor();
+        }
+        copies.prune(generation[4], generation[3]);
+        assertThat(generation[1]).doesNotExist();
+    }
 }
