@@ -655,9 +655,27 @@ class DaemonTest {
             return b;
         }, LoadMonitor.fixed(0.2));
         assertThat(offerConcurrently(1, "until-shutdown")).isEqualTo(1);
-        await().atMost(WAIT).until(() -> daemon.snapshot().availability().contains("× 0.20 per job"));
+        // once the first job is in the sampled load (one load window after its launch)
+        await().atMost(WAIT).until(() -> daemon.snapshot().availability().contains("+ 0 × 0.20 per job"));
         assertThat(offerConcurrently(4, "until-shutdown")).isEqualTo(3);
         await().atMost(WAIT).until(() -> daemon.snapshot().jobCount() == 4);
+    }
+
+    @Test
+    void aJobThatJustStartedIsChargedUntilTheLoadCanShowIt() throws Exception {
+        // The load (fixed at 0.2, a job's measured cost 0.2) is a 2.5 s average: a job launched a
+        // moment ago is not in it yet and is charged like a reservation. Two offers right after the
+        // first job started: 0.2 + 0.2 (new job) = 0.4 takes one, 0.2 + 0.2 + 0.2 (reserved) = 0.6
+        // declines the other. Judged on the sampled load alone both would fit (0.2, then 0.4 < 0.45).
+        startDaemon(b -> {
+            b.loadThreshold = 0.45;
+            b.idle = 3;
+            return b;
+        }, LoadMonitor.fixed(0.2));
+        assertThat(offerConcurrently(1, "until-shutdown")).isEqualTo(1);
+        await().atMost(WAIT).until(() -> daemon.snapshot().availability().contains("× 0.20 per job")
+                && daemon.snapshot().availability().contains("not in the load yet"));
+        assertThat(offerConcurrently(2, "until-shutdown")).isEqualTo(1);
     }
 
     @Test

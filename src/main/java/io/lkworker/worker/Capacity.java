@@ -11,6 +11,12 @@ package io.lkworker.worker;
  * been measured a reservation costs nothing: charging a guess (it was {@code threshold / idle}) made
  * a worker with free slots report itself full to the second of two concurrent offers.
  *
+ * <p>A job that has just started is not in the sampled load yet: the load is a 2.5 s moving average,
+ * so a new job's CPU enters it over one window. The worker therefore passes its running jobs'
+ * <em>unsampled</em> part (1 at launch, falling linearly to 0 one window later), charged like a
+ * reservation; without it a second offer a few hundred milliseconds after the first was judged on a
+ * load that did not show the first job yet.
+ *
  * @param loadThreshold WS_FULL at or above this effective load; +Infinity disables the check
  * @param maxJobs hard cap on running + reserved jobs; 0 = no cap
  * @param idleProcesses the configured warm pool size
@@ -26,31 +32,48 @@ public record Capacity(double loadThreshold, int maxJobs, int idleProcesses) {
     }
 
     /** {@code perJobLoad}: the CPU share of one running job as measured, NaN (or ≤ 0) when not known. */
-    public double effectiveLoad(double load, double perJobLoad, int reservedSlots) {
-        return clamp(load) + reservedSlots * known(perJobLoad);
+    public double effectiveLoad(double load, double perJobLoad, double chargedJobs) {
+        return clamp(load) + chargedJobs * known(perJobLoad);
     }
 
     /** True when one more job may be reserved. */
     public boolean canTakeJob(double load, double perJobLoad, int runningJobs, int reservedSlots) {
+        return canTakeJob(load, perJobLoad, runningJobs, reservedSlots, 0);
+    }
+
+    /** {@code unsampledJobs}: the part of the running jobs the sampled load does not show yet. */
+    public boolean canTakeJob(double load, double perJobLoad, int runningJobs, int reservedSlots, double unsampledJobs) {
         if (maxJobs > 0 && runningJobs + reservedSlots >= maxJobs) {
             return false;
         }
-        return Double.isInfinite(loadThreshold) || effectiveLoad(load, perJobLoad, reservedSlots) < loadThreshold;
+        return Double.isInfinite(loadThreshold)
+                || effectiveLoad(load, perJobLoad, reservedSlots + unsampledJobs) < loadThreshold;
     }
 
     /** True when the worker should report WS_FULL. */
     public boolean isFull(double load, double perJobLoad, int runningJobs, int reservedSlots) {
-        return !canTakeJob(load, perJobLoad, runningJobs, reservedSlots);
+        return isFull(load, perJobLoad, runningJobs, reservedSlots, 0);
+    }
+
+    public boolean isFull(double load, double perJobLoad, int runningJobs, int reservedSlots, double unsampledJobs) {
+        return !canTakeJob(load, perJobLoad, runningJobs, reservedSlots, unsampledJobs);
     }
 
     /** What decided the answer, for the line logged when availability flips: the load and threshold, or the job cap. */
     public String explain(double load, double perJobLoad, int runningJobs, int reservedSlots) {
-        String jobs = runningJobs + " running + " + reservedSlots + " reserved";
+        return explain(load, perJobLoad, runningJobs, reservedSlots, 0);
+    }
+
+    public String explain(double load, double perJobLoad, int runningJobs, int reservedSlots, double unsampledJobs) {
+        String unsampled = unsampledJobs >= 0.05 ? String.format(" (%.1f not in the load yet)", unsampledJobs) : "";
+        String jobs = runningJobs + " running" + unsampled + " + " + reservedSlots + " reserved";
         String cap = maxJobs > 0 ? " of --max-jobs " + maxJobs : " (no --max-jobs)";
         String threshold = Double.isInfinite(loadThreshold) ? "inf" : String.format("%.2f", loadThreshold);
-        String perJob = known(perJobLoad) > 0 ? String.format(" + %d × %.2f per job", reservedSlots, perJobLoad) : "";
+        double charged = reservedSlots + (unsampledJobs >= 0.05 ? unsampledJobs : 0);
+        String count = charged == Math.rint(charged) ? String.valueOf((long) charged) : String.format("%.1f", charged);
+        String perJob = known(perJobLoad) > 0 ? String.format(" + %s × %.2f per job", count, perJobLoad) : "";
         return String.format("effective load %.2f (load %.2f%s), threshold %s; %s jobs%s",
-                effectiveLoad(load, perJobLoad, reservedSlots), clamp(load), perJob, threshold, jobs, cap);
+                effectiveLoad(load, perJobLoad, reservedSlots + unsampledJobs), clamp(load), perJob, threshold, jobs, cap);
     }
 
     /**
@@ -60,7 +83,12 @@ public record Capacity(double loadThreshold, int maxJobs, int idleProcesses) {
      * {@code wanted} is the size asked for (the configured floor, or more under a burst).
      */
     public int idleTarget(int wanted, double load, double perJobLoad, int runningJobs, int reservedSlots) {
-        if (isFull(load, perJobLoad, runningJobs, reservedSlots)) {
+        return idleTarget(wanted, load, perJobLoad, runningJobs, reservedSlots, 0);
+    }
+
+    public int idleTarget(int wanted, double load, double perJobLoad, int runningJobs, int reservedSlots,
+                          double unsampledJobs) {
+        if (isFull(load, perJobLoad, runningJobs, reservedSlots, unsampledJobs)) {
             return 0;
         }
         int target = wanted;
@@ -69,7 +97,7 @@ public record Capacity(double loadThreshold, int maxJobs, int idleProcesses) {
         }
         double perJob = known(perJobLoad);
         if (!Double.isInfinite(loadThreshold) && perJob > 0) {
-            double headroom = loadThreshold - effectiveLoad(load, perJobLoad, reservedSlots);
+            double headroom = loadThreshold - effectiveLoad(load, perJobLoad, reservedSlots + unsampledJobs);
             target = Math.min(target, (int) Math.ceil(Math.max(0, headroom) / perJob));
         }
         return target;

@@ -1,6 +1,7 @@
 package io.lkworker.worker;
 
 import io.lkworker.logging.Plural;
+import io.lkworker.load.CpuLoadMonitor;
 import io.lkworker.load.LoadMonitor;
 import io.lkworker.loop.EventLoop;
 import io.lkworker.loop.Timer;
@@ -142,6 +143,9 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
         loadTimer = loop.scheduleAtFixedRate(0, LoadMonitor.SAMPLE_INTERVAL_MILLIS, () -> {
             load.sample();
             measurePerJobLoad();
+            if (link != null && link.isRegistered() && isFullNow() != lastReportedFull) {
+                sendStatus(); // a flip (new load, a job's cost entering it) is told at once, not at the next status tick
+            }
             publish();
         });
         availability.warmUp();
@@ -237,7 +241,7 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
 
     @Override
     public boolean canTakeJob() {
-        return capacity.canTakeJob(load.load(), perJobLoad, jobs.size(), availability.reservedSlots());
+        return capacity.canTakeJob(load.load(), perJobLoad, jobs.size(), availability.reservedSlots(), unsampledJobs());
     }
 
     @Override
@@ -479,7 +483,23 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
     // ---- status ----
 
     private boolean isFullNow() {
-        return isDraining() || capacity.isFull(load.load(), perJobLoad, jobs.size(), availability.reservedSlots());
+        return isDraining() || capacity.isFull(load.load(), perJobLoad, jobs.size(), availability.reservedSlots(), unsampledJobs());
+    }
+
+    /** One load window (5 samples of 0.5 s): how long a new job's CPU takes to enter the sampled load fully. */
+    private static final long LOAD_WINDOW_NANOS = LoadMonitor.SAMPLE_INTERVAL_MILLIS * CpuLoadMonitor.WINDOW * 1_000_000L;
+
+    /** The running jobs' part the moving-average load cannot show yet: 1 at launch, 0 one window later (see {@link Capacity}). */
+    private double unsampledJobs() {
+        long now = loop.clock().nanos();
+        double sum = 0;
+        for (RunningJob job : jobs.values()) {
+            double age = (now - job.launchedAtNanos()) / (double) LOAD_WINDOW_NANOS;
+            if (age < 1) {
+                sum += 1 - Math.max(0, age);
+            }
+        }
+        return sum;
     }
 
     /** Why the worker is (or is not) available, for the log line and /worker. */
@@ -487,7 +507,7 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
         if (isDraining()) {
             return "draining";
         }
-        return capacity.explain(load.load(), perJobLoad, jobs.size(), availability.reservedSlots());
+        return capacity.explain(load.load(), perJobLoad, jobs.size(), availability.reservedSlots(), unsampledJobs());
     }
 
     /**
@@ -543,7 +563,8 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
                 availability.acceptedAwaitingAssignment()); // offers in flight are demand: start their processes now
         wanted = Math.min(wanted, Math.max(capacity.idleProcesses(), poolSizer.memoryCap(loop.clock().nanos())));
         int target = isDraining() || !registeredOnce ? 0
-                : capacity.idleTarget(wanted, load.load(), perJobLoad, jobs.size(), availability.reservedSlots());
+                : capacity.idleTarget(wanted, load.load(), perJobLoad, jobs.size(), availability.reservedSlots(),
+                        unsampledJobs());
         if (target != idleTarget) {
             if (idleTarget >= 0) {
                 log.debug("warm pool target {} -> {}", idleTarget, target);

@@ -76,4 +76,16 @@ class CapacityTest {
         assertThat(byLoad.idleTarget(4, 0.3, UNKNOWN, 0, 0)).isEqualTo(4);
         assertThat(byLoad.idleTarget(9, 0.3, UNKNOWN, 0, 0)).isEqualTo(9);
     }
+
+    @Test
+    void runningJobsTheLoadDoesNotShowYetAreChargedLikeReservations() {
+        Capacity capacity = new Capacity(0.45, 0, 2);
+        assertThat(capacity.canTakeJob(0.2, 0.2, 1, 1)).isTrue();
+        assertThat(capacity.canTakeJob(0.2, 0.2, 1, 1, 0.9)).isFalse();
+        assertThat(capacity.canTakeJob(0.2, 0.2, 1, 0, 0.9)).isTrue();
+        assertThat(capacity.explain(0.2, 0.2, 1, 1, 0.5))
+                .isEqualTo("effective load 0.50 (load 0.20 + 1.5 × 0.20 per job), threshold 0.45; 1 running (0.5 not in the"
+                        + " load yet) + 1 reserved jobs (no --max-jobs)");
+        assertThat(capacity.idleTarget(3, 0.2, 0.2, 1, 0, 0.9)).isEqualTo(1);
+    }
 }
