@@ -8,6 +8,7 @@ import io.lkworker.testing.TestJars;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -133,9 +134,9 @@ class ConsoleCommandTest {
     @Test
     void sigintShutsTheJobDownGracefully() throws Exception {
         Path log = dir.resolve("console.log");
-        Process console = new ProcessBuilder(DrainCommandTest.javaBin(), "-cp", TestJars.currentClassPath(),
-                "io.lkworker.cli.Main", "console", "--agent", waitingJar.toString(), "--job-executor", "thread",
-                "--log-level", "INFO")
+        Process console = new ProcessBuilder(withDefaultSigint(List.of(DrainCommandTest.javaBin(), "-cp",
+                TestJars.currentClassPath(), "io.lkworker.cli.Main", "console", "--agent", waitingJar.toString(),
+                "--job-executor", "thread", "--log-level", "INFO")))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
             await().atMost(WAIT).until(() -> Files.readString(log).contains("waiting for shutdown")
@@ -155,5 +156,23 @@ class ConsoleCommandTest {
         } finally {
             console.destroyForcibly();
         }
+    }
+
+    /**
+     * An ignored signal stays ignored across fork and exec, and HotSpot installs no handler for a
+     * shutdown signal that was ignored when it started. A suite run from a shell without job control
+     * ({@code mvn verify &} in a script) ignores SIGINT, so the console JVM would never see the test's
+     * Ctrl-C; perl (Debian's perl-base is essential) puts SIGINT back to its default before exec.
+     */
+    private static List<String> withDefaultSigint(List<String> command) throws java.io.IOException {
+        String status = Files.readString(Path.of("/proc/self/status"));
+        java.util.regex.Matcher ignored = java.util.regex.Pattern.compile("(?m)^SigIgn:\\s*([0-9a-f]+)$").matcher(status);
+        boolean sigintIgnored = ignored.find() && (Long.parseUnsignedLong(ignored.group(1), 16) & (1L << 1)) != 0;
+        if (!sigintIgnored) {
+            return command;
+        }
+        List<String> wrapped = new java.util.ArrayList<>(List.of("perl", "-e", "$SIG{INT} = 'DEFAULT'; exec @ARGV or die \"exec: $!\""));
+        wrapped.addAll(command);
+        return wrapped;
     }
 }
