@@ -2,14 +2,12 @@ package io.lkworker.worker;
 
 import io.lkworker.api.AcceptOptions;
 import io.lkworker.api.Agent;
-import io.lkworker.api.JobRequest;
 import io.lkworker.loop.EventLoop;
 import io.lkworker.loop.Timer;
 import io.lkworker.runner.JobInfos;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
@@ -57,8 +55,6 @@ final class AvailabilityHandler {
     private final EventLoop loop;
     /** Replaced by a dev-mode reload (loop thread). */
     private Agent agent;
-    // true when the agent keeps Agent's default onRequest (accept everything): decided on the loop
-    private boolean defaultOnRequest;
     private final String agentName;
     private final long requestTimeoutMillis;
     private final ExecutorService requestThreads;
@@ -73,7 +69,6 @@ final class AvailabilityHandler {
                         ExecutorService requestThreads, WorkerMetrics metrics, Host host) {
         this.loop = loop;
         this.agent = agent;
-        this.defaultOnRequest = keepsDefaultOnRequest(agent);
         this.agentName = agentName;
         this.requestTimeoutMillis = requestTimeoutMillis;
         this.requestThreads = requestThreads;
@@ -83,20 +78,6 @@ final class AvailabilityHandler {
 
     void setAgent(Agent next) {
         this.agent = next;
-        this.defaultOnRequest = keepsDefaultOnRequest(next);
-    }
-
-    /**
-     * Whether {@code agent} uses {@link Agent#onRequest}'s default (accept with default arguments).
-     * That decision runs no agent code, so it is made on the loop: two thread hand-offs fewer on
-     * every answer (WorkerBenchmark, benchmarks/results.md).
-     */
-    static boolean keepsDefaultOnRequest(Agent agent) {
-        try {
-            return agent.getClass().getMethod("onRequest", JobRequest.class).getDeclaringClass() == Agent.class;
-        } catch (NoSuchMethodException e) {
-            return false;
-        }
     }
 
     /** Offers being decided plus accepts waiting for assignment: they count toward the load. */
@@ -245,10 +226,6 @@ final class AvailabilityHandler {
     private Future<?> runOnRequest(LivekitAgent.Job job, OfferedJob offer) {
         Agent current = agent;
         String jobId = job.getId();
-        if (defaultOnRequest) {
-            offer.accept(); // the decision still reaches onDecision through loop.execute, after the put
-            return CompletableFuture.completedFuture(null);
-        }
         try {
             return requestThreads.submit(() -> withJob(job, () -> {
                 try {
