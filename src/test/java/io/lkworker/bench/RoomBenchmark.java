@@ -86,8 +86,6 @@ import livekit.LivekitRoom.DeleteRoomRequest;
  */
 public final class RoomBenchmark {
 
-    private static final String BEGIN = "<!-- BEGIN RoomBenchmark (generated) -->";
-    private static final String END = "<!-- END RoomBenchmark -->";
     static final double SOUND_RMS = 330;
     static final int BURST_MS = 400;
     static final int GAP_MS = 1000;
@@ -169,7 +167,7 @@ public final class RoomBenchmark {
             String args0 = String.join(" ", args);
             String report = RoomReport.render(results, javaHome, args0, jobs, bursts, oneway, cpuSeconds, cpuRooms);
             System.out.println(report);
-            writeSection(out, report);
+            new GeneratedSection("RoomBenchmark").write(out, report);
         } catch (Throwable t) {
             t.printStackTrace();
             status = 1;
@@ -1263,14 +1261,4 @@ public final class RoomBenchmark {
         }
     }
 
-    private static void writeSection(Path file, String section) throws IOException {
-        String old = Files.exists(file) ? Files.readString(file) : "";
-        String block = BEGIN + "\n" + section + "\n" + END;
-        int b = old.indexOf(BEGIN);
-        int e = old.indexOf(END);
-        String updated = b >= 0 && e > b ? old.substring(0, b) + block + old.substring(e + END.length())
-                : old + (old.isEmpty() ? "" : "\n") + block + "\n";
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        Files.writeString(file, updated);
-    }
 }

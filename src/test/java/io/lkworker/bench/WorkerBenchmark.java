@@ -37,8 +37,6 @@ import java.util.stream.Stream;
  */
 public final class WorkerBenchmark {
 
-    private static final String BEGIN = "<!-- BEGIN WorkerBenchmark (generated) -->";
-    private static final String END = "<!-- END WorkerBenchmark -->";
     /** Pause after the pool is full before a timed job: jobs arrive at a quiet pool, not during a JVM start. */
     private static final long SETTLE_MILLIS = 500;
 
@@ -88,7 +86,7 @@ public final class WorkerBenchmark {
         }
         String report = Report.render(results, javaHome, daemonOpts, seq, rounds);
         System.out.println(report);
-        writeSection(out, report);
+        new GeneratedSection("WorkerBenchmark").write(out, report);
         bench.server.close();
         System.exit(0);
     }
@@ -325,14 +323,4 @@ public final class WorkerBenchmark {
         return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 
-    private static void writeSection(Path file, String section) throws IOException {
-        String old = Files.exists(file) ? Files.readString(file) : "";
-        String block = BEGIN + "\n" + section + "\n" + END;
-        int b = old.indexOf(BEGIN);
-        int e = old.indexOf(END);
-        String updated = b >= 0 && e > b ? old.substring(0, b) + block + old.substring(e + END.length())
-                : old + (old.isEmpty() ? "" : "\n") + block + "\n";
-        Files.createDirectories(file.getParent());
-        Files.writeString(file, updated);
-    }
 }
