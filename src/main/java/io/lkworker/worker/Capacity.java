@@ -65,15 +65,17 @@ public record Capacity(double loadThreshold, int maxJobs, int idleProcesses) {
     }
 
     public String explain(double load, double perJobLoad, int runningJobs, int reservedSlots, double unsampledJobs) {
-        String unsampled = unsampledJobs >= 0.05 ? String.format(" (%.1f not in the load yet)", unsampledJobs) : "";
-        String jobs = runningJobs + " running" + unsampled + " + " + reservedSlots + " reserved";
+        String unsampled = unsampledJobs >= 0.05
+                ? String.format("; %.1f of the running jobs not in the load yet", unsampledJobs) : "";
+        String jobs = runningJobs + " running + " + reservedSlots + " reserved";
         String cap = maxJobs > 0 ? " of --max-jobs " + maxJobs : " (no --max-jobs)";
         String threshold = Double.isInfinite(loadThreshold) ? "inf" : String.format("%.2f", loadThreshold);
         double charged = reservedSlots + (unsampledJobs >= 0.05 ? unsampledJobs : 0);
         String count = charged == Math.rint(charged) ? String.valueOf((long) charged) : String.format("%.1f", charged);
         String perJob = known(perJobLoad) > 0 ? String.format(" + %s × %.2f per job", count, perJobLoad) : "";
-        return String.format("effective load %.2f (load %.2f%s), threshold %s; %s jobs%s",
-                effectiveLoad(load, perJobLoad, reservedSlots + unsampledJobs), clamp(load), perJob, threshold, jobs, cap);
+        return String.format("effective load %.2f (load %.2f%s), threshold %s; %s jobs%s%s",
+                effectiveLoad(load, perJobLoad, reservedSlots + unsampledJobs), clamp(load), perJob, threshold, jobs, cap,
+                unsampled);
     }
 
     /**

@@ -84,8 +84,8 @@ class CapacityTest {
         assertThat(capacity.canTakeJob(0.2, 0.2, 1, 1, 0.9)).isFalse();
         assertThat(capacity.canTakeJob(0.2, 0.2, 1, 0, 0.9)).isTrue();
         assertThat(capacity.explain(0.2, 0.2, 1, 1, 0.5))
-                .isEqualTo("effective load 0.50 (load 0.20 + 1.5 × 0.20 per job), threshold 0.45; 1 running (0.5 not in the"
-                        + " load yet) + 1 reserved jobs (no --max-jobs)");
+                .isEqualTo("effective load 0.50 (load 0.20 + 1.5 × 0.20 per job), threshold 0.45; 1 running + 1 reserved jobs"
+                        + " (no --max-jobs); 0.5 of the running jobs not in the load yet");
         assertThat(capacity.idleTarget(3, 0.2, 0.2, 1, 0, 0.9)).isEqualTo(1);
     }
 }
