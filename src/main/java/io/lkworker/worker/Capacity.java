@@ -36,12 +36,10 @@ public record Capacity(double loadThreshold, int maxJobs, int idleProcesses) {
         return clamp(load) + chargedJobs * known(perJobLoad);
     }
 
-    /** True when one more job may be reserved. */
-    public boolean canTakeJob(double load, double perJobLoad, int runningJobs, int reservedSlots) {
-        return canTakeJob(load, perJobLoad, runningJobs, reservedSlots, 0);
-    }
-
-    /** {@code unsampledJobs}: the part of the running jobs the sampled load does not show yet. */
+    /**
+     * True when one more job may be reserved. {@code unsampledJobs}: the part of the running jobs the
+     * sampled load does not show yet (0 to 1 each).
+     */
     public boolean canTakeJob(double load, double perJobLoad, int runningJobs, int reservedSlots, double unsampledJobs) {
         if (maxJobs > 0 && runningJobs + reservedSlots >= maxJobs) {
             return false;
@@ -51,19 +49,11 @@ public record Capacity(double loadThreshold, int maxJobs, int idleProcesses) {
     }
 
     /** True when the worker should report WS_FULL. */
-    public boolean isFull(double load, double perJobLoad, int runningJobs, int reservedSlots) {
-        return isFull(load, perJobLoad, runningJobs, reservedSlots, 0);
-    }
-
     public boolean isFull(double load, double perJobLoad, int runningJobs, int reservedSlots, double unsampledJobs) {
         return !canTakeJob(load, perJobLoad, runningJobs, reservedSlots, unsampledJobs);
     }
 
     /** What decided the answer, for the line logged when availability flips: the load and threshold, or the job cap. */
-    public String explain(double load, double perJobLoad, int runningJobs, int reservedSlots) {
-        return explain(load, perJobLoad, runningJobs, reservedSlots, 0);
-    }
-
     public String explain(double load, double perJobLoad, int runningJobs, int reservedSlots, double unsampledJobs) {
         String unsampled = unsampledJobs >= 0.05
                 ? String.format("; %.1f of the running jobs not in the load yet", unsampledJobs) : "";
@@ -84,10 +74,6 @@ public record Capacity(double loadThreshold, int maxJobs, int idleProcesses) {
      * reference worker's rule), so the pool never warms processes the worker could not use.
      * {@code wanted} is the size asked for (the configured floor, or more under a burst).
      */
-    public int idleTarget(int wanted, double load, double perJobLoad, int runningJobs, int reservedSlots) {
-        return idleTarget(wanted, load, perJobLoad, runningJobs, reservedSlots, 0);
-    }
-
     public int idleTarget(int wanted, double load, double perJobLoad, int runningJobs, int reservedSlots,
                           double unsampledJobs) {
         if (isFull(load, perJobLoad, runningJobs, reservedSlots, unsampledJobs)) {

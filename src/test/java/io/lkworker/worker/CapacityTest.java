@@ -13,10 +13,10 @@ class CapacityTest {
     void reservedSlotsCountAtTheMeasuredPerJobLoadSoTwoQuickRequestsCannotBothSlipUnder() {
         Capacity capacity = new Capacity(0.7, 0, 4);
         // Load 0.5, one job measured at 0.15: each reservation is charged 0.15.
-        assertThat(capacity.canTakeJob(0.5, 0.15, 0, 0)).isTrue();
+        assertThat(capacity.canTakeJob(0.5, 0.15, 0, 0, 0)).isTrue();
         assertThat(capacity.effectiveLoad(0.5, 0.15, 1)).isEqualTo(0.65, Offset.offset(1e-9));
-        assertThat(capacity.canTakeJob(0.5, 0.15, 0, 1)).isTrue();
-        assertThat(capacity.canTakeJob(0.5, 0.15, 0, 2)).isFalse();
+        assertThat(capacity.canTakeJob(0.5, 0.15, 0, 1, 0)).isTrue();
+        assertThat(capacity.canTakeJob(0.5, 0.15, 0, 2, 0)).isFalse();
     }
 
     @Test
@@ -24,25 +24,25 @@ class CapacityTest {
         Capacity capacity = new Capacity(0.7, 0, 2);
         // Before: each reservation was charged threshold / idle = 0.35, so at load 0.4 the second of
         // two concurrent offers found the worker "full" with free slots.
-        assertThat(capacity.canTakeJob(0.4, UNKNOWN, 0, 1)).isTrue();
+        assertThat(capacity.canTakeJob(0.4, UNKNOWN, 0, 1, 0)).isTrue();
         assertThat(capacity.effectiveLoad(0.4, UNKNOWN, 3)).isEqualTo(0.4, Offset.offset(1e-9));
         // The load itself still decides.
-        assertThat(capacity.canTakeJob(0.7, UNKNOWN, 0, 0)).isFalse();
+        assertThat(capacity.canTakeJob(0.7, UNKNOWN, 0, 0, 0)).isFalse();
     }
 
     @Test
     void maxJobsIsADeterministicCap() {
         Capacity capacity = new Capacity(Double.POSITIVE_INFINITY, 2, 1);
-        assertThat(capacity.canTakeJob(0, UNKNOWN, 1, 0)).isTrue();
-        assertThat(capacity.canTakeJob(0, UNKNOWN, 1, 1)).isFalse();
-        assertThat(capacity.canTakeJob(0, UNKNOWN, 2, 0)).isFalse();
-        assertThat(capacity.explain(0, UNKNOWN, 2, 0)).contains("2 running + 0 reserved jobs of --max-jobs 2");
+        assertThat(capacity.canTakeJob(0, UNKNOWN, 1, 0, 0)).isTrue();
+        assertThat(capacity.canTakeJob(0, UNKNOWN, 1, 1, 0)).isFalse();
+        assertThat(capacity.canTakeJob(0, UNKNOWN, 2, 0, 0)).isFalse();
+        assertThat(capacity.explain(0, UNKNOWN, 2, 0, 0)).contains("2 running + 0 reserved jobs of --max-jobs 2");
     }
 
     @Test
     void theExplanationNamesLoadAndThreshold() {
         Capacity capacity = new Capacity(0.7, 0, 2);
-        assertThat(capacity.explain(0.6, 0.2, 1, 1))
+        assertThat(capacity.explain(0.6, 0.2, 1, 1, 0))
                 .isEqualTo("effective load 0.80 (load 0.60 + 1 × 0.20 per job), threshold 0.70; 1 running + 1 reserved jobs"
                         + " (no --max-jobs)");
     }
@@ -50,7 +50,7 @@ class CapacityTest {
     @Test
     void infiniteThresholdNeverFills() {
         Capacity capacity = new Capacity(Double.POSITIVE_INFINITY, 0, 0);
-        assertThat(capacity.isFull(1.0, 0.5, 50, 50)).isFalse();
+        assertThat(capacity.isFull(1.0, 0.5, 50, 50, 0)).isFalse();
     }
 
     @Test
@@ -63,24 +63,24 @@ class CapacityTest {
     @Test
     void idlePoolFollowsWhatTheWorkerCanStillTake() {
         Capacity capped = new Capacity(Double.POSITIVE_INFINITY, 3, 4);
-        assertThat(capped.idleTarget(4, 0, UNKNOWN, 0, 0)).isEqualTo(3);
-        assertThat(capped.idleTarget(4, 0, UNKNOWN, 2, 0)).isEqualTo(1);
-        assertThat(capped.idleTarget(4, 0, UNKNOWN, 2, 1)).isZero();
+        assertThat(capped.idleTarget(4, 0, UNKNOWN, 0, 0, 0)).isEqualTo(3);
+        assertThat(capped.idleTarget(4, 0, UNKNOWN, 2, 0, 0)).isEqualTo(1);
+        assertThat(capped.idleTarget(4, 0, UNKNOWN, 2, 1, 0)).isZero();
 
         Capacity byLoad = new Capacity(0.7, 0, 4);
         // Two jobs use 0.4 (0.2 each): the 0.3 of headroom fits two more.
-        assertThat(byLoad.idleTarget(4, 0.4, 0.2, 2, 0)).isEqualTo(2);
+        assertThat(byLoad.idleTarget(4, 0.4, 0.2, 2, 0, 0)).isEqualTo(2);
         // Full: nothing worth warming.
-        assertThat(byLoad.idleTarget(4, 0.75, 0.2, 2, 0)).isZero();
+        assertThat(byLoad.idleTarget(4, 0.75, 0.2, 2, 0, 0)).isZero();
         // Nothing measured yet: what was asked.
-        assertThat(byLoad.idleTarget(4, 0.3, UNKNOWN, 0, 0)).isEqualTo(4);
-        assertThat(byLoad.idleTarget(9, 0.3, UNKNOWN, 0, 0)).isEqualTo(9);
+        assertThat(byLoad.idleTarget(4, 0.3, UNKNOWN, 0, 0, 0)).isEqualTo(4);
+        assertThat(byLoad.idleTarget(9, 0.3, UNKNOWN, 0, 0, 0)).isEqualTo(9);
     }
 
     @Test
     void runningJobsTheLoadDoesNotShowYetAreChargedLikeReservations() {
         Capacity capacity = new Capacity(0.45, 0, 2);
-        assertThat(capacity.canTakeJob(0.2, 0.2, 1, 1)).isTrue();
+        assertThat(capacity.canTakeJob(0.2, 0.2, 1, 1, 0)).isTrue();
         assertThat(capacity.canTakeJob(0.2, 0.2, 1, 1, 0.9)).isFalse();
         assertThat(capacity.canTakeJob(0.2, 0.2, 1, 0, 0.9)).isTrue();
         assertThat(capacity.explain(0.2, 0.2, 1, 1, 0.5))
