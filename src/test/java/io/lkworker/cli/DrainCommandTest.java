@@ -155,22 +155,12 @@ class DrainCommandTest {
     /** The real daemon in its own JVM, its pid file, a running job; drain --wait follows it to the end. */
     @Test
     void drainWaitFollowsARealDaemonUntilItsJobFinishesAndReturnsItsExitCode() throws Exception {
-        server = LocalLiveKitServer.create(ServerConfig.builder().targetLoad(Double.POSITIVE_INFINITY).build()).start();
-        Path agentJar = TestJars.agentJar(dir.resolve("blocking.jar"), "demo.BlockingAgent", BLOCKING_AGENT);
-        Path pidFile = dir.resolve("lk.pid");
         Path release = dir.resolve("release");
-        Process daemon = spawn(javaBin(), "-cp", TestJars.currentClassPath(), "io.lkworker.cli.Main", "start",
-                "--url", server.url(), "--api-key", "devkey", "--api-secret", "secret",
-                "--agent", agentJar.toString(), "--job-executor", "thread", "--load-threshold", "inf", "--health-port", "0",
-                "--health-host", "127.0.0.1", "--pid-file", pidFile.toString(), "--log-format", "text");
-        server.awaitWorker(WAIT);
-        await().atMost(WAIT).until(() -> Files.exists(pidFile));
+        RunningDaemon running = daemonWithABlockingJob("room-a", release, "--health-port", "0", "--health-host", "127.0.0.1");
+        Process daemon = running.process();
+        Path pidFile = running.pidFile();
+        OfferOutcome job = running.job();
         assertThat(Files.readString(pidFile).trim()).isEqualTo(Long.toString(daemon.pid()));
-
-        OfferOutcome job = server.offerJob(JobSpec.forRoom("room-a").withMetadata(release.toString())).await(WAIT);
-        assertThat(job.assigned()).as(job.toString()).isTrue();
-        server.awaitMessage(m -> m.hasUpdateJob() && m.getUpdateJob().getJobId().equals(job.jobId())
-                && m.getUpdateJob().getStatus() == JobStatus.JS_RUNNING, WAIT);
 
         CliRun.Result status = new CliRun().run("status", "--pid-file", pidFile.toString());
         assertThat(status.exitCode()).as(status.err()).isZero();
@@ -227,20 +217,11 @@ class DrainCommandTest {
     /** A second drain does not signal again (that would stop the jobs); --now does, and says so. */
     @Test
     void aSecondDrainSaysWhatItWouldDoAndNowStopsTheJobsAtOnce() throws Exception {
-        server = LocalLiveKitServer.create(ServerConfig.builder().targetLoad(Double.POSITIVE_INFINITY).build()).start();
-        Path agentJar = TestJars.agentJar(dir.resolve("blocking.jar"), "demo.BlockingAgent", BLOCKING_AGENT);
-        Path pidFile = dir.resolve("lk.pid");
-        Process daemon = spawn(javaBin(), "-cp", TestJars.currentClassPath(), "io.lkworker.cli.Main", "start",
-                "--url", server.url(), "--api-key", "devkey", "--api-secret", "secret",
-                "--agent", agentJar.toString(), "--job-executor", "thread", "--load-threshold", "inf", "--health-port", "0",
-                "--health-host", "127.0.0.1", "--pid-file", pidFile.toString(), "--log-format", "text");
-        server.awaitWorker(WAIT);
-        await().atMost(WAIT).until(() -> Files.exists(pidFile));
-        OfferOutcome job = server.offerJob(JobSpec.forRoom("room-c").withMetadata(dir.resolve("never").toString()))
-                .await(WAIT);
-        assertThat(job.assigned()).as(job.toString()).isTrue();
-        server.awaitMessage(m -> m.hasUpdateJob() && m.getUpdateJob().getJobId().equals(job.jobId())
-                && m.getUpdateJob().getStatus() == JobStatus.JS_RUNNING, WAIT);
+        RunningDaemon running = daemonWithABlockingJob("room-c", dir.resolve("never"), "--health-port", "0",
+                "--health-host", "127.0.0.1");
+        Process daemon = running.process();
+        Path pidFile = running.pidFile();
+        OfferOutcome job = running.job();
 
         CliRun.Result first = new CliRun().run("drain", "--pid-file", pidFile.toString());
         assertThat(first.out()).isEqualTo("sent SIGTERM to lk-worker " + daemon.pid() + ": draining\n");
@@ -266,20 +247,11 @@ class DrainCommandTest {
     /** --now on a daemon that is not draining yet: the first SIGTERM, the drain seen, then the second. */
     @Test
     void drainNowOnARunningDaemonDrainsThenStopsTheJobs() throws Exception {
-        server = LocalLiveKitServer.create(ServerConfig.builder().targetLoad(Double.POSITIVE_INFINITY).build()).start();
-        Path agentJar = TestJars.agentJar(dir.resolve("blocking.jar"), "demo.BlockingAgent", BLOCKING_AGENT);
-        Path pidFile = dir.resolve("lk.pid");
-        Process daemon = spawn(javaBin(), "-cp", TestJars.currentClassPath(), "io.lkworker.cli.Main", "start",
-                "--url", server.url(), "--api-key", "devkey", "--api-secret", "secret",
-                "--agent", agentJar.toString(), "--job-executor", "thread", "--load-threshold", "inf", "--health-port", "0",
-                "--health-host", "127.0.0.1", "--pid-file", pidFile.toString(), "--log-format", "text");
-        server.awaitWorker(WAIT);
-        await().atMost(WAIT).until(() -> Files.exists(pidFile));
-        OfferOutcome job = server.offerJob(JobSpec.forRoom("room-d").withMetadata(dir.resolve("never").toString()))
-                .await(WAIT);
-        assertThat(job.assigned()).as(job.toString()).isTrue();
-        server.awaitMessage(m -> m.hasUpdateJob() && m.getUpdateJob().getJobId().equals(job.jobId())
-                && m.getUpdateJob().getStatus() == JobStatus.JS_RUNNING, WAIT);
+        RunningDaemon running = daemonWithABlockingJob("room-d", dir.resolve("never"), "--health-port", "0",
+                "--health-host", "127.0.0.1");
+        Process daemon = running.process();
+        Path pidFile = running.pidFile();
+        OfferOutcome job = running.job();
 
         CliRun.Result now = new CliRun().run("drain", "--now", "--wait", "--pid-file", pidFile.toString());
 
@@ -292,5 +264,31 @@ class DrainCommandTest {
 
     static String javaBin() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /** A real daemon ({@code start}, thread executor, pid file), registered and running one job. */
+    private record RunningDaemon(Process process, Path pidFile, OfferOutcome job) { }
+
+    /**
+     * Starts a server and a daemon with the blocking agent and gets it a job in {@code room} that runs
+     * until the file {@code release} exists.
+     */
+    private RunningDaemon daemonWithABlockingJob(String room, Path release, String... healthOptions) throws Exception {
+        server = LocalLiveKitServer.create(ServerConfig.builder().targetLoad(Double.POSITIVE_INFINITY).build()).start();
+        Path agentJar = TestJars.agentJar(dir.resolve("blocking.jar"), "demo.BlockingAgent", BLOCKING_AGENT);
+        Path pidFile = dir.resolve("lk.pid");
+        List<String> command = new ArrayList<>(List.of(javaBin(), "-cp", TestJars.currentClassPath(),
+                "io.lkworker.cli.Main", "start", "--url", server.url(), "--api-key", "devkey", "--api-secret", "secret",
+                "--agent", agentJar.toString(), "--job-executor", "thread", "--load-threshold", "inf",
+                "--pid-file", pidFile.toString(), "--log-format", "text"));
+        command.addAll(List.of(healthOptions));
+        Process daemon = spawn(command.toArray(String[]::new));
+        server.awaitWorker(WAIT);
+        await().atMost(WAIT).until(() -> Files.exists(pidFile));
+        OfferOutcome job = server.offerJob(JobSpec.forRoom(room).withMetadata(release.toString())).await(WAIT);
+        assertThat(job.assigned()).as(job.toString()).isTrue();
+        server.awaitMessage(m -> m.hasUpdateJob() && m.getUpdateJob().getJobId().equals(job.jobId())
+                && m.getUpdateJob().getStatus() == JobStatus.JS_RUNNING, WAIT);
+        return new RunningDaemon(daemon, pidFile, job);
     }
 }
