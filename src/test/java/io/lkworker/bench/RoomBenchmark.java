@@ -435,13 +435,7 @@ public final class RoomBenchmark {
             Thread.sleep(1000);
             return bursts(a, b, bursts);
         } finally {
-            if (a != null) {
-                a.close();
-            }
-            if (b != null) {
-                b.close();
-            }
-            dev.deleteRoom(name);
+            leave(dev, name, a, b);
         }
     }
 
@@ -597,13 +591,7 @@ public final class RoomBenchmark {
             r.onewayToneFps = q[0];
             r.onewayToneDipsPerMinute = q[1];
         } finally {
-            if (a != null) {
-                a.close();
-            }
-            if (b != null) {
-                b.close();
-            }
-            dev.deleteRoom(name);
+            leave(dev, name, a, b);
         }
     }
 
@@ -614,6 +602,16 @@ public final class RoomBenchmark {
     // ---------------------------------------------------------------- participants
 
     /** One of our room clients with a microphone (tone bursts on silence) and a sink on the track it listens to. */
+    /** Closes the participants that joined (null: never joined) and deletes their room. */
+    private static void leave(Dev dev, String room, Participant... participants) {
+        for (Participant p : participants) {
+            if (p != null) {
+                p.close();
+            }
+        }
+        dev.deleteRoom(room);
+    }
+
     static final class Participant implements AutoCloseable {
         final RtcRoom room;
         final long connectCalled;
