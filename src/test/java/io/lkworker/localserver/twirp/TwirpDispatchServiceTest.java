@@ -90,7 +90,7 @@ class TwirpDispatchServiceTest {
     @Test
     void createDispatchWithAProtobufBodyAndProtoFieldNamesInJson() throws Exception {
         TestWorker worker = TestWorker.registered(server, "proto-agent");
-        Reply resp = post("CreateDispatch", PROTOBUF, adminToken(""),
+        Reply resp = post("CreateDispatch", PROTOBUF, adminToken("room-p"),
                 CreateAgentDispatchRequest.newBuilder().setAgentName("proto-agent").setRoom("room-p").build().toByteArray());
         assertThat(resp.statusCode()).isEqualTo(200);
         assertThat(resp.contentType()).isEqualTo(PROTOBUF);
@@ -101,12 +101,12 @@ class TwirpDispatchServiceTest {
         worker.answer(accept(job));
         assertThat(worker.next().hasAssignment()).isTrue();
 
-        Reply second = post("CreateDispatch", JSON, adminToken(""),
+        Reply second = post("CreateDispatch", JSON, adminToken("room-p"),
                 "{\"agent_name\":\"proto-agent\",\"room\":\"room-p\"}");
         assertThat(second.statusCode()).isEqualTo(200);
         assertThat(worker.nextAvailability().getJob().getAgentName()).isEqualTo("proto-agent");
 
-        Reply list = post("ListDispatch", PROTOBUF, adminToken(""),
+        Reply list = post("ListDispatch", PROTOBUF, adminToken("room-p"),
                 ListAgentDispatchRequest.newBuilder().setRoom("room-p").setDispatchId(dispatch.getId()).build().toByteArray());
         assertThat(ListAgentDispatchResponse.parseFrom(list.bytes()).getAgentDispatchesList())
                 .extracting(AgentDispatch::getId).containsExactly(dispatch.getId());
@@ -121,8 +121,15 @@ class TwirpDispatchServiceTest {
         claims.add("video", new JsonObject());
         assertTwirpError(post("CreateDispatch", JSON, AccessToken.sign(claims, "secret"), body),
                 401, "unauthenticated", "permissions denied");
-        assertTwirpError(post("CreateDispatch", JSON, adminToken("other-room"), body),
-                401, "unauthenticated", "permissions denied");
+        assertTwirpError(post("CreateDispatch", JSON, adminToken("other-room"), body), 401, "unauthenticated",
+                "permissions denied: roomAdmin on room 'room-a' needs a token whose video grant names that room"
+                        + " (this one names 'other-room')");
+        // No room in the grant is no wildcard (LiveKit's EnsureAdminPermission compares the rooms).
+        String noRoom = "permissions denied: roomAdmin on room 'room-a' needs a token whose video grant names that room"
+                + " (this one names none)";
+        assertTwirpError(post("CreateDispatch", JSON, adminToken(""), body), 401, "unauthenticated", noRoom);
+        assertTwirpError(post("ListDispatch", JSON, adminToken(""), "{\"room\":\"room-a\"}"), 401, "unauthenticated",
+                noRoom);
         assertTwirpError(post("CreateDispatch", JSON, AccessToken.sign(adminClaims(""), "wrong"), body),
                 401, "unauthenticated", "invalid authorization token: signature is invalid");
         assertThat(server.dispatches("room-a")).isEmpty();
@@ -153,7 +160,7 @@ class TwirpDispatchServiceTest {
 
     @Test
     void deleteDispatchTerminatesItsJobsAndUnknownIdsAreNotFound() throws Exception {
-        assertTwirpError(post("DeleteDispatch", JSON, adminToken(""), "{\"dispatchId\":\"AD_nope\",\"room\":\"room-d\"}"),
+        assertTwirpError(post("DeleteDispatch", JSON, adminToken("room-d"), "{\"dispatchId\":\"AD_nope\",\"room\":\"room-d\"}"),
                 404, "not_found", "dispatch ID not found");
 
         TestWorker worker = TestWorker.registered(server, "del-agent");
@@ -176,7 +183,7 @@ class TwirpDispatchServiceTest {
     @Test
     void dispatchForAnAgentNobodyServesCreatesNoJob() throws Exception {
         TestWorker other = TestWorker.registered(server, "someone-else");
-        Reply resp = post("CreateDispatch", JSON, adminToken(""), "{\"agentName\":\"ghost\",\"room\":\"room-g\"}");
+        Reply resp = post("CreateDispatch", JSON, adminToken("room-g"), "{\"agentName\":\"ghost\",\"room\":\"room-g\"}");
         assertThat(resp.statusCode()).isEqualTo(200);
         assertThat(server.dispatches("room-g")).hasSize(1);
 
@@ -265,7 +272,7 @@ class TwirpDispatchServiceTest {
         return claims;
     }
 
-    /** roomAdmin for {@code room}, or for any room when empty. */
+    /** roomAdmin for {@code room} (none when empty). */
     private static String adminToken(String room) {
         return AccessToken.sign(adminClaims(room), "secret");
     }
