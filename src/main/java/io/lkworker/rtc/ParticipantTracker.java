@@ -46,6 +46,8 @@ final class ParticipantTracker {
     private final Map<String, RemoteParticipantImpl> remotes = new LinkedHashMap<>();
     private final Map<String, String> midToTrackId = new HashMap<>();
     private final Map<String, PendingTrack> pendingTracks = new HashMap<>();
+    /** Received media track id → the publication sid it was bound to at arrival; its removal uses the same. */
+    private final Map<String, String> receivedTrackSids = new HashMap<>();
 
     private record PendingTrack(AudioTrack track, long receivedAt) {
     }
@@ -74,6 +76,30 @@ final class ParticipantTracker {
         for (ParticipantInfo info : join.getOtherParticipantsList()) {
             add(info, false);
         }
+    }
+
+    /**
+     * A full reconnect's join: we are a new participant (new sid) in the same room; the others are
+     * announced again, as client-sdk-js does after {@code SignalRestarted}.
+     */
+    void onRejoin(JoinResponse join) {
+        local.setInfo(join.getParticipant());
+        for (ParticipantInfo info : join.getOtherParticipantsList()) {
+            add(info, true);
+        }
+    }
+
+    /**
+     * A full reconnect is replacing the session: every remote participant is announced gone and its
+     * subscribed tracks end (their streams finish), as client-sdk-js does before rejoining.
+     */
+    void unwindRemotes() {
+        for (RemoteParticipant rp : remotesSnapshot().values()) {
+            remove((RemoteParticipantImpl) rp);
+        }
+        pendingTracks.clear();
+        midToTrackId.clear();
+        receivedTrackSids.clear();
     }
 
     void onUpdate(List<ParticipantInfo> infos) {
@@ -222,9 +248,22 @@ final class ParticipantTracker {
         }
     }
 
-    /** The server muted or unmuted one of our tracks. */
+    /** The server muted or unmuted one of our tracks: the publication says so, and listeners hear of it. */
     void onServerMute(String sid, boolean muted) {
-        log.info("the server {} our track {}", muted ? "muted" : "unmuted", sid);
+        for (LocalTrackPublicationImpl pub : local.publicationsSnapshot()) {
+            if (pub.sid().equals(sid) && pub.info() != null && pub.info().getMuted() != muted) {
+                log.info("the server {} our track {}", muted ? "muted" : "unmuted", sid);
+                pub.update(pub.info().toBuilder().setMuted(muted).build());
+                LocalParticipantImpl me = local;
+                events.emit("onTrackMuted", l -> {
+                    if (muted) {
+                        l.onTrackMuted(pub, me);
+                    } else {
+                        l.onTrackUnmuted(pub, me);
+                    }
+                });
+            }
+        }
     }
 
     // ---- media --------------------------------------------------------------------------------
@@ -241,6 +280,7 @@ final class ParticipantTracker {
             log.info("not receiving video track {}: lk-worker rooms carry audio only", sid);
             return;
         }
+        receivedTrackSids.put(id, sid);
         Located found = locate(sid);
         if (found == null) {
             pendingTracks.put(sid, new PendingTrack(audio, System.nanoTime()));
@@ -250,7 +290,8 @@ final class ParticipantTracker {
     }
 
     void onRemoteTrackRemoved(String trackId) {
-        String sid = trackId;
+        String sid = receivedTrackSids.getOrDefault(trackId, trackId);
+        receivedTrackSids.remove(trackId);
         pendingTracks.remove(sid);
         Located found = locate(sid);
         if (found != null) {

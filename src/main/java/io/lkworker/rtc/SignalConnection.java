@@ -65,7 +65,21 @@ final class SignalConnection {
         client.setConnectionLostTimeout(0);
     }
 
-    /** Opens the connection, or throws a {@link RoomException} saying why it could not (the server's words when it refused). */
+    /**
+     * Why a connection could not be opened; {@code httpStatus} is the server's refusal (401, 404, ...)
+     * or 0 when the server was not reached or did not answer in time. Recovery gives up on 401/403,
+     * as LiveKit's clients do (the token is no longer accepted), and retries otherwise.
+     */
+    static final class OpenFailure extends RoomException {
+        final int httpStatus;
+
+        OpenFailure(String message, int httpStatus) {
+            super(message);
+            this.httpStatus = httpStatus;
+        }
+    }
+
+    /** Opens the connection, or throws an {@link OpenFailure} saying why it could not (the server's words when it refused). */
     void open(Duration timeout) {
         boolean ok;
         try {
@@ -74,7 +88,7 @@ final class SignalConnection {
             Thread.currentThread().interrupt();
             closing = true;
             client.close();
-            throw new RoomException("interrupted while connecting to " + hostPort(uri));
+            throw new OpenFailure("interrupted while connecting to " + hostPort(uri), 0);
         }
         if (!ok || !opened) {
             closing = true;
@@ -106,13 +120,23 @@ final class SignalConnection {
         client.close(1000, "client leaving");
     }
 
-    private RoomException failure(URI uri, String token, Duration timeout) {
+    /** Drops the connection without a close handshake (a resume replaces it); no {@link Listener#onClosed}. */
+    void abort() {
+        closing = true;
+        try {
+            client.closeConnection(1006, "replaced");
+        } catch (RuntimeException e) {
+            log.debug("aborting the signalling connection: {}", e.toString());
+        }
+    }
+
+    private OpenFailure failure(URI uri, String token, Duration timeout) {
         Matcher m = STATUS.matcher(closeReason);
         Exception error = lastError;
         if (m.find() || error == null || error.getMessage() != null && STATUS.matcher(error.getMessage()).find()) {
-            String refusal = validate(uri, token, timeout);
+            Refusal refusal = validate(uri, token, timeout);
             if (refusal != null) {
-                return new RoomException("the LiveKit server refused to join the room: " + refusal);
+                return new OpenFailure("the LiveKit server refused to join the room: " + refusal.text(), refusal.status());
             }
         }
         Throwable t = error;
@@ -120,20 +144,23 @@ final class SignalConnection {
             t = t.getCause();
         }
         if (t instanceof ConnectException) {
-            return new RoomException("connection refused by " + hostPort(uri) + " (is the LiveKit server running?)");
+            return new OpenFailure("connection refused by " + hostPort(uri) + " (is the LiveKit server running?)", 0);
         }
         if (t instanceof UnknownHostException) {
-            return new RoomException("cannot resolve host " + uri.getHost());
+            return new OpenFailure("cannot resolve host " + uri.getHost(), 0);
         }
         if (error == null && closeReason.isEmpty()) {
-            return new RoomException("timed out connecting to " + hostPort(uri) + " after " + timeout.toMillis() + " ms");
+            return new OpenFailure("timed out connecting to " + hostPort(uri) + " after " + timeout.toMillis() + " ms", 0);
         }
-        return new RoomException("cannot open the signalling connection to " + hostPort(uri) + ": "
-                + (error != null ? error.toString() : closeReason));
+        return new OpenFailure("cannot open the signalling connection to " + hostPort(uri) + ": "
+                + (error != null ? error.toString() : closeReason), 0);
+    }
+
+    private record Refusal(int status, String text) {
     }
 
     /** The server's own words for a refused join: GET /rtc/validate, as LiveKit's JS client does. */
-    private static String validate(URI uri, String token, Duration timeout) {
+    private static Refusal validate(URI uri, String token, Duration timeout) {
         try {
             HttpClient http = HttpClient.newBuilder().connectTimeout(timeout).build();
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(SignalUrl.validate(uri))
@@ -146,7 +173,7 @@ final class SignalConnection {
             if (body.length() > 300) {
                 body = body.substring(0, 300) + "...";
             }
-            return "HTTP " + response.statusCode() + (body.isEmpty() ? "" : ": " + body);
+            return new Refusal(response.statusCode(), "HTTP " + response.statusCode() + (body.isEmpty() ? "" : ": " + body));
         } catch (IOException e) {
             return null;
         } catch (InterruptedException e) {

@@ -10,8 +10,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The room-signalling URL as LiveKit's clients build it (rtc-signalling reference §1.2–1.3): the
- * server URL ({@code http(s)} or {@code ws(s)}, any path kept) plus {@code /rtc}, with the client's
+ * The room-signalling URL as LiveKit's clients build it (livekit/client-sdk-js src/api/SignalClient.ts
+ * {@code createConnectionParams}, livekit/rust-sdks livekit-api/src/signal_client/mod.rs
+ * {@code get_livekit_url}): the server URL ({@code http(s)} or {@code ws(s)}, any path kept) plus {@code /rtc}, with the client's
  * description in the query. The token is not in it: it travels in the {@code Authorization} header
  * (as the Rust client sends it), so it never lands in a proxy's access log.
  *
@@ -28,7 +29,26 @@ final class SignalUrl {
     }
 
     static URI rtc(String serverUrl, AutoSubscribe autoSubscribe) {
-        URI base = parse(serverUrl);
+        return withPath(parse(serverUrl), "/rtc", query(autoSubscribe));
+    }
+
+    /**
+     * The URL that resumes session {@code participantSid}: the join's query plus {@code reconnect=1},
+     * {@code sid} and, when known, {@code reconnect_reason} (a {@code ReconnectReason} number), as
+     * client-sdk-js {@code SignalClient.reconnect} sends them; the server finds the session by the
+     * token's identity (livekit/livekit pkg/service/roommanager.go {@code StartSession}).
+     */
+    static URI resume(String serverUrl, AutoSubscribe autoSubscribe, String participantSid, int reconnectReason) {
+        Map<String, String> query = query(autoSubscribe);
+        query.put("reconnect", "1");
+        query.put("sid", participantSid);
+        if (reconnectReason > 0) {
+            query.put("reconnect_reason", Integer.toString(reconnectReason));
+        }
+        return withPath(parse(serverUrl), "/rtc", query);
+    }
+
+    private static Map<String, String> query(AutoSubscribe autoSubscribe) {
         Map<String, String> query = new LinkedHashMap<>();
         query.put("auto_subscribe", autoSubscribe == AutoSubscribe.ALL ? "1" : "0");
         query.put("sdk", SDK);
@@ -37,7 +57,7 @@ final class SignalUrl {
         query.put("os", System.getProperty("os.name", ""));
         query.put("os_version", System.getProperty("os.version", ""));
         query.put("adaptive_stream", "0");
-        return withPath(base, "/rtc", query);
+        return query;
     }
 
     /** {@code http(s)://.../rtc/validate} with the same query: answers with the reason a join is refused. */

@@ -83,6 +83,13 @@ public final class Peer implements AutoCloseable {
         return name;
     }
 
+    /** Replaces the ICE servers (a resumed session gets fresh TURN credentials), keeping the rest of the configuration. */
+    public void setIceServers(List<RTCIceServer> servers) {
+        RTCConfiguration config = pc.getConfiguration();
+        config.iceServers = new ArrayList<>(servers);
+        pc.setConfiguration(config);
+    }
+
     /** Creates an offer and sets it as the local description. */
     public RTCSessionDescription createOffer(boolean iceRestart) {
         return engine.reconfigure(() -> {

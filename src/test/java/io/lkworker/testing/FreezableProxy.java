@@ -13,6 +13,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A TCP proxy on loopback that can make the connections it carries half-open: {@link #freezeAll()}
  * stops forwarding in both directions while keeping every socket open, as a dead NAT entry or a
  * vanished peer does: nothing fails, nothing arrives. Connections made later are forwarded normally.
+ * {@link #cutAll()} resets them instead (a cut link), and {@link #refuseNew} turns new ones away.
  */
 public final class FreezableProxy implements AutoCloseable {
 
@@ -20,6 +21,7 @@ public final class FreezableProxy implements AutoCloseable {
     private final InetSocketAddress target;
     private final List<Link> links = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
+    private volatile boolean refusing;
 
     private final class Link {
         final Socket client;
@@ -84,10 +86,40 @@ public final class FreezableProxy implements AutoCloseable {
         links.forEach(l -> l.frozen = true);
     }
 
+    /** Cuts every connection open now with a TCP reset on both sides, as {@code ss -K} does; returns how many. */
+    public int cutAll() {
+        int n = 0;
+        for (Link l : links) {
+            links.remove(l);
+            resetQuietly(l.client);
+            resetQuietly(l.upstream);
+            n++;
+        }
+        return n;
+    }
+
+    /** While refusing, new connections are reset as soon as they arrive (a server that is gone). */
+    public void refuseNew(boolean refuse) {
+        refusing = refuse;
+    }
+
+    private static void resetQuietly(Socket s) {
+        try {
+            s.setSoLinger(true, 0);
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+        closeQuietly(s);
+    }
+
     private void acceptLoop() {
         while (!closed) {
             try {
                 Socket client = listener.accept();
+                if (refusing) {
+                    resetQuietly(client);
+                    continue;
+                }
                 Socket upstream = new Socket(target.getAddress(), target.getPort());
                 Link link = new Link(client, upstream);
                 links.add(link);

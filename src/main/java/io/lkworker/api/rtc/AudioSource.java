@@ -178,6 +178,14 @@ public final class AudioSource implements AutoCloseable {
         }
     }
 
+    /** Called by the room client when the source's track is being sent; agents do not call it. */
+    public void markPublished() {
+    }
+
+    /** Called by the room client when the source's track stops being published; agents do not call it. */
+    public void markUnpublished(String reason) {
+    }
+
     /** Wakes and fails blocked captures; queued audio is dropped. */
     @Override
     public void close() {

@@ -47,9 +47,27 @@ public interface RoomListener {
     }
 
     /**
+     * The connection to the server was lost, or the server asked this client to move; the room is
+     * resuming the session (or, failing that, joining again). Published tracks stay published and their
+     * sources keep their queues; remote audio may pause. {@link #onReconnected()} or
+     * {@link #onDisconnected(String)} follows.
+     */
+    default void onReconnecting() {
+    }
+
+    /**
+     * The room is back. After a resume nothing else changed. After a full reconnect (a new session)
+     * the remote participants were announced as disconnected and again as connected, their tracks
+     * subscribed anew (streams of the old tracks ended), and local tracks republished under new sids.
+     */
+    default void onReconnected() {
+    }
+
+    /**
      * The room is disconnected, for good. {@code reason} is LiveKit's name for it, such as
      * {@code CLIENT_INITIATED}, {@code ROOM_DELETED}, {@code PARTICIPANT_REMOVED},
-     * {@code DUPLICATE_IDENTITY}, {@code SERVER_SHUTDOWN} or {@code SIGNAL_CLOSE} (connection lost).
+     * {@code DUPLICATE_IDENTITY}, {@code SERVER_SHUTDOWN}, or {@code SIGNAL_CLOSE} / {@code MEDIA_FAILURE} when the
+     * connection was lost and could not be resumed or re-established within the reconnect timeout.
      */
     default void onDisconnected(String reason) {
     }
