@@ -25,9 +25,7 @@ import io.lkworker.runner.AgentLoader;
 import io.lkworker.server.AccessToken;
 import io.lkworker.talk.Pitch;
 import io.lkworker.testing.TestConfigs;
-import io.lkworker.testing.TestJars;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -53,7 +51,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("process")
 class EchoAgentRoomTest {
 
-    private static final Path EXAMPLE = Path.of("examples", "echo-agent", "src", "main");
     private static final Duration WAIT = Duration.ofSeconds(20);
 
     @TempDir
@@ -66,11 +63,7 @@ class EchoAgentRoomTest {
 
     @BeforeAll
     static void buildExample() throws Exception {
-        String service = Files.readString(EXAMPLE.resolve("resources/META-INF/services/io.lkworker.api.Agent")).trim();
-        jar = TestJars.builder()
-                .source("example.EchoAgent", Files.readString(EXAMPLE.resolve("java/example/EchoAgent.java")))
-                .agentService(service)
-                .build(dir.resolve("echo-agent.jar"));
+        jar = EchoAgentJar.build(dir.resolve("echo-agent.jar"));
     }
 
     @AfterEach
