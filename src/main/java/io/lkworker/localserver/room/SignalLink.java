@@ -133,10 +133,12 @@ final class SignalLink {
                     break;
                 }
                 int size = m.payload().length;
-                if (pendingRequests.incrementAndGet() > MAX_PENDING_REQUESTS
-                        || pendingBytes.addAndGet(size) > MAX_PENDING_BYTES) {
-                    log.warn("{}: more than {} signalling requests ({} bytes) waiting for the room; the client floods,"
-                            + " dropping it", label, MAX_PENDING_REQUESTS, pendingBytes.get());
+                int requests = pendingRequests.incrementAndGet();
+                long bytes = pendingBytes.addAndGet(size);
+                if (requests > MAX_PENDING_REQUESTS || bytes > MAX_PENDING_BYTES) {
+                    log.warn("{}: {} signalling requests ({} bytes) waiting for the room, over the bound of {} ({} bytes);"
+                            + " the client floods, dropping it", label, pendingRequests.get(), pendingBytes.get(),
+                            MAX_PENDING_REQUESTS, MAX_PENDING_BYTES);
                     end = new End("signalling flood", false);
                     break;
                 }
