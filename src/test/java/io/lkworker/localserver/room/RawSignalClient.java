@@ -42,6 +42,7 @@ final class RawSignalClient implements AutoCloseable {
     /** Everything received, in order (the inbox is consumed by {@link #next}). */
     final List<SignalResponse> received = new CopyOnWriteArrayList<>();
     private volatile boolean ended;
+    private volatile java.util.function.Consumer<SignalResponse> listener = r -> { };
     private Thread reader;
 
     private RawSignalClient(Socket socket, Upgrade upgrade) throws IOException {
@@ -146,6 +147,7 @@ final class RawSignalClient implements AutoCloseable {
                 if (opcode == 0x2) {
                     SignalResponse r = SignalResponse.parseFrom(payload);
                     received.add(r);
+                    listener.accept(r);
                     inbox.add(r);
                 } else if (opcode == 0x8) {
                     try {
@@ -163,6 +165,11 @@ final class RawSignalClient implements AutoCloseable {
         } finally {
             ended = true;
         }
+    }
+
+    /** Also called with every message, on the reader thread, before it reaches the inbox. */
+    void onMessage(java.util.function.Consumer<SignalResponse> l) {
+        listener = l;
     }
 
     /** True once the server closed the connection (close frame, EOF or reset), as seen by the reader. */
