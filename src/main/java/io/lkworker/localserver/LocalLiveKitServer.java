@@ -9,8 +9,10 @@ import io.lkworker.localserver.auth.ApiKeyAuth;
 import io.lkworker.localserver.http.Close;
 import io.lkworker.localserver.http.HttpFrontend;
 import io.lkworker.localserver.http.HttpResponses;
+import io.lkworker.localserver.http.PauseGate;
 import io.lkworker.localserver.http.Route;
 import io.lkworker.localserver.room.RoomServer;
+import io.lkworker.localserver.room.SignallingState;
 import io.lkworker.localserver.twirp.TwirpDispatchService;
 import io.lkworker.localserver.twirp.TwirpRoomService;
 import java.io.IOException;
@@ -36,6 +38,7 @@ import livekit.LivekitModels.DisconnectReason;
 import livekit.LivekitModels.ParticipantInfo;
 import livekit.LivekitModels.Room;
 import livekit.LivekitModels.ServerInfo;
+import livekit.LivekitRtc;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,6 +73,8 @@ public final class LocalLiveKitServer implements AutoCloseable {
     private final AgentService agents;
     private final RoomServer rooms;
     private final HttpFrontend frontend;
+    /** Holds room signalling and new HTTP connections while the server is {@link #pause() paused}. */
+    private final PauseGate gate = new PauseGate();
     private volatile boolean closed;
 
     public LocalLiveKitServer(ServerConfig config) {
@@ -102,7 +107,7 @@ public final class LocalLiveKitServer implements AutoCloseable {
             public void roomClosed(String name, DisconnectReason reason, Set<String> present) {
                 agents.roomClosed(name, present);
             }
-        });
+        }, gate);
         List<Route> routes = new ArrayList<>();
         routes.add(agents.route());
         routes.add(new TwirpDispatchService(config, auth, agents).route());
@@ -110,7 +115,7 @@ public final class LocalLiveKitServer implements AutoCloseable {
         routes.addAll(rooms.routes());
         // the real server's health check
         routes.add(Route.exact("/", exchange -> HttpResponses.text(exchange.out(), 200, "OK")));
-        this.frontend = new HttpFrontend(config.host(), config.port(), routes);
+        this.frontend = new HttpFrontend(config.host(), config.port(), routes, gate);
     }
 
     /** A server with {@code config}, not started yet. */
@@ -137,6 +142,7 @@ public final class LocalLiveKitServer implements AutoCloseable {
             }
             closed = true;
         }
+        gate.open();
         rooms.close();
         frontend.close();
         agents.close();
@@ -279,6 +285,53 @@ public final class LocalLiveKitServer implements AutoCloseable {
     /** What a participant's client said about itself when it joined (SDK, version, protocol), while it is in the room. */
     public Optional<livekit.LivekitModels.ClientInfo> clientInfo(String room, String identity) {
         return rooms.clientInfo(room, identity);
+    }
+
+    // ---- fault drills (for tests) -----------------------------------------------------------------
+
+    /**
+     * For tests and fault drills: sends the participant {@code Leave{action}}. RESUME: the leave, then its
+     * signalling is closed and the participant kept for its resume (removed if none comes within the ping
+     * timeout). RECONNECT: the leave, then the participant is removed (its client joins afresh).
+     * DISCONNECT: the same as {@link #removeParticipant}. False if there is no such participant.
+     */
+    public boolean sendLeave(String room, String identity, LivekitRtc.LeaveRequest.Action action) {
+        return rooms.sendLeave(room, identity, action);
+    }
+
+    /**
+     * For tests and fault drills: cuts the participant's signalling TCP connection without a close
+     * frame, like a network cut. The participant stays and may resume. False if no signalling is up.
+     */
+    public boolean dropSignalling(String room, String identity) {
+        return rooms.dropSignalling(room, identity);
+    }
+
+    /**
+     * For tests and fault drills: the server stops answering, like a SIGSTOPped process, without closing
+     * anything. While paused no room signalling frame is read or written for any participant, and new
+     * HTTP connections (any path) are accepted by the kernel but not answered; ping timeouts and write
+     * timeouts are not counted. Media and data channels keep flowing, and {@code /agent} connections
+     * already open are not held. {@link #resume()} releases everything held.
+     */
+    public void pause() {
+        log.info("LiveKit dev server paused (signalling and new connections held)");
+        gate.pause();
+    }
+
+    /** Ends {@link #pause()}: held frames and connections proceed; silence while paused is forgiven. */
+    public void resume() {
+        gate.open();
+        log.info("LiveKit dev server resumed");
+    }
+
+    public boolean isPaused() {
+        return gate.isPaused();
+    }
+
+    /** For tests: the participant's signalling (up or not, connections, resumes), while it is in the room. */
+    public Optional<SignallingState> signallingState(String room, String identity) {
+        return rooms.signallingState(room, identity);
     }
 
     // ---- recording ---------------------------------------------------------------------------

@@ -37,13 +37,24 @@ import java.util.Objects;
  * @param region               {@code ServerInfo.region}
  * @param clock                wall time for tokens, timestamps and job states; scheduling uses real time
  * @param rooms                how rooms live (departure and empty timeouts)
+ * @param pingInterval         {@code JoinResponse.ping_interval}: how often room clients ping (5 s, the real
+ *                             server's PingIntervalSeconds); whole seconds
+ * @param pingTimeout          {@code JoinResponse.ping_timeout} (15 s, PingTimeoutSeconds): a room client that
+ *                             sends nothing this long has its signalling closed, and a participant whose
+ *                             signalling is down is removed if it does not resume within it; whole seconds
+ * @param maxRooms             open rooms at most (1000); a join that would open one more is refused with 503.
+ *                             Each room owns a thread and peer connections: the bound keeps a runaway client
+ *                             loop from exhausting a developer machine
+ * @param maxParticipantsPerRoom participants per room at most (100), refused with 500 "room has exceeded its max
+ *                             participants" as the real server answers a full room; far above what a development
+ *                             room holds, low enough that one room cannot take every thread and socket
  */
 public record ServerConfig(String host, int port, Map<String, String> apiKeys, Duration availabilityTimeout,
         Duration registerTimeout, Duration wsPingInterval, Duration jobTokenTtl, String assignmentUrl,
         boolean withholdAssignments, double targetLoad, boolean offerUnservedDispatches,
         boolean rejectUnservedAgentNames,
         int refusedUpgradeStatus, String refusedUpgradeBody, int maxMessageBytes, String region, Clock clock,
-        RoomSettings rooms) {
+        RoomSettings rooms, Duration pingInterval, Duration pingTimeout, int maxRooms, int maxParticipantsPerRoom) {
 
     public static final String DEFAULT_API_KEY = "devkey";
     public static final String DEFAULT_API_SECRET = "secret";
@@ -64,6 +75,14 @@ public record ServerConfig(String host, int port, Map<String, String> apiKeys, D
         }
         if (wsPingInterval.isZero() || wsPingInterval.isNegative()) {
             throw new IllegalArgumentException("wsPingInterval must be positive");
+        }
+        Objects.requireNonNull(pingInterval, "pingInterval");
+        Objects.requireNonNull(pingTimeout, "pingTimeout");
+        if (pingInterval.toSeconds() < 1 || pingTimeout.toSeconds() <= pingInterval.toSeconds()) {
+            throw new IllegalArgumentException("pingInterval must be at least 1 s and pingTimeout longer (whole seconds)");
+        }
+        if (maxRooms < 1 || maxParticipantsPerRoom < 1) {
+            throw new IllegalArgumentException("maxRooms and maxParticipantsPerRoom must be positive");
         }
     }
 
@@ -96,6 +115,10 @@ public record ServerConfig(String host, int port, Map<String, String> apiKeys, D
         private String region = "";
         private Clock clock = Clock.systemUTC();
         private RoomSettings rooms = RoomSettings.defaults();
+        private Duration pingInterval = Duration.ofSeconds(5);
+        private Duration pingTimeout = Duration.ofSeconds(15);
+        private int maxRooms = 1000;
+        private int maxParticipantsPerRoom = 100;
 
         private Builder() {
         }
@@ -189,11 +212,29 @@ public record ServerConfig(String host, int port, Map<String, String> apiKeys, D
             return this;
         }
 
+        /** Room clients' ping interval and timeout (whole seconds; tests use e.g. 1 s and 3 s). */
+        public Builder ping(Duration interval, Duration timeout) {
+            pingInterval = interval;
+            pingTimeout = timeout;
+            return this;
+        }
+
+        public Builder maxRooms(int max) {
+            maxRooms = max;
+            return this;
+        }
+
+        public Builder maxParticipantsPerRoom(int max) {
+            maxParticipantsPerRoom = max;
+            return this;
+        }
+
         public ServerConfig build() {
             Map<String, String> keys = keysSet ? apiKeys : Map.of(DEFAULT_API_KEY, DEFAULT_API_SECRET);
             return new ServerConfig(host, port, keys, availabilityTimeout, registerTimeout, wsPingInterval,
                     jobTokenTtl, assignmentUrl, withholdAssignments, targetLoad, offerUnservedDispatches,
-                    rejectUnservedAgentNames, refusedUpgradeStatus, refusedUpgradeBody, maxMessageBytes, region, clock, rooms);
+                    rejectUnservedAgentNames, refusedUpgradeStatus, refusedUpgradeBody, maxMessageBytes, region, clock, rooms,
+                    pingInterval, pingTimeout, maxRooms, maxParticipantsPerRoom);
         }
     }
 }

@@ -36,6 +36,7 @@ public final class HttpFrontend implements AutoCloseable {
     private final String host;
     private final int port;
     private final List<Route> routes;
+    private final PauseGate gate;
     /** Every open TCP connection, so close() can cut them all. */
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private final AtomicLong connectionIds = new AtomicLong();
@@ -49,9 +50,15 @@ public final class HttpFrontend implements AutoCloseable {
      * @param routes matched in this order; the first match answers
      */
     public HttpFrontend(String host, int port, List<Route> routes) {
+        this(host, port, routes, new PauseGate());
+    }
+
+    /** @param gate while paused, new connections are accepted but their requests are not read */
+    public HttpFrontend(String host, int port, List<Route> routes, PauseGate gate) {
         this.host = host;
         this.port = port;
         this.routes = List.copyOf(routes);
+        this.gate = gate;
     }
 
     public synchronized void start() throws IOException {
@@ -123,6 +130,7 @@ public final class HttpFrontend implements AutoCloseable {
     private void serve(long id, Socket socket) {
         try (socket) {
             socket.setTcpNoDelay(true);
+            gate.awaitOpen();
             socket.setSoTimeout((int) HTTP_HEAD_TIMEOUT.toMillis());
             InputStream in = new BufferedInputStream(socket.getInputStream());
             OutputStream out = new BufferedOutputStream(socket.getOutputStream());
@@ -141,7 +149,9 @@ public final class HttpFrontend implements AutoCloseable {
             log.debug("connection {}: no complete request within {}", id, HTTP_HEAD_TIMEOUT);
         } catch (IOException e) {
             log.debug("connection {}: {}", id, e.toString());
-        } catch (RuntimeException e) {
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException | Error e) {
             log.error("connection {}: unexpected failure", id, e);
         } finally {
             sockets.remove(socket);

@@ -6,6 +6,7 @@ import dev.onvoid.webrtc.media.MediaStreamTrack;
 import dev.onvoid.webrtc.media.audio.AudioTrack;
 import io.lkworker.localserver.Ids;
 import io.lkworker.localserver.ServerConfig;
+import io.lkworker.localserver.http.PauseGate;
 import io.lkworker.localserver.http.WebSocketConnection;
 import io.lkworker.localserver.media.TrackForwarder;
 import io.lkworker.webrtc.MediaEngine;
@@ -36,21 +37,37 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A room on the development server: its participants, what they publish, who receives what, data
- * between them, and when the room closes (rtc-signalling reference §2, §3, §6).
+ * between them, and when the room closes (as livekit/livekit pkg/rtc/room.go does).
  *
  * <p>Threads: one room thread owns all of it. Signalling requests, libwebrtc callbacks, timers and
- * control calls (RoomService, tests) are handed to it; readers outside get snapshots.
+ * control calls (RoomService, tests) are handed to it; readers outside get snapshots. Nothing on the
+ * room thread blocks on a client's socket: sends only queue ({@link SignalOutbox}).
  *
  * <p>Lifecycle as on the real server: the first join creates the room; agents (and recorders) do
  * not keep it open; when the last other participant has left, the room closes after the departure
  * timeout, and a room nobody but agents ever joined closes after the empty timeout.
+ *
+ * <p>Rooms survive the network: a participant whose signalling drops stays (with its peer
+ * connections, tracks and subscriptions) and may resume on a new connection (livekit/livekit
+ * pkg/rtc/room.go ResumeParticipant). The real server keeps an ICE-connected participant without a
+ * deadline (pkg/rtc/participant.go HandleSignalSourceClose); a development server must also notice
+ * crashed clients, so here it is removed when one of its peer connections leaves CONNECTED while the
+ * signalling is down, or after the ping timeout without a resume, whichever comes first.
  */
 final class LocalRoom {
 
     private static final Logger log = LoggerFactory.getLogger(LocalRoom.class);
-    /** What the server sends as ping settings; the real server's defaults. */
-    static final int PING_INTERVAL_SECONDS = 5;
-    static final int PING_TIMEOUT_SECONDS = 15;
+    /**
+     * After a peer connection FAILED the participant is told to resume and removed this much later
+     * unless a resume's ICE restart came first: livekit/livekit pkg/rtc/participant.go
+     * onAnyTransportFailed, disconnectCleanupDuration.
+     */
+    static final Duration TRANSPORT_FAILED_CLEANUP = Duration.ofSeconds(5);
+    /**
+     * How often the room checks its clients' signalling: silence over the ping timeout, a write blocked
+     * over {@link SignalOutbox#WRITE_TIMEOUT}. Fine enough for test timeouts of a second or more.
+     */
+    static final Duration SWEEP_PERIOD = Duration.ofMillis(250);
 
     /** What the room needs from the rest of the server. */
     interface Host {
@@ -65,6 +82,8 @@ final class LocalRoom {
     }
 
     private final LivekitModels.Room proto;
+    private final ServerConfig config;
+    private final PauseGate gate;
     private final io.lkworker.localserver.RoomSettings settings;
     private final Clock clock;
     private final Host host;
@@ -79,14 +98,18 @@ final class LocalRoom {
     private ScheduledFuture<?> closeTimer;
     private volatile boolean closed;
 
-    LocalRoom(LivekitModels.Room proto, ServerConfig config, io.lkworker.localserver.RoomSettings settings, Host host) {
+    LocalRoom(LivekitModels.Room proto, ServerConfig config, io.lkworker.localserver.RoomSettings settings,
+              PauseGate gate, Host host) {
         this.proto = proto;
+        this.config = config;
+        this.gate = gate;
         this.settings = settings;
         this.clock = config.clock();
         this.host = host;
         this.owner = new OwnerThread("lk-dev-room-" + proto.getName());
         this.exec = owner.executor();
         scheduleClose(settings.emptyTimeout(), "nobody joined");
+        owner.scheduleAtFixedRate(this::sweep, SWEEP_PERIOD.toMillis());
     }
 
     String name() {
@@ -97,6 +120,11 @@ final class LocalRoom {
         List<ParticipantInfo> now = snapshot;
         return proto.toBuilder().setNumParticipants(now.size())
                 .setNumPublishers((int) now.stream().filter(p -> p.getTracksCount() > 0).count()).build();
+    }
+
+    /** How many participants are in the room (any thread). */
+    int size() {
+        return snapshot.size();
     }
 
     /** Participants as of the last change (any thread). */
@@ -131,23 +159,66 @@ final class LocalRoom {
      * (connection) thread until the connection ends.
      */
     void admit(WebSocketConnection ws, TokenClaims claims, boolean autoSubscribe, LivekitModels.ClientInfo client) {
+        SignalLink link = new SignalLink(ws, label(claims.identity()), gate);
         CompletableFuture<ParticipantSession> joined = new CompletableFuture<>();
-        exec.execute(() -> joined.complete(join(ws, claims, autoSubscribe, client)));
-        ParticipantSession session = joined.join();
-        if (session != null) {
-            session.readSignals(exec);
-        }
+        exec.execute(() -> joined.complete(join(link, claims, autoSubscribe, client)));
+        readSignals(link, joined);
     }
 
-    private ParticipantSession join(WebSocketConnection ws, TokenClaims claims, boolean autoSubscribe,
+    /**
+     * A resume ({@code reconnect=1}) on a connection just upgraded: the participant with the token's
+     * identity gets this connection, then its signalling is read on the calling thread until it ends.
+     * Without such a participant the client is told to join afresh.
+     */
+    void resume(WebSocketConnection ws, TokenClaims claims, int reason) {
+        SignalLink link = new SignalLink(ws, label(claims.identity()), gate);
+        CompletableFuture<ParticipantSession> resumed = new CompletableFuture<>();
+        exec.execute(() -> resumed.complete(resumeParticipant(link, claims, reason)));
+        readSignals(link, resumed);
+    }
+
+    private void readSignals(SignalLink link, CompletableFuture<ParticipantSession> session) {
+        ParticipantSession s;
+        try {
+            // Bounded: the room thread never blocks, but a closed room drops the task.
+            s = session.get(JOIN_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            s = null;
+        }
+        if (s == null) {
+            // Refused (the leave is queued) or the room went away: read until the client goes.
+            if (!session.isDone()) {
+                link.fail(new SignalLink.End("room did not admit the participant", false));
+            }
+            link.readUntilClosed(Runnable::run, r -> { }, e -> { });
+            return;
+        }
+        ParticipantSession participant = s;
+        link.readUntilClosed(exec, r -> onSignal(participant, link, r), e -> onSignalEnded(participant, link, e));
+    }
+
+    /** How long a connection thread waits for the room thread to admit its participant. */
+    private static final Duration JOIN_WAIT = Duration.ofSeconds(30);
+
+    private String label(String identity) {
+        return "room '" + name() + "' participant " + identity;
+    }
+
+    private ParticipantSession join(SignalLink link, TokenClaims claims, boolean autoSubscribe,
                                     LivekitModels.ClientInfo client) {
         if (closed) {
-            ws.abort();
+            link.fail(new SignalLink.End("room closed", false));
             return null;
         }
         ParticipantSession previous = participants.get(claims.identity());
         if (previous != null) {
-            remove(previous, DisconnectReason.DUPLICATE_IDENTITY, true);
+            remove(previous, DisconnectReason.DUPLICATE_IDENTITY, leave(DisconnectReason.DUPLICATE_IDENTITY));
+        } else if (participants.size() >= config.maxParticipantsPerRoom()) {
+            // The endpoint refuses a full room before the upgrade; this is the race of two last joins.
+            log.info("room '{}': refused {}: the room is full ({} participants)", name(), claims.identity(),
+                    participants.size());
+            link.close(leave(DisconnectReason.JOIN_FAILURE), new SignalLink.End("room full", false));
+            return null;
         }
         long nowMs = clock.millis();
         ParticipantInfo info = ParticipantInfo.newBuilder()
@@ -163,7 +234,7 @@ final class LocalRoom {
                 .setPermission(claims.permission())
                 .setVersion(1)
                 .build();
-        ParticipantSession session = new ParticipantSession(this, ws, claims, autoSubscribe, client, info);
+        ParticipantSession session = new ParticipantSession(this, link, claims, autoSubscribe, client, info);
         if (engine == null) {
             engine = MediaEngine.shared();
         }
@@ -196,11 +267,10 @@ final class LocalRoom {
                 .setServerVersion(host.serverInfo().getVersion())
                 .setServerInfo(host.serverInfo())
                 .setSubscriberPrimary(true)
-                .setPingInterval(PING_INTERVAL_SECONDS)
-                .setPingTimeout(PING_TIMEOUT_SECONDS)
+                .setPingInterval((int) config.pingInterval().toSeconds())
+                .setPingTimeout((int) config.pingTimeout().toSeconds())
                 .addEnabledPublishCodecs(LivekitModels.Codec.newBuilder().setMime("audio/opus"))
-                .setClientConfiguration(LivekitModels.ClientConfiguration.newBuilder()
-                        .setResumeConnection(LivekitModels.ClientConfigSetting.DISABLED));
+                .setClientConfiguration(clientConfiguration());
         for (ParticipantSession other : participants.values()) {
             if (!other.info().getPermission().getHidden()) {
                 join.addOtherParticipants(other.info());
@@ -209,10 +279,69 @@ final class LocalRoom {
         return join.build();
     }
 
+    /** Resumption is allowed (left unset, as the real server does unless configured otherwise). */
+    private static LivekitModels.ClientConfiguration clientConfiguration() {
+        return LivekitModels.ClientConfiguration.getDefaultInstance();
+    }
+
+    // ---- resuming ----------------------------------------------------------------------------------------
+
+    /**
+     * livekit/livekit pkg/service/roommanager.go StartSession and pkg/rtc/room.go ResumeParticipant: the
+     * participant is found by identity (the {@code sid} is not compared); the new connection replaces
+     * the old, then in order: ReconnectResponse, the participants that left meanwhile (DISCONNECTED),
+     * all participants, the room, and an ICE-restart offer on the subscriber connection
+     * (pkg/rtc/transport.go doICERestart). No such participant: {@code Leave{STATE_MISMATCH,
+     * RECONNECT}} as the first and only message, and the client joins afresh.
+     */
+    private ParticipantSession resumeParticipant(SignalLink link, TokenClaims claims, int reason) {
+        ParticipantSession s = closed ? null : participants.get(claims.identity());
+        if (s == null || s.isClosed()) {
+            log.info("room '{}': {} asked to resume, but is not in the room; told to join again", name(),
+                    claims.identity());
+            link.close(SignalResponse.newBuilder().setLeave(LivekitRtc.LeaveRequest.newBuilder()
+                    .setReason(DisconnectReason.STATE_MISMATCH).setAction(LivekitRtc.LeaveRequest.Action.RECONNECT))
+                    .build(), new SignalLink.End("nothing to resume", false));
+            return null;
+        }
+        s.resumeOn(link);
+        log.info("room '{}': {} resumed ({}, reason {}, connection {})", name(), s.identity(), s.sid(), reason,
+                s.connections());
+        s.send(SignalResponse.newBuilder().setReconnect(LivekitRtc.ReconnectResponse.newBuilder()
+                .setClientConfiguration(clientConfiguration())
+                .setServerInfo(host.serverInfo())
+                .setLastMessageSeq(s.reliableSequence.last())).build());
+        List<ParticipantInfo> departed = s.takeDepartures();
+        if (!departed.isEmpty()) {
+            s.send(SignalResponse.newBuilder().setUpdate(LivekitRtc.ParticipantUpdate.newBuilder()
+                    .addAllParticipants(departed)).build());
+        }
+        LivekitRtc.ParticipantUpdate.Builder everyone = LivekitRtc.ParticipantUpdate.newBuilder();
+        for (ParticipantSession p : participants.values()) {
+            if (p == s || !p.info().getPermission().getHidden()) {
+                everyone.addParticipants(p.info());
+            }
+        }
+        s.send(SignalResponse.newBuilder().setUpdate(everyone).build());
+        s.send(SignalResponse.newBuilder().setRoomUpdate(LivekitRtc.RoomUpdate.newBuilder().setRoom(info())).build());
+        s.restartSubscriberIce();
+        return s;
+    }
+
+    /** The client's state after a resume (livekit/livekit pkg/rtc/room.go onSyncState): its subscriptions. */
+    private void onSyncState(ParticipantSession s, LivekitRtc.SyncState sync) {
+        if (sync.hasSubscription()) {
+            onSubscription(s, sync.getSubscription());
+        }
+        log.debug("room '{}': {} synced: {} published, {} data channels, {} disabled tracks, offer {}, answer {}",
+                name(), s.identity(), sync.getPublishTracksCount(), sync.getDataChannelsCount(),
+                sync.getTrackSidsDisabledCount(), sync.hasOffer(), sync.hasAnswer());
+    }
+
     // ---- signalling ------------------------------------------------------------------------------------
 
-    void onSignal(ParticipantSession s, SignalRequest request) {
-        if (s.isClosed()) {
+    void onSignal(ParticipantSession s, SignalLink from, SignalRequest request) {
+        if (s.isClosed() || s.link() != from) {
             return;
         }
         switch (request.getMessageCase()) {
@@ -222,31 +351,111 @@ final class LocalRoom {
             case ADD_TRACK -> onAddTrack(s, request.getAddTrack());
             case MUTE -> onMute(s, request.getMute());
             case SUBSCRIPTION -> onSubscription(s, request.getSubscription());
-            case LEAVE -> remove(s, DisconnectReason.CLIENT_INITIATED, false);
+            case LEAVE -> remove(s, DisconnectReason.CLIENT_INITIATED, null);
             case PING -> s.send(SignalResponse.newBuilder().setPong(System.currentTimeMillis()).build());
             case PING_REQ -> s.send(SignalResponse.newBuilder().setPongResp(LivekitRtc.Pong.newBuilder()
                     .setLastPingTimestamp(request.getPingReq().getTimestamp())
                     .setTimestamp(System.currentTimeMillis())).build());
             case UPDATE_METADATA -> onUpdateMetadata(s, request.getUpdateMetadata());
+            case SYNC_STATE -> onSyncState(s, request.getSyncState());
             default -> log.debug("room '{}': {} sent {}; not handled by the dev server", name(), s.identity(),
                     request.getMessageCase());
         }
     }
 
-    void onSignalClosed(ParticipantSession s, String why) {
-        if (!s.isClosed()) {
-            // No resumption here: a dropped connection is a participant gone (a crashed job leaves at once).
-            remove(s, DisconnectReason.SIGNAL_CLOSE, false);
+    /**
+     * A signalling connection ended. One that is no longer the participant's (replaced by a resume) does
+     * not matter. A client that misbehaved (flood, stopped reading) is removed; otherwise the
+     * participant waits for a resume for the ping timeout.
+     */
+    void onSignalEnded(ParticipantSession s, SignalLink link, SignalLink.End end) {
+        if (s.isClosed() || s.link() != link || participants.get(s.identity()) != s) {
+            return;
         }
+        if (!end.resumable()) {
+            log.warn("room '{}': signalling of {} ended ({}); removing it", name(), s.identity(), end.why());
+            remove(s, DisconnectReason.SIGNAL_CLOSE, null);
+            return;
+        }
+        if (s.removalArmed()) {
+            log.info("room '{}': signalling of {} ended ({}); its removal is already pending", name(), s.identity(),
+                    end.why());
+            return;
+        }
+        Duration window = config.pingTimeout();
+        log.info("room '{}': signalling of {} ended ({}); keeping it {} s for a resume", name(), s.identity(),
+                end.why(), window.toSeconds());
+        armRemoval(s, window, "no resume within " + window.toSeconds() + " s", DisconnectReason.SIGNAL_CLOSE);
+    }
+
+    /** Removes {@code s} after {@code after} unless a resume cancels it (a paused server waits longer). */
+    private void armRemoval(ParticipantSession s, Duration after, String why, DisconnectReason reason) {
+        s.armRemoval(owner.schedule(() -> {
+            if (s.isClosed()) {
+                return;
+            }
+            if (gate.isPaused()) {
+                armRemoval(s, after, why, reason);
+                return;
+            }
+            log.info("room '{}': removing {}: {}", name(), s.identity(), why);
+            remove(s, reason, null);
+        }, after.toMillis()));
     }
 
     void onTransportState(ParticipantSession s, boolean publisherSide, RTCPeerConnectionState state) {
+        if (s.isClosed()) {
+            return;
+        }
+        RTCPeerConnectionState previous = s.transportState(publisherSide, state);
+        String side = publisherSide ? "publisher" : "subscriber";
         if (state == RTCPeerConnectionState.CONNECTED && s.info().getState() == ParticipantInfo.State.JOINED) {
             update(s, s.info().toBuilder().setState(ParticipantInfo.State.ACTIVE), false);
-        } else if (state == RTCPeerConnectionState.FAILED && !s.isClosed()) {
-            log.warn("room '{}': the {} connection of {} failed; removing it", name(),
-                    publisherSide ? "publisher" : "subscriber", s.identity());
-            remove(s, DisconnectReason.CONNECTION_TIMEOUT, true);
+        }
+        if (!s.signalUp() && !s.awaitingIceRestart() && s.mediaLeftConnected(previous, state)) {
+            // Signalling and media both gone: a crashed or vanished client, not one about to resume.
+            log.info("room '{}': the {} connection of {} went {} while its signalling is down; removing it",
+                    name(), side, s.identity(), state);
+            remove(s, DisconnectReason.CONNECTION_TIMEOUT, null);
+        } else if (state == RTCPeerConnectionState.FAILED && !s.removalArmed()) {
+            // livekit/livekit pkg/rtc/participant.go onAnyTransportFailed: tell the client to resume, close
+            // the signalling, and remove the participant unless the resume's ICE restart comes in time.
+            log.warn("room '{}': the {} connection of {} failed; asking it to resume within {} s", name(), side,
+                    s.identity(), TRANSPORT_FAILED_CLEANUP.toSeconds());
+            s.link().close(leave(DisconnectReason.CONNECTION_TIMEOUT, LivekitRtc.LeaveRequest.Action.RESUME),
+                    new SignalLink.End("transport failed", true));
+            s.setAwaitingIceRestart(true);
+            armRemoval(s, TRANSPORT_FAILED_CLEANUP, "no resume after its " + side + " connection failed",
+                    DisconnectReason.CONNECTION_TIMEOUT);
+        }
+    }
+
+    /**
+     * Periodic: a client silent longer than the ping timeout it was given has its signalling closed
+     * (then it may resume like after any drop); one whose writes have been blocked longer than
+     * {@link SignalOutbox#WRITE_TIMEOUT} does not read and is dropped. Nothing is judged while the
+     * server is paused.
+     */
+    private void sweep() {
+        if (closed || gate.isPaused()) {
+            return;
+        }
+        long now = System.nanoTime();
+        for (ParticipantSession s : new ArrayList<>(participants.values())) {
+            if (!s.signalUp()) {
+                continue;
+            }
+            SignalLink link = s.link();
+            Duration blocked = link.writeBlockedFor(now);
+            if (blocked.compareTo(SignalOutbox.WRITE_TIMEOUT) > 0) {
+                log.warn("room '{}': {} has not read its signalling for {} ms; dropping it", name(), s.identity(),
+                        blocked.toMillis());
+                link.fail(new SignalLink.End("write blocked " + blocked.toMillis() + " ms", false));
+            } else if (link.silentFor(now).compareTo(config.pingTimeout()) > 0) {
+                log.info("room '{}': {} sent nothing for {} s (ping timeout); closing its signalling", name(),
+                        s.identity(), config.pingTimeout().toSeconds());
+                link.fail(new SignalLink.End("ping timeout", true));
+            }
         }
     }
 
@@ -415,6 +624,11 @@ final class LocalRoom {
             log.debug("room '{}': undecodable data packet from {}", name(), from.identity());
             return;
         }
+        if (reliable && !from.reliableSequence.accept(packet.getSequence())) {
+            log.debug("room '{}': dropped a replayed reliable packet {} from {}", name(),
+                    Integer.toUnsignedLong(packet.getSequence()), from.identity());
+            return;
+        }
         Set<String> destinations = new LinkedHashSet<>(packet.getDestinationIdentitiesList());
         DataPacket.Builder out = packet.toBuilder()
                 .setKind(reliable ? DataPacket.Kind.RELIABLE : DataPacket.Kind.LOSSY)
@@ -456,22 +670,67 @@ final class LocalRoom {
         if (s == null) {
             return false;
         }
-        remove(s, DisconnectReason.PARTICIPANT_REMOVED, true);
+        remove(s, DisconnectReason.PARTICIPANT_REMOVED, leave(DisconnectReason.PARTICIPANT_REMOVED));
         return true;
     }
 
-    private void remove(ParticipantSession s, DisconnectReason reason, boolean tellIt) {
+    // ---- test hooks (LocalLiveKitServer) ---------------------------------------------------------------
+
+    /**
+     * Sends the participant {@code Leave{action}}: RESUME closes its signalling and keeps it for its
+     * resume; RECONNECT removes it (it rejoins afresh); DISCONNECT is RemoveParticipant. False if no such
+     * participant.
+     */
+    boolean sendLeave(String identity, LivekitRtc.LeaveRequest.Action action) {
+        ParticipantSession s = participants.get(identity);
+        if (s == null) {
+            return false;
+        }
+        switch (action) {
+            case RESUME -> {
+                log.info("room '{}': asking {} to resume", name(), identity);
+                s.link().close(leave(DisconnectReason.SIGNAL_CLOSE, action), new SignalLink.End("told to resume", true));
+            }
+            case RECONNECT -> {
+                log.info("room '{}': asking {} to reconnect afresh", name(), identity);
+                remove(s, DisconnectReason.STATE_MISMATCH, leave(DisconnectReason.STATE_MISMATCH, action));
+            }
+            default -> remove(s, DisconnectReason.PARTICIPANT_REMOVED, leave(DisconnectReason.PARTICIPANT_REMOVED));
+        }
+        return true;
+    }
+
+    /** Cuts the participant's signalling TCP connection without a close frame; false if none is up. */
+    boolean dropSignalling(String identity) {
+        ParticipantSession s = participants.get(identity);
+        if (s == null || !s.signalUp()) {
+            return false;
+        }
+        log.info("room '{}': dropping the signalling connection of {}", name(), identity);
+        s.link().fail(new SignalLink.End("dropped by the server (test hook)", true));
+        return true;
+    }
+
+    /** The participant's signalling as the server sees it, if it is in the room. */
+    java.util.Optional<SignallingState> signallingState(String identity) {
+        ParticipantSession s = participants.get(identity);
+        return s == null ? java.util.Optional.empty() : java.util.Optional.of(new SignallingState(identity, s.sid(),
+                s.signalUp(), s.connections(), s.resumes(), Integer.toUnsignedLong(s.reliableSequence.last())));
+    }
+
+    private void remove(ParticipantSession s, DisconnectReason reason, SignalResponse lastMessage) {
         if (participants.get(s.identity()) != s) {
             s.close(null);
             return;
         }
+        s.cancelRemoval();
         participants.remove(s.identity());
         for (Published p : new ArrayList<>(published.values())) {
             if (p.publisher() == s) {
                 unpublish(p, false);
             }
         }
-        s.close(tellIt ? leave(reason) : null);
+        s.close(lastMessage);
         publishSnapshot();
         log.info("room '{}': {} left ({})", name(), s.identity(), reason);
         ParticipantInfo gone = s.info().toBuilder().setState(ParticipantInfo.State.DISCONNECTED)
@@ -483,8 +742,12 @@ final class LocalRoom {
     }
 
     private static SignalResponse leave(DisconnectReason reason) {
+        return leave(reason, LivekitRtc.LeaveRequest.Action.DISCONNECT);
+    }
+
+    private static SignalResponse leave(DisconnectReason reason, LivekitRtc.LeaveRequest.Action action) {
         return SignalResponse.newBuilder().setLeave(LivekitRtc.LeaveRequest.newBuilder()
-                .setReason(reason).setAction(LivekitRtc.LeaveRequest.Action.DISCONNECT)).build();
+                .setReason(reason).setAction(action)).build();
     }
 
     /** Closes the room: every participant is told why and removed. Room thread. */
@@ -496,7 +759,7 @@ final class LocalRoom {
         Set<String> present = new LinkedHashSet<>(participants.keySet());
         closed = true;
         for (ParticipantSession s : new ArrayList<>(participants.values())) {
-            remove(s, reason, true);
+            remove(s, reason, leave(reason));
         }
         log.info("room '{}' closed ({})", name(), reason);
         host.roomClosed(this, reason, present);
@@ -540,8 +803,13 @@ final class LocalRoom {
         SignalResponse update = SignalResponse.newBuilder().setUpdate(LivekitRtc.ParticipantUpdate.newBuilder()
                 .addParticipants(info)).build();
         for (ParticipantSession s : participants.values()) {
-            if (s != except) {
+            if (s == except) {
+                continue;
+            }
+            if (s.signalUp()) {
                 s.send(update);
+            } else if (info.getState() == ParticipantInfo.State.DISCONNECTED) {
+                s.noteDeparture(info);
             }
         }
     }

@@ -9,24 +9,22 @@ import dev.onvoid.webrtc.RTCRtpSender;
 import dev.onvoid.webrtc.RTCRtpTransceiver;
 import dev.onvoid.webrtc.RTCSdpType;
 import dev.onvoid.webrtc.RTCSessionDescription;
-import io.lkworker.localserver.http.WebSocketConnection;
 import io.lkworker.webrtc.DataChannelLink;
 import io.lkworker.webrtc.IceCandidates;
 import io.lkworker.webrtc.MediaEngine;
 import io.lkworker.webrtc.Peer;
 import io.lkworker.webrtc.Sdp;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledFuture;
 import livekit.LivekitModels.ClientInfo;
 import livekit.LivekitModels.ParticipantInfo;
 import livekit.LivekitModels.TrackInfo;
 import livekit.LivekitRtc.SessionDescription;
-import livekit.LivekitRtc.SignalRequest;
 import livekit.LivekitRtc.SignalResponse;
 import livekit.LivekitRtc.SignalTarget;
 import livekit.LivekitRtc.TrickleRequest;
@@ -40,8 +38,13 @@ import org.slf4j.LoggerFactory;
  * subscriber connection sends it the room's tracks and data (the server offers, with the
  * {@code _reliable} and {@code _lossy} channels it creates).
  *
- * <p>Threads: the connection's own thread only reads signalling frames and hands them to the room
- * thread; everything else here runs on the room thread. Sends may come from any thread.
+ * <p>The signalling connection may change: when it drops, the participant (its peer connections,
+ * tracks and subscriptions) waits for a resume on a new connection ({@link #resumeOn}), as on the real
+ * server (livekit/livekit pkg/rtc/room.go ResumeParticipant). While it is down, messages for it are
+ * dropped, like the real server does; the resume resends the room's state.
+ *
+ * <p>Threads: each connection's own thread only reads signalling frames and hands them to the room
+ * thread; everything else here runs on the room thread. Sends only queue (see {@link SignalOutbox}).
  */
 final class ParticipantSession {
 
@@ -51,8 +54,8 @@ final class ParticipantSession {
     final boolean autoSubscribe;
     /** What the client said about itself when it connected. */
     final ClientInfo client;
-    private final WebSocketConnection ws;
     private final LocalRoom room;
+    private SignalLink link;
     private ParticipantInfo info;
     private Peer publisher;
     private Peer subscriber;
@@ -64,12 +67,24 @@ final class ParticipantSession {
     private final Map<String, TrackInfo> pendingTracks = new LinkedHashMap<>();
     /** What this participant receives: track sid → the sender on its subscriber connection. */
     private final Map<String, RTCRtpSender> subscriptions = new HashMap<>();
+    /** Reliable data accepted from this participant, for replays after a resume. */
+    final ReliableSequence reliableSequence = new ReliableSequence();
+    /** Participants that left while this one's signalling was down: told on its resume. */
+    private final Map<String, ParticipantInfo> departedWhileAway = new LinkedHashMap<>();
+    private RTCPeerConnectionState publisherState = RTCPeerConnectionState.NEW;
+    private RTCPeerConnectionState subscriberState = RTCPeerConnectionState.NEW;
+    /** Pending removal while waiting for a resume (signalling down, or a transport failed). */
+    private ScheduledFuture<?> removalTimer;
+    /** A transport failed and the client was told to resume: removal waits for the 5 s cleanup timer. */
+    private boolean awaitingIceRestart;
     private volatile boolean closed;
+    private volatile int connections = 1;
+    private volatile int resumes;
 
-    ParticipantSession(LocalRoom room, WebSocketConnection ws, TokenClaims claims, boolean autoSubscribe,
+    ParticipantSession(LocalRoom room, SignalLink link, TokenClaims claims, boolean autoSubscribe,
                        ClientInfo client, ParticipantInfo info) {
         this.room = room;
-        this.ws = ws;
+        this.link = link;
         this.claims = claims;
         this.autoSubscribe = autoSubscribe;
         this.client = client;
@@ -96,48 +111,105 @@ final class ParticipantSession {
         return closed;
     }
 
-    // ---- signalling ------------------------------------------------------------------------------
-
-    /** On the connection's thread, until the connection ends: hands each request to the room thread. */
-    void readSignals(Executor roomThread) {
-        String why = "SIGNAL_CLOSE";
-        try {
-            while (!closed) {
-                WebSocketConnection.Message m = ws.read();
-                if (m == null) {
-                    break;
-                }
-                if (m.text()) {
-                    log.debug("{}: ignoring a text signalling frame", identity());
-                    continue;
-                }
-                SignalRequest request;
-                try {
-                    request = SignalRequest.parseFrom(m.payload());
-                } catch (IOException e) {
-                    log.warn("{}: undecodable signalling frame ({} bytes); dropping the participant", identity(),
-                            m.payload().length);
-                    why = "UNDECODABLE_FRAME";
-                    break;
-                }
-                roomThread.execute(() -> room.onSignal(this, request));
-            }
-        } catch (IOException e) {
-            log.debug("{}: signalling connection ended: {}", identity(), e.toString());
-        }
-        String reason = why;
-        roomThread.execute(() -> room.onSignalClosed(this, reason));
+    /** The current signalling connection (possibly down). */
+    SignalLink link() {
+        return link;
     }
 
+    boolean signalUp() {
+        return link != null && link.isUp();
+    }
+
+    /** Signalling connections this participant has had (the join's and one per resume). */
+    int connections() {
+        return connections;
+    }
+
+    int resumes() {
+        return resumes;
+    }
+
+    // ---- signalling ------------------------------------------------------------------------------
+
+    /** Queues a message for the client; dropped while its signalling is down. Any thread. */
     void send(SignalResponse response) {
-        if (closed && !response.hasLeave()) {
-            return;
+        SignalLink current = link;
+        if (current != null && (!closed || response.hasLeave())) {
+            current.send(response);
         }
-        try {
-            ws.sendBinary(response.toByteArray());
-        } catch (IOException e) {
-            log.debug("{}: send failed: {}", identity(), e.toString());
+    }
+
+    /** A participant left while this one's signalling was down: it is told on its resume. */
+    void noteDeparture(ParticipantInfo gone) {
+        departedWhileAway.put(gone.getIdentity(), gone);
+    }
+
+    /** The departures noted while away, once. */
+    List<ParticipantInfo> takeDepartures() {
+        List<ParticipantInfo> out = new ArrayList<>(departedWhileAway.values());
+        departedWhileAway.clear();
+        return out;
+    }
+
+    /** A resume: the new connection replaces the old one, which is dropped if still open. Room thread. */
+    void resumeOn(SignalLink newLink) {
+        SignalLink old = link;
+        link = newLink;
+        connections++;
+        resumes++;
+        awaitingIceRestart = false;
+        cancelRemoval();
+        if (old != null && old != newLink) {
+            old.fail(new SignalLink.End("replaced by a resumed connection", true));
         }
+    }
+
+    /** The subscriber connection restarts ICE with a new server offer (the last one's answer was lost). */
+    void restartSubscriberIce() {
+        if (!closed) {
+            offers.restartIce();
+        }
+    }
+
+    /** Removal of this participant in {@code delayMillis} unless a resume comes first. Room thread. */
+    void armRemoval(ScheduledFuture<?> timer) {
+        cancelRemoval();
+        removalTimer = timer;
+    }
+
+    boolean awaitingIceRestart() {
+        return awaitingIceRestart;
+    }
+
+    void setAwaitingIceRestart(boolean awaiting) {
+        awaitingIceRestart = awaiting;
+    }
+
+    boolean removalArmed() {
+        return removalTimer != null;
+    }
+
+    void cancelRemoval() {
+        if (removalTimer != null) {
+            removalTimer.cancel(false);
+            removalTimer = null;
+        }
+    }
+
+    /** True once either peer connection reached CONNECTED and is no longer. */
+    boolean mediaLeftConnected(RTCPeerConnectionState previous, RTCPeerConnectionState now) {
+        return previous == RTCPeerConnectionState.CONNECTED && now != RTCPeerConnectionState.CONNECTED;
+    }
+
+    /** Records a transport's new state and returns the previous one. */
+    RTCPeerConnectionState transportState(boolean publisherSide, RTCPeerConnectionState state) {
+        RTCPeerConnectionState previous = publisherSide ? publisherState : subscriberState;
+        if (publisherSide) {
+            publisherState = state;
+        } else {
+            subscriberState = state;
+        }
+        return previous;
     }
 
     // ---- media set-up ------------------------------------------------------------------------------
@@ -255,14 +327,10 @@ final class ParticipantSession {
         if (closed) {
             return;
         }
-        if (lastMessage != null) {
-            send(lastMessage);
-        }
         closed = true;
-        try {
-            ws.sendClose(1000);
-        } catch (IOException e) {
-            ws.abort();
+        cancelRemoval();
+        if (link != null) {
+            link.close(lastMessage, new SignalLink.End("participant removed", false));
         }
         List<DataChannelLink> channels = new ArrayList<>(clientChannels);
         if (reliableOut != null) {

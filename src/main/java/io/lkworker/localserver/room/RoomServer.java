@@ -2,6 +2,7 @@ package io.lkworker.localserver.room;
 
 import io.lkworker.localserver.ServerConfig;
 import io.lkworker.localserver.auth.ApiKeyAuth;
+import io.lkworker.localserver.http.PauseGate;
 import io.lkworker.localserver.http.Route;
 import io.lkworker.localserver.http.WebSocketConnection;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import livekit.LivekitModels;
 import livekit.LivekitModels.DisconnectReason;
 import livekit.LivekitModels.ParticipantInfo;
+import livekit.LivekitRtc;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,13 +51,56 @@ public final class RoomServer implements AutoCloseable {
     private final AgentSide agentSide;
     private final RtcEndpoint endpoint;
     private final ConcurrentHashMap<String, LocalRoom> rooms = new ConcurrentHashMap<>();
+    private final PauseGate gate;
     private volatile boolean closed;
 
-    public RoomServer(ServerConfig config, ApiKeyAuth auth, LivekitModels.ServerInfo serverInfo, AgentSide agentSide) {
+    /** @param gate holds every room signalling connection while paused (see {@link PauseGate}) */
+    public RoomServer(ServerConfig config, ApiKeyAuth auth, LivekitModels.ServerInfo serverInfo, AgentSide agentSide,
+                      PauseGate gate) {
         this.config = config;
         this.serverInfo = serverInfo;
         this.agentSide = agentSide;
-        this.endpoint = new RtcEndpoint(auth, config.maxMessageBytes(), this::admit);
+        this.gate = gate;
+        this.endpoint = new RtcEndpoint(auth, config.maxMessageBytes(), new RtcEndpoint.Rooms() {
+            @Override
+            public RtcEndpoint.Refusal refuse(TokenClaims claims) {
+                return capacityRefusal(claims);
+            }
+
+            @Override
+            public void admit(TokenClaims claims, WebSocketConnection ws, boolean autoSubscribe,
+                              LivekitModels.ClientInfo client) {
+                RoomServer.this.admit(claims, ws, autoSubscribe, client);
+            }
+
+            @Override
+            public void resume(TokenClaims claims, WebSocketConnection ws, int reconnectReason) {
+                RoomServer.this.resume(claims, ws, reconnectReason);
+            }
+        });
+    }
+
+    /**
+     * A full room is refused as the real server refuses it (livekit/livekit pkg/rtc/room.go Join returns
+     * ErrMaxParticipantsExceeded, which pkg/service/rtcservice.go ServeHTTP answers with 500 and the
+     * error's text before the upgrade). The room cap is the development server's own: 503, retry later.
+     */
+    private RtcEndpoint.Refusal capacityRefusal(TokenClaims claims) {
+        LocalRoom room = rooms.get(claims.room());
+        if (room != null && !room.isClosed()) {
+            boolean rejoin = room.participants().stream().anyMatch(p -> p.getIdentity().equals(claims.identity()));
+            if (!rejoin && room.size() >= config.maxParticipantsPerRoom()) {
+                return new RtcEndpoint.Refusal(500, "room has exceeded its max participants ("
+                        + config.maxParticipantsPerRoom() + ")");
+            }
+            return null;
+        }
+        long open = rooms.values().stream().filter(r -> !r.isClosed()).count();
+        if (open >= config.maxRooms()) {
+            return new RtcEndpoint.Refusal(503, "the development server has reached its limit of " + config.maxRooms()
+                    + " open rooms");
+        }
+        return null;
     }
 
     public List<Route> routes() {
@@ -71,6 +116,21 @@ public final class RoomServer implements AutoCloseable {
         LocalRoom room = rooms.compute(claims.room(), (name, existing) -> existing != null && !existing.isClosed()
                 ? existing : newRoom(name, claims));
         room.admit(ws, claims, autoSubscribe, client);
+    }
+
+    private void resume(TokenClaims claims, WebSocketConnection ws, int reconnectReason) {
+        LocalRoom room = closed ? null : rooms.get(claims.room());
+        if (room == null || room.isClosed()) {
+            log.info("room '{}': {} asked to resume, but the room is not open; told to join again", claims.room(),
+                    claims.identity());
+            try {
+                RtcEndpoint.refuseResume(ws);
+            } catch (java.io.IOException e) {
+                ws.abort();
+            }
+            return;
+        }
+        room.resume(ws, claims, reconnectReason);
     }
 
     private LocalRoom newRoom(String name, TokenClaims creator) {
@@ -122,7 +182,7 @@ public final class RoomServer implements AutoCloseable {
         }
         proto = b.build();
         log.info("room '{}' opened by {} ({})", name, openedBy, proto.getSid());
-        return new LocalRoom(proto, config, settings, new LocalRoom.Host() {
+        return new LocalRoom(proto, config, settings, gate, new LocalRoom.Host() {
             @Override
             public void roomClosed(LocalRoom room, DisconnectReason reason, Set<String> present) {
                 rooms.remove(room.name(), room);
@@ -196,6 +256,35 @@ public final class RoomServer implements AutoCloseable {
         // A room only the agent side knows (a dispatch whose agent never joined): end its jobs.
         agentSide.roomClosed(name, DisconnectReason.ROOM_DELETED, Set.of());
         return false;
+    }
+
+    // ---- test hooks and fault drills (any thread) -------------------------------------------------------
+
+    /** See {@link LocalRoom#sendLeave}; false if there is no such room or participant. */
+    public boolean sendLeave(String room, String identity, LivekitRtc.LeaveRequest.Action action) {
+        return onRoom(room, r -> r.sendLeave(identity, action)).orElse(false);
+    }
+
+    /** Cuts the participant's signalling TCP connection without a close frame; false if none is up. */
+    public boolean dropSignalling(String room, String identity) {
+        return onRoom(room, r -> r.dropSignalling(identity)).orElse(false);
+    }
+
+    /** The participant's signalling state, if it is in the room. */
+    public Optional<SignallingState> signallingState(String room, String identity) {
+        return onRoom(room, r -> r.signallingState(identity)).flatMap(o -> o);
+    }
+
+    private <T> Optional<T> onRoom(String room, java.util.function.Function<LocalRoom, T> action) {
+        LocalRoom r = rooms.get(room);
+        if (r == null || r.isClosed()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.ofNullable(r.call(() -> action.apply(r)));
+        } catch (IllegalStateException e) {
+            return Optional.empty();
+        }
     }
 
     /** RoomService.SendData: a message from the server to everyone in the room, or to the destinations. */

@@ -17,11 +17,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code /rtc} (room signalling, dual peer connection) and {@code /rtc/validate}, with the checks of
- * the real server (rtc-signalling reference §1.1, §1.4): a valid token, the room-join grant, a room
- * and an identity. Refusals are plain HTTP answers before any upgrade, so clients can show them;
- * {@code validate} answers {@code success} or the same refusal, readable by web pages. The
- * single-connection path {@code /rtc/v1} is answered with a plain 404, which makes LiveKit's
- * clients fall back to {@code /rtc}.
+ * the real server (livekit/livekit pkg/service/rtcservice.go validateInternal, ServeHTTP): a valid
+ * token, the room-join grant, a room and an identity, and room capacity. Refusals are plain HTTP
+ * answers before any upgrade, so clients can show them; {@code validate} answers {@code success} or
+ * the same refusal, readable by web pages. {@code reconnect=1} asks to resume a participant still in
+ * the room (pkg/service/roommanager.go StartSession). The single-connection path {@code /rtc/v1} is
+ * answered with a plain 404, which makes LiveKit's clients fall back to {@code /rtc}.
  */
 final class RtcEndpoint implements HttpHandler {
 
@@ -32,11 +33,21 @@ final class RtcEndpoint implements HttpHandler {
 
     /** Where admitted participants go. */
     interface Rooms {
+        /** Why a join with these claims cannot be admitted now (capacity), or null if it can. Before the upgrade. */
+        Refusal refuse(TokenClaims claims);
+
         /** Finds or creates the room and runs the participant's session on this thread until it ends. */
         void admit(TokenClaims claims, WebSocketConnection ws, boolean autoSubscribe, ClientInfo client);
+
+        /**
+         * A resume: hands the connection to the participant with the claims' identity and reads its
+         * signalling on this thread until it ends; without one, the client is told to join afresh.
+         */
+        void resume(TokenClaims claims, WebSocketConnection ws, int reconnectReason);
     }
 
-    private record Refusal(int status, String message) {
+    /** An HTTP answer instead of an upgrade. */
+    record Refusal(int status, String message) {
     }
 
     private final ApiKeyAuth auth;
@@ -70,6 +81,13 @@ final class RtcEndpoint implements HttpHandler {
             return;
         }
         TokenClaims claims = (TokenClaims) checked;
+        boolean reconnect = flag(req, "reconnect", false);
+        Refusal full = reconnect ? null : rooms.refuse(claims);
+        if (full != null) {
+            log.info("connection {}: {} refused with {}: {}", exchange.connectionId(), path, full.status(), full.message());
+            HttpResponses.textForAnyOrigin(exchange.out(), full.status(), full.message());
+            return;
+        }
         if (path.equals(VALIDATE)) {
             HttpResponses.textForAnyOrigin(exchange.out(), 200, "success");
             return;
@@ -81,20 +99,33 @@ final class RtcEndpoint implements HttpHandler {
         }
         WebSocketConnection ws = WebSocketConnection.accept(exchange, key, maxMessageBytes,
                 "rtc connection " + exchange.connectionId());
-        if (flag(req, "reconnect", false)) {
-            // No session resumption on the development server: tell the client to join afresh.
-            ws.sendBinary(LivekitRtc.SignalResponse.newBuilder().setLeave(LivekitRtc.LeaveRequest.newBuilder()
-                    .setReason(DisconnectReason.STATE_MISMATCH).setAction(LivekitRtc.LeaveRequest.Action.RECONNECT))
-                    .build().toByteArray());
-            ws.sendClose(1000);
+        if (reconnect) {
+            int reason = req.queryParam("reconnect_reason").map(RtcEndpoint::intOrZero).orElse(0);
+            rooms.resume(claims, ws, reason);
             return;
         }
         rooms.admit(claims, ws, flag(req, "auto_subscribe", true), clientInfo(req));
     }
 
+    /** A resume request without a live room: first and only message Leave{STATE_MISMATCH, RECONNECT}. */
+    static void refuseResume(WebSocketConnection ws) throws IOException {
+        ws.sendBinary(LivekitRtc.SignalResponse.newBuilder().setLeave(LivekitRtc.LeaveRequest.newBuilder()
+                .setReason(DisconnectReason.STATE_MISMATCH).setAction(LivekitRtc.LeaveRequest.Action.RECONNECT))
+                .build().toByteArray());
+        ws.sendClose(1000);
+    }
+
+    private static int intOrZero(String v) {
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
     /**
-     * What the client says about itself in the query (rtc-signalling reference §1.3), as the real
-     * server keeps it: {@code sdk} ({@code js}, {@code reactnative}, {@code rust}, ...; unknown names are
+     * What the client says about itself in the query (livekit/livekit pkg/service/rtcservice.go
+     * ParseClientInfo), as the real server keeps it: {@code sdk} ({@code js}, {@code reactnative}, {@code rust}, ...; unknown names are
      * UNKNOWN), {@code version}, {@code protocol}, and the device fields when given.
      */
     static ClientInfo clientInfo(HttpRequest req) {

@@ -33,8 +33,19 @@ final class SubscriberOffers {
         if (awaitingAnswer) {
             again = true;
         } else {
-            offer();
+            offer(false);
         }
+    }
+
+    /**
+     * A resume: the client's answer to an offer still out was lost with its old connection, so that
+     * round is forgotten and a new offer with new ICE credentials goes out at once, as
+     * livekit/livekit pkg/rtc/transport.go doICERestart does on the subscriber connection.
+     */
+    void restartIce() {
+        awaitingAnswer = false;
+        again = false;
+        offer(true);
     }
 
     /** False for an answer nobody asked for (ignored). */
@@ -46,13 +57,13 @@ final class SubscriberOffers {
         awaitingAnswer = false;
         if (again) {
             again = false;
-            offer();
+            offer(false);
         }
         return true;
     }
 
-    private void offer() {
-        RTCSessionDescription offer = peer.createOffer(false);
+    private void offer(boolean iceRestart) {
+        RTCSessionDescription offer = peer.createOffer(iceRestart);
         offerId++;
         awaitingAnswer = true;
         send.accept(SessionDescription.newBuilder().setType("offer").setSdp(offer.sdp).setId(offerId)
