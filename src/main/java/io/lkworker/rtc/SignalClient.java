@@ -115,8 +115,8 @@ final class SignalClient {
     }
 
     private void ping(long timeoutSeconds) {
-        if (current == null) {
-            return;
+        if (current == null || !current.isOpen()) {
+            return; // no connection, or one still opening: its open has a timeout of its own
         }
         if (System.nanoTime() - lastMessageNanos > TimeUnit.SECONDS.toNanos(timeoutSeconds)) {
             log.warn("no message from the LiveKit server for {} s; the signalling connection is lost", timeoutSeconds);

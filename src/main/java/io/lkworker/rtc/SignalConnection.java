@@ -91,8 +91,14 @@ final class SignalConnection {
             throw new OpenFailure("interrupted while connecting to " + hostPort(uri), 0);
         }
         if (!ok || !opened) {
+            boolean silent = lastError == null && closeReason.isEmpty();
             closing = true;
             client.close();
+            if (silent) {
+                // Nothing came back at all: asking /rtc/validate of a server that does not answer would
+                // only spend the caller's time again.
+                throw new OpenFailure("timed out connecting to " + hostPort(uri) + " after " + timeout.toMillis() + " ms", 0);
+            }
             throw failure(uri, token, timeout);
         }
     }

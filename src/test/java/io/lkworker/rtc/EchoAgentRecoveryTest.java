@@ -40,6 +40,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import livekit.LivekitAgent;
+import livekit.LivekitRtc;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -84,8 +85,10 @@ class EchoAgentRecoveryTest {
     void startCall() throws Exception {
         logs.start();
         root.addAppender(logs);
+        // Pings every second and a 2 s timeout (LiveKit: 5 s / 15 s), so a 3 s pause is a lost connection.
         server = LocalLiveKitServer.create(ServerConfig.builder().availabilityTimeout(Duration.ofSeconds(3))
-                .rooms(new RoomSettings(Duration.ofSeconds(1), Duration.ofSeconds(30))).build()).start();
+                .rooms(new RoomSettings(Duration.ofSeconds(1), Duration.ofSeconds(30)))
+                .ping(Duration.ofSeconds(1), Duration.ofSeconds(2)).build()).start();
         proxy = new FreezableProxy(new InetSocketAddress("127.0.0.1", server.port()));
         WorkerConfig config = TestConfigs.config("ws://127.0.0.1:" + proxy.port(), b -> {
             b.agentJar = jar;
@@ -156,6 +159,45 @@ class EchoAgentRecoveryTest {
         assertThat(proxy.cutAll()).as("connections cut (worker link and the agent's signalling)").isGreaterThanOrEqualTo(2);
         awaitAgentRecovered();
         assertCallContinues("after the cut");
+    }
+
+    @Test
+    void aLeaveAskingToResumeIsResumed() throws Exception {
+        String agent = agentIdentity();
+        assertThat(server.sendLeave("recovery", agent, LivekitRtc.LeaveRequest.Action.RESUME)).isTrue();
+        await().atMost(WAIT).until(() -> logged("room resumed after"));
+        assertThat(server.signallingState("recovery", agent)).hasValueSatisfying(s -> assertThat(s.resumes()).isEqualTo(1));
+        assertCallContinues("after leave resume");
+    }
+
+    @Test
+    void aLeaveAskingToReconnectRejoinsAndRepublishes() throws Exception {
+        String agent = agentIdentity();
+        RemoteAudioTrack before = echo.get();
+        assertThat(server.sendLeave("recovery", agent, LivekitRtc.LeaveRequest.Action.RECONNECT)).isTrue();
+        await().atMost(WAIT).until(() -> logged("room rejoined after"));
+        await().atMost(WAIT).until(() -> echo.get() != before);
+        assertCallContinues("after leave reconnect");
+    }
+
+    @Test
+    void aPausedServerIsRecoveredFrom() throws Exception {
+        // Paused until the agent noticed the silence (2 s ping timeout) and its resume is held: 2-3 s.
+        long paused = System.nanoTime();
+        server.pause();
+        try {
+            await().atMost(WAIT).until(() -> logged("resuming the room connection"));
+        } finally {
+            server.resume();
+        }
+        assertThat(System.nanoTime() - paused).isGreaterThan(TimeUnit.SECONDS.toNanos(2));
+        awaitAgentRecovered();
+        assertCallContinues("after the pause");
+    }
+
+    private String agentIdentity() {
+        return caller.remoteParticipants().values().stream().filter(p -> p.kind() == ParticipantKind.AGENT)
+                .findFirst().orElseThrow().identity();
     }
 
     private void awaitAgentRecovered() {

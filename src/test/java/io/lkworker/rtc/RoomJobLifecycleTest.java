@@ -123,6 +123,26 @@ class RoomJobLifecycleTest {
         return r;
     }
 
+    @Test
+    void aServerAwayLongerThanTheReconnectTimeoutEndsTheJobWithTheReason() throws Exception {
+        server.close();
+        // Pings every second, silence counts after 2 s: the agent notices a paused server quickly.
+        server = LocalLiveKitServer.create(ServerConfig.builder().availabilityTimeout(Duration.ofSeconds(3))
+                .ping(Duration.ofSeconds(1), Duration.ofSeconds(2)).build()).start();
+        startThreadDaemon();
+        server.createDispatch("paused", "test-agent", "short-reconnect");
+        String job = runningJob();
+        await().atMost(WAIT).until(() -> RoomTestAgent.CONNECTED.contains(job));
+        server.pause();
+        try {
+            await().atMost(WAIT).until(() -> RoomTestAgent.REASONS.containsKey(job));
+        } finally {
+            server.resume();
+        }
+        assertThat(RoomTestAgent.REASONS.get(job)).isEqualTo("room disconnected: SIGNAL_CLOSE");
+        awaitStatus(job, JobStatus.JS_SUCCESS);
+    }
+
     /** The status line the server answers a WebSocket upgrade of {@code path} with. */
     private String upgradeStatusLine(String path, String token) throws Exception {
         try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {

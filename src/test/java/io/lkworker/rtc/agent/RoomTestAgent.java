@@ -11,7 +11,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A test agent whose job does what its dispatch metadata says, for the room lifecycle tests:
  * {@code stay} joins and stays until the job ends, recording the shutdown reason; {@code return}
- * joins and returns once released; {@code crash} joins and halts its JVM. Thread-executor tests read
+ * joins and returns once released; {@code crash} joins and halts its JVM; {@code short-reconnect} stays
+ * like {@code stay} with a 2 s reconnect timeout. Thread-executor tests read
  * what it recorded from the static maps.
  */
 public final class RoomTestAgent implements Agent {
@@ -28,9 +29,12 @@ public final class RoomTestAgent implements Agent {
     public void entrypoint(JobContext ctx) throws Exception {
         String job = ctx.job().id();
         TOKENS.put(job, ctx.token());
-        Room room = ctx.connect();
-        CONNECTED.add(job);
         String mode = ctx.job().metadata();
+        // short-reconnect: gives up recovering a lost connection after 2 s (default 60 s).
+        Room room = mode.equals("short-reconnect")
+                ? ctx.connect(io.lkworker.api.rtc.ConnectOptions.defaults().withReconnectTimeout(java.time.Duration.ofSeconds(2)))
+                : ctx.connect();
+        CONNECTED.add(job);
         switch (mode) {
             case "crash" -> Runtime.getRuntime().halt(3);
             case "wait-participant" -> {
