@@ -277,6 +277,12 @@ public final class LocalLiveKitServer implements AutoCloseable {
         return rooms.removeParticipant(room, identity);
     }
 
+    /** RoomService.MutePublishedTrack: mutes or unmutes a participant's track from the server side. */
+    public Optional<livekit.LivekitModels.TrackInfo> mutePublishedTrack(String room, String identity, String trackSid,
+                                                                       boolean muted) {
+        return rooms.mutePublishedTrack(room, identity, trackSid, muted);
+    }
+
     /** Same as RoomService.DeleteRoom: everyone is told ROOM_DELETED, jobs of absent agents are terminated. */
     public boolean deleteRoom(String room) {
         return rooms.deleteRoom(room);

@@ -215,7 +215,9 @@ final class ParticipantTracker {
         for (TrackInfo track : info.getTracksList()) {
             for (LocalTrackPublicationImpl pub : local.publicationsSnapshot()) {
                 if (pub.sid().equals(track.getSid())) {
+                    boolean wasMuted = pub.isMuted();
                     pub.update(track);
+                    announceLocalMute(pub, wasMuted);
                 }
             }
         }
@@ -251,19 +253,29 @@ final class ParticipantTracker {
     /** The server muted or unmuted one of our tracks: the publication says so, and listeners hear of it. */
     void onServerMute(String sid, boolean muted) {
         for (LocalTrackPublicationImpl pub : local.publicationsSnapshot()) {
-            if (pub.sid().equals(sid) && pub.info() != null && pub.info().getMuted() != muted) {
-                log.info("the server {} our track {}", muted ? "muted" : "unmuted", sid);
+            if (pub.sid().equals(sid) && pub.info() != null) {
+                boolean wasMuted = pub.isMuted();
                 pub.update(pub.info().toBuilder().setMuted(muted).build());
-                LocalParticipantImpl me = local;
-                events.emit("onTrackMuted", l -> {
-                    if (muted) {
-                        l.onTrackMuted(pub, me);
-                    } else {
-                        l.onTrackUnmuted(pub, me);
-                    }
-                });
+                announceLocalMute(pub, wasMuted);
             }
         }
+    }
+
+    /** Tells listeners that one of our tracks was muted or unmuted (by the server: an admin, a moderator). */
+    private void announceLocalMute(LocalTrackPublicationImpl pub, boolean wasMuted) {
+        boolean muted = pub.isMuted();
+        if (muted == wasMuted) {
+            return;
+        }
+        log.info("the server {} our track {}", muted ? "muted" : "unmuted", pub.sid());
+        LocalParticipantImpl me = local;
+        events.emit("onTrackMuted", l -> {
+            if (muted) {
+                l.onTrackMuted(pub, me);
+            } else {
+                l.onTrackUnmuted(pub, me);
+            }
+        });
     }
 
     // ---- media --------------------------------------------------------------------------------

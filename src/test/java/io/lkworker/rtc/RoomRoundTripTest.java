@@ -171,6 +171,35 @@ class RoomRoundTripTest {
                 .hasMessageContaining("401");
     }
 
+    @Test
+    void aMuteByTheServerReachesOurOwnPublication() throws Exception {
+        RtcRoom alice = join("muted", "alice");
+        List<String> events = new CopyOnWriteArrayList<>();
+        alice.addListener(new RoomListener() {
+            @Override
+            public void onTrackMuted(io.lkworker.api.rtc.TrackPublication publication, io.lkworker.api.rtc.Participant p) {
+                events.add("muted " + publication.sid() + " of " + p.identity());
+            }
+
+            @Override
+            public void onTrackUnmuted(io.lkworker.api.rtc.TrackPublication publication, io.lkworker.api.rtc.Participant p) {
+                events.add("unmuted " + publication.sid() + " of " + p.identity());
+            }
+        });
+        LocalTrackPublication published = alice.localParticipant().publishTrack(
+                LocalAudioTrack.create("voice", new AudioSource(48000, 1)));
+        assertThat(published.isMuted()).isFalse();
+        await().atMost(5, TimeUnit.SECONDS).until(() -> server.participants("muted").orElseThrow().stream()
+                .anyMatch(p -> p.getTracksCount() == 1));
+
+        assertThat(server.mutePublishedTrack("muted", "alice", published.sid(), true)).isPresent();
+        await().atMost(5, TimeUnit.SECONDS).until(published::isMuted);
+        await().atMost(5, TimeUnit.SECONDS).until(() -> events.contains("muted " + published.sid() + " of alice"));
+        server.mutePublishedTrack("muted", "alice", published.sid(), false);
+        await().atMost(5, TimeUnit.SECONDS).until(() -> !published.isMuted()
+                && events.contains("unmuted " + published.sid() + " of alice"));
+    }
+
     /** Feeds a tone into {@code source} on a thread of its own, paced by the source's back-pressure. */
     static Thread speak(AudioSource source, double frequency) {
         ToneGenerator tone = new ToneGenerator(frequency, source.sampleRate(), source.channels(), 0.3);

@@ -570,6 +570,28 @@ final class LocalRoom {
     }
 
     private void onMute(ParticipantSession s, LivekitRtc.MuteTrackRequest mute) {
+        setMuted(s, mute);
+    }
+
+    /**
+     * RoomService.MutePublishedTrack: the track's publisher is told (a {@code mute} message, as the real
+     * server sends on an admin mute: livekit/livekit pkg/rtc/participant.go {@code SetTrackMuted}) and
+     * everyone sees the track's new state. The muted track, or null if there is no such track.
+     */
+    TrackInfo mutePublishedTrack(String identity, String trackSid, boolean muted) {
+        ParticipantSession s = participants.get(identity);
+        if (s == null) {
+            return null;
+        }
+        LivekitRtc.MuteTrackRequest mute = LivekitRtc.MuteTrackRequest.newBuilder().setSid(trackSid).setMuted(muted).build();
+        if (!setMuted(s, mute)) {
+            return null;
+        }
+        s.send(SignalResponse.newBuilder().setMute(mute).build());
+        return s.info().getTracksList().stream().filter(t -> t.getSid().equals(trackSid)).findFirst().orElse(null);
+    }
+
+    private boolean setMuted(ParticipantSession s, LivekitRtc.MuteTrackRequest mute) {
         ParticipantInfo.Builder info = s.info().toBuilder().clearTracks();
         boolean found = false;
         for (TrackInfo t : s.info().getTracksList()) {
@@ -582,6 +604,7 @@ final class LocalRoom {
         if (found) {
             update(s, info, true);
         }
+        return found;
     }
 
     private void onUpdateMetadata(ParticipantSession s, LivekitRtc.UpdateParticipantMetadata m) {

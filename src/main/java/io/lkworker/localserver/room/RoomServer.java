@@ -235,6 +235,20 @@ public final class RoomServer implements AutoCloseable {
         }
     }
 
+    /** RoomService.MutePublishedTrack: the track as muted or unmuted, empty if there is no such room, participant or track. */
+    public Optional<livekit.LivekitModels.TrackInfo> mutePublishedTrack(String room, String identity, String trackSid,
+                                                                       boolean muted) {
+        LocalRoom r = rooms.get(room);
+        if (r == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.ofNullable(r.call(() -> r.mutePublishedTrack(identity, trackSid, muted)));
+        } catch (IllegalStateException e) {
+            return Optional.empty();
+        }
+    }
+
     /**
      * Deletes the room: every participant is told ROOM_DELETED and removed, and the agent side ends the
      * room's jobs. True if the room was open.

@@ -25,7 +25,7 @@ import livekit.LivekitRoom.SendDataResponse;
 
 /**
  * {@code livekit.RoomService} over Twirp, the part a development server needs: CreateRoom, ListRooms,
- * DeleteRoom, ListParticipants, GetParticipant, RemoveParticipant and SendData, with the real
+ * DeleteRoom, ListParticipants, GetParticipant, RemoveParticipant, MutePublishedTrack and SendData, with the real
  * server's permissions (roomCreate, roomList, roomAdmin). DeleteRoom ends the room's agent jobs:
  * agents in the room are told ROOM_DELETED, the jobs of agents that never joined are terminated.
  */
@@ -34,7 +34,7 @@ public final class TwirpRoomService {
     static final String PREFIX = "/twirp/livekit.RoomService/";
 
     private static final Set<String> METHODS = Set.of("CreateRoom", "ListRooms", "DeleteRoom", "ListParticipants",
-            "GetParticipant", "RemoveParticipant", "SendData");
+            "GetParticipant", "RemoveParticipant", "MutePublishedTrack", "SendData");
 
     private final ApiKeyAuth auth;
     private final RoomServer rooms;
@@ -59,6 +59,7 @@ public final class TwirpRoomService {
             case "GetParticipant" -> participant(call.decode(RoomParticipantIdentity.newBuilder()), call);
             case "RemoveParticipant" -> remove(call.decode(RoomParticipantIdentity.newBuilder()), call);
             case "SendData" -> sendData(call.decode(SendDataRequest.newBuilder()), call);
+            case "MutePublishedTrack" -> mute(call.decode(livekit.LivekitRoom.MuteRoomTrackRequest.newBuilder()), call);
             default -> throw TwirpError.badRoute("no handler for path " + PREFIX + call.method());
         };
     }
@@ -108,6 +109,15 @@ public final class TwirpRoomService {
             throw new TwirpError("not_found", 404, "participant not found");
         }
         return RemoveParticipantResponse.getDefaultInstance();
+    }
+
+    private livekit.LivekitRoom.MuteRoomTrackResponse mute(livekit.LivekitRoom.MuteRoomTrackRequest req, TwirpCall call)
+            throws TwirpError {
+        TwirpGrants.require(auth, call, "roomAdmin", req.getRoom());
+        TwirpGrants.requireRoom(req.getRoom());
+        return livekit.LivekitRoom.MuteRoomTrackResponse.newBuilder().setTrack(
+                rooms.mutePublishedTrack(req.getRoom(), req.getIdentity(), req.getTrackSid(), req.getMuted())
+                        .orElseThrow(() -> new TwirpError("not_found", 404, "track not found"))).build();
     }
 
     private SendDataResponse sendData(SendDataRequest req, TwirpCall call) throws TwirpError {
