@@ -47,6 +47,23 @@ public interface RoomListener {
     }
 
     /**
+     * The connection to the server was lost or the server asked us to move; the room is trying to
+     * resume or reconnect ({@link ConnectionState#RECONNECTING}). Tracks keep their state; audio may
+     * pause. Followed by {@link #onReconnected()} when the room is back, or by
+     * {@link #onDisconnected(String)} if it gives up.
+     */
+    default void onReconnecting() {
+    }
+
+    /**
+     * The room is back ({@link ConnectionState#CONNECTED} again). After a full reconnect (a new
+     * session rather than a resumed one) remote participants were re-announced and local tracks
+     * republished under new sids.
+     */
+    default void onReconnected() {
+    }
+
+    /**
      * The room is disconnected, for good. {@code reason} is LiveKit's name for it, such as
      * {@code CLIENT_INITIATED}, {@code ROOM_DELETED}, {@code PARTICIPANT_REMOVED},
      * {@code DUPLICATE_IDENTITY}, {@code SERVER_SHUTDOWN} or {@code SIGNAL_CLOSE} (connection lost).
