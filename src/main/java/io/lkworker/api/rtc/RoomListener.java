@@ -4,7 +4,11 @@ import java.util.Map;
 
 /**
  * What happens in a room. Every method has an empty default: override what you need. Methods run
- * on the room's event thread, one at a time, in order.
+ * on the room's event thread, one at a time, in order. A method that blocks delays the room's later
+ * events (never its audio or signalling); while listeners are far behind, data messages
+ * ({@link #onDataReceived}) are dropped rather than kept without bound (lk-worker keeps at most 500
+ * messages or 8 MiB waiting per room, and logs a WARN with the number dropped); other events are
+ * never dropped. A method may call {@link io.lkworker.api.JobContext#waitForParticipant()}.
  */
 public interface RoomListener {
 
@@ -32,7 +36,10 @@ public interface RoomListener {
     default void onTrackUnmuted(TrackPublication publication, Participant participant) {
     }
 
-    /** A data message; {@code from} is null when the server itself sent it. {@code topic} is "" when none. */
+    /**
+     * A data message; {@code from} is null when the server itself sent it. {@code topic} is "" when
+     * none. May be dropped when the listeners are far behind (see the class comment).
+     */
     default void onDataReceived(byte[] data, RemoteParticipant from, String topic) {
     }
 
