@@ -54,7 +54,9 @@ public interface JobContext {
 
     /**
      * Waits for a participant other than agents (a person, a phone caller) to be in the room and
-     * returns them, at once if one is already there. Needs {@link #connect()} first.
+     * returns them, at once if one is already there. Needs {@link #connect()} first. May be called
+     * from a {@link io.lkworker.api.rtc.RoomListener} method (the room's later listener events wait
+     * until it returns).
      *
      * @throws RoomException if the room disconnects while waiting
      */

@@ -101,6 +101,12 @@ public final class RtcRoom implements Room {
      * The first remote participant matching {@code filter}, waiting up to {@code timeout} (null =
      * for ever) for one to join.
      *
+     * <p>May be called from a {@link RoomListener} method, on the room's event thread: it learns of
+     * participants through an internal watcher, which {@link RoomEvents} calls on the session thread
+     * as the participant is announced, not through the event thread this call blocks. (Listener
+     * events that happen meanwhile wait until it returns.) {@code filter} runs on the session thread
+     * too, so it must be cheap and must not block.
+     *
      * @throws TimeoutException if none joined in time
      * @throws RoomException if the room disconnects first
      */

@@ -23,6 +23,10 @@ public interface Room {
 
     ConnectionState connectionState();
 
+    /**
+     * Whether the room is {@link ConnectionState#CONNECTED}: false while connecting, while
+     * {@link ConnectionState#RECONNECTING} (the room may still come back) and once disconnected.
+     */
     default boolean isConnected() {
         return connectionState() == ConnectionState.CONNECTED;
     }

@@ -7,7 +7,8 @@
  *
  * <p>Get a room with {@link io.lkworker.api.JobContext#connect()}. Threads: {@link RoomListener}
  * methods run on the room's own event thread, one at a time, in the order things happened; a
- * listener that blocks delays later events of that room (never audio). {@link AudioSink}s run on
+ * listener that blocks delays later events of that room (never audio), and data messages are
+ * dropped while listeners are far behind. {@link AudioSink}s run on
  * the audio thread and must return at once; {@link AudioStream} is the blocking, buffered way to read
  * audio. Every other method is thread-safe.
  *

@@ -52,6 +52,7 @@ class AudioPipelineTest {
     @Test
     void captureBlocksWhileTheQueueIsFullAndResumesAsItDrains() throws Exception {
         AudioSource source = new AudioSource(16000, 1, 20);   // two 10 ms frames
+        source.markPublished();                               // back-pressure is for a published track
         ToneGenerator tone = new ToneGenerator(440, 16000, 1, 0.5);
         source.captureFrame(tone.next());
         source.captureFrame(tone.next());
