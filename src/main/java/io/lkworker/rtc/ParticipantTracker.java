@@ -389,6 +389,6 @@ final class ParticipantTracker {
         }
         byte[] payload = user.getPayload().toByteArray();
         String topic = user.hasTopic() ? user.getTopic() : "";
-        events.emit("onDataReceived", l -> l.onDataReceived(payload.clone(), from, topic));
+        events.emitData(payload, from, topic);
     }
 }

@@ -138,45 +138,26 @@ final class RoomEvents {
         watchers.remove(listener);
     }
 
-    /**
-     * Calls the watchers now, then queues {@code event} for every listener registered when it runs.
-     * A data message ({@code what} is {@link #DATA_EVENT}) may be dropped instead of queued, see the
-     * class comment.
-     */
+    /** Calls the watchers now, then queues {@code event} for every listener registered when it runs. */
     void emit(String what, Consumer<RoomListener> event) {
+        callWatchers(what, event);
+        queue(new Named(what, event, -1));
+    }
+
+    /**
+     * Emits a data message (each listener gets its own copy of the payload); it may be dropped instead
+     * of queued while the listeners are far behind, see the class comment.
+     */
+    void emitData(byte[] payload, RemoteParticipant from, String topic) {
+        Consumer<RoomListener> event = l -> l.onDataReceived(payload.clone(), from, topic);
+        callWatchers(DATA_EVENT, event);
+        queueData(new Named(DATA_EVENT, event, payload.length));
+    }
+
+    private void callWatchers(String what, Consumer<RoomListener> event) {
         for (RoomListener w : watchers) {
             call(w, what, event);
         }
-        if (DATA_EVENT.equals(what)) {
-            queueData(new Named(what, event, payloadSize(event)));
-        } else {
-            queue(new Named(what, event, -1));
-        }
-    }
-
-    /** Emits a data message, its payload size known without asking the event (each listener gets its own copy). */
-    void emitData(byte[] payload, RemoteParticipant from, String topic) {
-        emit(DATA_EVENT, l -> l.onDataReceived(payload.clone(), from, topic));
-    }
-
-    /**
-     * The payload size of a data event, found by running it on a listener that only measures (the
-     * event hands that listener a copy, garbage at once): the session's events are closures, and
-     * this keeps the byte bound working whichever way a data event was emitted.
-     */
-    private static long payloadSize(Consumer<RoomListener> event) {
-        long[] size = {0};
-        try {
-            event.accept(new RoomListener() {
-                @Override
-                public void onDataReceived(byte[] data, RemoteParticipant from, String topic) {
-                    size[0] = data == null ? 0 : data.length;
-                }
-            });
-        } catch (RuntimeException e) {
-            log.debug("could not measure a data event: {}", e.toString());
-        }
-        return size[0];
     }
 
     private void queueData(Named n) {

@@ -90,7 +90,7 @@ class RoomEventsTest {
 
     private void data(int bytes) {
         byte[] payload = new byte[bytes];
-        events.emit("onDataReceived", l -> l.onDataReceived(payload.clone(), null, "chat"));
+        events.emitData(payload, null, "chat");
     }
 
     @Test

@@ -138,6 +138,21 @@ class RoomRecoveryTest {
     void aServerThatStaysAwayEndsTheRoomOnceTheReconnectTimeoutHasPassed() {
         RtcRoom agent = join("gone", "agent", true, ConnectOptions.defaults().withReconnectTimeout(Duration.ofSeconds(3)));
         List<String> events = recordEvents(agent);
+        AudioSource voice = new AudioSource(48000, 1);
+        agent.localParticipant().publishTrack(LocalAudioTrack.create("voice", voice));
+        CompletableFuture<Throwable> captureEnded = new CompletableFuture<>();
+        Thread capturing = new Thread(() -> {
+            io.lkworker.talk.ToneGenerator tone = new io.lkworker.talk.ToneGenerator(440, 48000, 1, 0.3);
+            try {
+                while (true) {
+                    voice.captureFrame(tone.next()); // blocks on back-pressure while the track is sent
+                }
+            } catch (Throwable t) {
+                captureEnded.complete(t);
+            }
+        }, "capturing");
+        capturing.setDaemon(true);
+        capturing.start();
         proxy.refuseNew(true);
         long cut = System.nanoTime();
         proxy.cutAll();
@@ -146,6 +161,10 @@ class RoomRecoveryTest {
         await().atMost(WAIT).until(() -> events.size() == 2);
         assertThat(events).containsExactly("reconnecting", "disconnected SIGNAL_CLOSE");
         assertThat(agent.disconnected()).isCompletedWithValue("SIGNAL_CLOSE");
+        // A capture blocked on the track's back-pressure does not wait for ever once the room is gone.
+        assertThat(captureEnded).succeedsWithin(Duration.ofSeconds(5))
+                .satisfies(t -> assertThat(t).isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("room disconnected (SIGNAL_CLOSE)"));
         assertThat(tookMs).as("gave up within the budget and one attempt's bounds").isLessThan(15_000);
     }
 

@@ -74,7 +74,8 @@ public interface RoomListener {
     /**
      * The room is disconnected, for good. {@code reason} is LiveKit's name for it, such as
      * {@code CLIENT_INITIATED}, {@code ROOM_DELETED}, {@code PARTICIPANT_REMOVED},
-     * {@code DUPLICATE_IDENTITY}, {@code SERVER_SHUTDOWN} or {@code SIGNAL_CLOSE} (connection lost).
+     * {@code DUPLICATE_IDENTITY}, {@code SERVER_SHUTDOWN}, or {@code SIGNAL_CLOSE} / {@code MEDIA_FAILURE} when the
+     * connection was lost and could not be resumed or re-established within the reconnect timeout.
      */
     default void onDisconnected(String reason) {
     }
