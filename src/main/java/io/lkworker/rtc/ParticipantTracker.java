@@ -65,6 +65,11 @@ final class ParticipantTracker {
         return local;
     }
 
+    /** The local participant as it is when asked (it exists once the room is joined). */
+    java.util.function.Supplier<LocalParticipantImpl> localSupplier() {
+        return () -> local;
+    }
+
     Map<String, RemoteParticipant> remotesSnapshot() {
         synchronized (remotes) {
             return Collections.unmodifiableMap(new LinkedHashMap<>(remotes));

@@ -106,7 +106,13 @@ final class Recovery {
         reasonCode = reason.getNumber();
         this.lossReason = lossReason;
         engine.enterRecovery();
-        Thread t = new Thread(() -> run(now), name + "-recovery");
+        java.util.Map<String, String> mdc = org.slf4j.MDC.getCopyOfContextMap(); // the job's id and room, as on the session thread
+        Thread t = new Thread(() -> {
+            if (mdc != null) {
+                org.slf4j.MDC.setContextMap(mdc);
+            }
+            run(now);
+        }, name + "-recovery");
         t.setDaemon(true);
         thread = t;
         t.start();

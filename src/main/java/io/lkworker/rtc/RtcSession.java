@@ -1,10 +1,6 @@
 package io.lkworker.rtc;
 
-import dev.onvoid.webrtc.RTCRtpTransceiverDirection;
-import dev.onvoid.webrtc.RTCRtpTransceiverInit;
 import dev.onvoid.webrtc.media.MediaStreamTrack;
-import dev.onvoid.webrtc.media.audio.AudioTrack;
-import dev.onvoid.webrtc.media.audio.CustomAudioSource;
 import io.lkworker.api.rtc.AutoSubscribe;
 import io.lkworker.api.rtc.ConnectOptions;
 import io.lkworker.api.rtc.ConnectionState;
@@ -13,15 +9,12 @@ import io.lkworker.api.rtc.LocalAudioTrack;
 import io.lkworker.api.rtc.RoomException;
 import io.lkworker.api.rtc.TrackKind;
 import io.lkworker.api.rtc.TrackPublishOptions;
-import io.lkworker.webrtc.AudioPump;
 import io.lkworker.webrtc.MediaEngine;
 import io.lkworker.webrtc.OwnerThread;
 import io.lkworker.webrtc.Peer;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -32,7 +25,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import livekit.LivekitModels;
 import livekit.LivekitModels.DataPacket;
 import livekit.LivekitModels.ParticipantInfo;
-import livekit.LivekitModels.TrackInfo;
 import livekit.LivekitRtc;
 import livekit.LivekitRtc.JoinResponse;
 import livekit.LivekitRtc.SignalRequest;
@@ -73,7 +65,7 @@ final class RtcSession implements RtcEngine.Model {
     private final RtcRoom room;
     private RtcEngine engine;
     private final CompletableFuture<String> disconnected = new CompletableFuture<>();
-    private final Map<String, CompletableFuture<TrackInfo>> pendingPublishes = new HashMap<>();
+    private TrackPublisher tracks;
     private final Map<Integer, PendingUpdate> pendingUpdates = new HashMap<>();
     /** Subscriptions the agent chose (or auto-subscription made), by track sid: sent in SyncState on resume. */
     private final Map<String, Boolean> subscriptionChoices = new HashMap<>();
@@ -124,6 +116,7 @@ final class RtcSession implements RtcEngine.Model {
     void connect(String url, String token) {
         long deadline = Awaits.deadline(options.timeout());
         engine = new RtcEngine(url, token, options, owner, this);
+        tracks = new TrackPublisher(engine, owner, participants.localSupplier(), media);
         try {
             JoinResponse join = engine.connect(deadline);
             log.info("joined room {} as {} ({})", join.getRoom().getName(), join.getParticipant().getIdentity(),
@@ -152,13 +145,8 @@ final class RtcSession implements RtcEngine.Model {
     public void onRoomSignal(SignalResponse m) {
         switch (m.getMessageCase()) {
             case UPDATE -> participants.onUpdate(m.getUpdate().getParticipantsList());
-            case TRACK_PUBLISHED -> {
-                CompletableFuture<TrackInfo> f = pendingPublishes.remove(m.getTrackPublished().getCid());
-                if (f != null) {
-                    f.complete(m.getTrackPublished().getTrack());
-                }
-            }
-            case TRACK_UNPUBLISHED -> onServerUnpublished(m.getTrackUnpublished().getTrackSid());
+            case TRACK_PUBLISHED -> tracks.onTrackPublished(m.getTrackPublished());
+            case TRACK_UNPUBLISHED -> tracks.onServerUnpublished(m.getTrackUnpublished().getTrackSid());
             case ROOM_UPDATE -> roomInfo = m.getRoomUpdate().getRoom();
             case REQUEST_RESPONSE -> onRequestResponse(m.getRequestResponse());
             case SUBSCRIPTION_RESPONSE -> log.warn("subscription to track {} failed: {}",
@@ -221,8 +209,7 @@ final class RtcSession implements RtcEngine.Model {
     @Override
     public void onRestarting() {
         RoomException replaced = new RoomException("the room is reconnecting (a new session replaces this one)");
-        pendingPublishes.values().forEach(f -> f.completeExceptionally(replaced));
-        pendingPublishes.clear();
+        tracks.failPending(replaced);
         pendingUpdates.values().forEach(p -> p.done().completeExceptionally(replaced));
         pendingUpdates.clear();
         subscriptionChoices.clear();
@@ -247,7 +234,7 @@ final class RtcSession implements RtcEngine.Model {
     public void republish() {
         for (LocalTrackPublicationImpl pub : participants.local().publicationsSnapshot()) {
             String oldSid = pub.sid();
-            publishOn(pub, Awaits.deadline(PUBLISH_TIMEOUT), true);
+            tracks.publish(pub, Awaits.deadline(PUBLISH_TIMEOUT), true);
             log.info("republished audio track {} as {} ({})", oldSid, pub.sid(), pub.track().name());
         }
     }
@@ -260,7 +247,9 @@ final class RtcSession implements RtcEngine.Model {
     @Override
     public void onEnded(String reason, boolean wasUp) {
         RoomException gone = new RoomException("room disconnected (" + reason + ")");
-        pendingPublishes.values().forEach(f -> f.completeExceptionally(gone));
+        if (tracks != null) {
+            tracks.failPending(gone);
+        }
         pendingUpdates.values().forEach(p -> p.done().completeExceptionally(gone));
         participants.endAllTracks();
         if (participants.hasLocal()) {
@@ -289,70 +278,9 @@ final class RtcSession implements RtcEngine.Model {
             }
             return new LocalTrackPublicationImpl(track, publishOptions);
         });
-        publishOn(pub, deadline, false);
+        tracks.publish(pub, deadline, false);
         log.info("published audio track {} ({})", pub.sid(), track.name());
         return pub;
-    }
-
-    /**
-     * Announces {@code pub}'s track to the server, attaches it to the publisher connection and
-     * negotiates. Agent thread, or the recovery thread republishing ({@code recovering}: the
-     * announcement goes out on the new session's connection past the requests held for after it).
-     */
-    private void publishOn(LocalTrackPublicationImpl pub, long deadline, boolean recovering) {
-        String cid = "TR_" + UUID.randomUUID();
-        LocalAudioTrack track = pub.track();
-        CompletableFuture<TrackInfo> confirmed = call(() -> {
-            CompletableFuture<TrackInfo> f = new CompletableFuture<>();
-            pendingPublishes.put(cid, f);
-            TrackPublishOptions o = pub.options();
-            LivekitRtc.AddTrackRequest.Builder add = LivekitRtc.AddTrackRequest.newBuilder()
-                    .setCid(cid).setName(track.name()).setType(LivekitModels.TrackType.AUDIO)
-                    .setSource(Kinds.source(o.source()))
-                    .setDisableDtx(!o.dtx()).setDisableRed(!o.red());
-            if (!o.dtx()) {
-                add.addAudioFeatures(LivekitModels.AudioTrackFeature.TF_NO_DTX);
-            }
-            if (track.source().channels() == 2) {
-                add.setStereo(true).addAudioFeatures(LivekitModels.AudioTrackFeature.TF_STEREO);
-            }
-            engine.send(SignalRequest.newBuilder().setAddTrack(add).build(), recovering);
-            return f;
-        });
-        TrackInfo info;
-        try {
-            info = Awaits.await(confirmed, deadline, "the server to accept track '" + track.name() + "'");
-        } finally {
-            exec.execute(() -> pendingPublishes.remove(cid));
-        }
-        CompletableFuture<Void> negotiated = call(() -> {
-            Peer publisher = engine.publisher();
-            if (publisher == null) {
-                throw new RoomException("room is reconnecting");
-            }
-            CustomAudioSource source = new CustomAudioSource();
-            AudioTrack nativeTrack = media.factory().createAudioTrack(cid, source);
-            RTCRtpTransceiverInit init = new RTCRtpTransceiverInit();
-            init.direction = RTCRtpTransceiverDirection.SEND_ONLY;
-            init.streamIds = List.of(cid);
-            String oldSid = pub.info() == null ? null : pub.sid();
-            pub.attach(cid, info, source, nativeTrack, publisher.addTransceiver(nativeTrack, init).getSender(),
-                    media.pump().add(source, producer(track)));
-            if (oldSid != null) {
-                participants.local().removePublication(oldSid);
-            }
-            participants.local().putPublication(pub);
-            return engine.negotiation().negotiate();
-        });
-        try {
-            Awaits.await(negotiated, deadline, "the media negotiation for track '" + track.name() + "'");
-        } catch (RoomException e) {
-            if (!recovering) {
-                exec.execute(() -> removeLocalTrack(pub, false, "publishing failed"));
-            }
-            throw e;
-        }
-        pub.published();
     }
 
     void unpublishAudio(LocalAudioTrack track) {
@@ -361,51 +289,11 @@ final class RtcSession implements RtcEngine.Model {
         }
         CompletableFuture<Void> done = call(() -> {
             LocalTrackPublicationImpl pub = participants.local().publicationOf(track);
-            return pub == null ? CompletableFuture.completedFuture(null) : removeLocalTrack(pub, true, "track unpublished");
+            return pub == null ? CompletableFuture.completedFuture(null) : tracks.remove(pub, true, "track unpublished");
         });
         Awaits.await(done, Awaits.deadline(PUBLISH_TIMEOUT), "the media negotiation after unpublishing");
     }
 
-    /** Session thread: stops sending the track and frees its native objects. */
-    private CompletableFuture<Void> removeLocalTrack(LocalTrackPublicationImpl pub, boolean renegotiate, String why) {
-        participants.local().removePublication(pub.sid());
-        Peer publisher = engine.publisher();
-        pub.stopSending(publisher);
-        pub.freeNative();
-        pub.ended(why);
-        return renegotiate && publisher != null && engine.negotiation() != null ? engine.negotiation().negotiate()
-                : CompletableFuture.completedFuture(null);
-    }
-
-    /** The server unpublished one of our tracks (e.g. an admin muted or removed it). */
-    private void onServerUnpublished(String sid) {
-        for (LocalTrackPublicationImpl pub : participants.local().publicationsSnapshot()) {
-            if (pub.sid().equals(sid)) {
-                log.info("the server unpublished our track {}", sid);
-                removeLocalTrack(pub, true, "track unpublished by the server");
-            }
-        }
-    }
-
-    private static AudioPump.Producer producer(LocalAudioTrack track) {
-        var source = track.source();
-        return new AudioPump.Producer() {
-            @Override
-            public int sampleRate() {
-                return source.sampleRate();
-            }
-
-            @Override
-            public int channels() {
-                return source.channels();
-            }
-
-            @Override
-            public int read(short[] into) {
-                return source.read(into);
-            }
-        };
-    }
 
     // ---- data ---------------------------------------------------------------------------------------
 
