@@ -79,17 +79,26 @@ class BrowserResumeTest {
             assertThat(server.dropSignalling(ROOM, BROWSER)).isTrue();
 
             await().atMost(WAIT).until(() -> signalling().resumes() == 1 && signalling().connected());
+            // The client finished its resume (ICE restarts answered, peer connections back): it says so.
+            await().atMost(WAIT).until(() -> resumedInPage(page) == 1);
             assertThat(browser().getSid()).isEqualTo(sid);
             assertThat(browser().getTracks(0).getSid()).isEqualTo(track);
 
             assertThat(server.sendLeave(ROOM, BROWSER, LeaveRequest.Action.RESUME)).isTrue();
 
             await().atMost(WAIT).until(() -> signalling().resumes() == 2 && signalling().connected());
+            await().atMost(WAIT).until(() -> resumedInPage(page) == 2);
             assertThat(browser().getSid()).isEqualTo(sid);
             // The resumed session is alive: it keeps pinging past the interval and stays in the room.
             await().during(Duration.ofSeconds(6)).atMost(Duration.ofSeconds(10))
                     .until(() -> signalling().connected() && signalling().resumes() == 2);
-            assertThat(page.console()).noneMatch(l -> l.contains("disconnected"));
+            assertThat(page.console()).noneMatch(l -> l.contains("] event disconnected"));
+            assertThat(page.console()).noneMatch(l -> l.contains("-> reconnecting"));
         }
+    }
+
+    /** How many resumes livekit-client completed, by its own log line. */
+    private static long resumedInPage(BrowserParticipant page) {
+        return page.console().stream().filter(l -> l.contains("signalReconnecting -> connected")).count();
     }
 }
