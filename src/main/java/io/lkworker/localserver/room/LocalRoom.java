@@ -68,6 +68,11 @@ final class LocalRoom {
      * over {@link SignalOutbox#WRITE_TIMEOUT}. Fine enough for test timeouts of a second or more.
      */
     static final Duration SWEEP_PERIOD = Duration.ofMillis(250);
+    /**
+     * How long a connection thread waits for the room thread to admit its participant. The room thread
+     * never blocks on clients, so this only bounds a wedged room (e.g. libwebrtc not answering).
+     */
+    private static final Duration JOIN_WAIT = Duration.ofSeconds(30);
 
     /** What the room needs from the rest of the server. */
     interface Host {
@@ -196,9 +201,6 @@ final class LocalRoom {
         ParticipantSession participant = s;
         link.readUntilClosed(exec, r -> onSignal(participant, link, r), e -> onSignalEnded(participant, link, e));
     }
-
-    /** How long a connection thread waits for the room thread to admit its participant. */
-    private static final Duration JOIN_WAIT = Duration.ofSeconds(30);
 
     private String label(String identity) {
         return "room '" + name() + "' participant " + identity;
@@ -412,7 +414,7 @@ final class LocalRoom {
         if (state == RTCPeerConnectionState.CONNECTED && s.info().getState() == ParticipantInfo.State.JOINED) {
             update(s, s.info().toBuilder().setState(ParticipantInfo.State.ACTIVE), false);
         }
-        if (!s.signalUp() && !s.awaitingIceRestart() && s.mediaLeftConnected(previous, state)) {
+        if (!s.signalUp() && !s.awaitingIceRestart() && ParticipantSession.mediaLeftConnected(previous, state)) {
             // Signalling and media both gone: a crashed or vanished client, not one about to resume.
             log.info("room '{}': the {} connection of {} went {} while its signalling is down; removing it",
                     name(), side, s.identity(), state);
@@ -646,6 +648,16 @@ final class LocalRoom {
         }
     }
 
+    /** The participant sent more data than the room thread can take: it floods and is removed. */
+    void onDataFlood(ParticipantSession s) {
+        if (!s.isClosed()) {
+            log.warn("room '{}': {} has more than {} data messages waiting for the room; it floods, removing it",
+                    name(), s.identity(), BoundedInbox.MAX_PENDING_DATA_MESSAGES);
+            s.link().fail(new SignalLink.End("data flood", false));
+            remove(s, DisconnectReason.SIGNAL_CLOSE, null);
+        }
+    }
+
     /** A data message from the server itself (RoomService.SendData). */
     void sendData(byte[] payload, String topic, List<String> destinations, boolean reliable) {
         LivekitModels.UserPacket.Builder user = LivekitModels.UserPacket.newBuilder()
@@ -750,20 +762,26 @@ final class LocalRoom {
                 .setReason(reason).setAction(action)).build();
     }
 
-    /** Closes the room: every participant is told why and removed. Room thread. */
-    void close(DisconnectReason reason) {
+    /**
+     * Closes the room: every participant is told why and removed. Room thread. Returns the signalling
+     * connections now closing, so a server shutting down can let their leaves go out first.
+     */
+    List<SignalLink> close(DisconnectReason reason) {
         if (closed) {
-            return;
+            return List.of();
         }
         cancelClose();
         Set<String> present = new LinkedHashSet<>(participants.keySet());
         closed = true;
+        List<SignalLink> closing = new ArrayList<>();
         for (ParticipantSession s : new ArrayList<>(participants.values())) {
+            closing.add(s.link());
             remove(s, reason, leave(reason));
         }
         log.info("room '{}' closed ({})", name(), reason);
         host.roomClosed(this, reason, present);
         owner.shutdown();
+        return closing;
     }
 
     private void scheduleClose(Duration after, String why) {
