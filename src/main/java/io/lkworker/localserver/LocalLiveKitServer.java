@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A LiveKit-protocol server for the agent side: the {@code /agent} WebSocket endpoint, the health
  * check and the AgentDispatchService Twirp API, speaking the real protocol with the official
- * message classes (protocol.md §1, §3, §4). Integration tests drive the daemon against it, and
+ * message classes (livekit/protocol livekit_agent.proto, livekit_rtc.proto), plus the rooms
+ * ({@code /rtc}) of {@link RoomServer}. Integration tests drive the daemon against it, and
  * {@code lk-worker dev} embeds it when no LiveKit URL is configured.
  *
  * <p>The facade wires the parts: the {@link HttpFrontend} with its routes, the agent side
@@ -217,7 +218,7 @@ public final class LocalLiveKitServer implements AutoCloseable {
 
     // ---- jobs, rooms, dispatches -------------------------------------------------------------
 
-    /** Offers a job (§3.5–3.6). The job id is known at once; the outcome completes later. */
+    /** Offers a job (AvailabilityRequest, then JobAssignment). The job id is known at once; the outcome completes later. */
     public JobOffer offerJob(JobSpec spec) {
         return agents.offerJob(spec);
     }

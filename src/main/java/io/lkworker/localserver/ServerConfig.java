@@ -8,7 +8,8 @@ import java.util.Objects;
 
 /**
  * Immutable settings of a {@link LocalLiveKitServer}. Defaults mirror the real server's constants
- * (protocol.md §3.14); tests shorten the timeouts through {@link #builder()}.
+ * (livekit/livekit pkg/service/wsprotocol.go, pkg/agent, pkg/rtc/participant.go); tests shorten the
+ * timeouts through {@link #builder()}.
  *
  * @param host                 interface to bind; loopback by default because the dev server has no TLS
  * @param port                 0 picks an ephemeral port ({@link LocalLiveKitServer#port()} tells which)

@@ -58,16 +58,10 @@ final class LocalRoom {
 
     private static final Logger log = LoggerFactory.getLogger(LocalRoom.class);
     /**
-     * After a peer connection FAILED the participant is told to resume and removed this much later
-     * unless a resume's ICE restart came first: livekit/livekit pkg/rtc/participant.go
-     * onAnyTransportFailed, disconnectCleanupDuration.
+     * How long a connection thread waits for the room thread to admit its participant. The room thread
+     * never blocks on clients, so this only bounds a wedged room (e.g. libwebrtc not answering).
      */
-    static final Duration TRANSPORT_FAILED_CLEANUP = Duration.ofSeconds(5);
-    /**
-     * How often the room checks its clients' signalling: silence over the ping timeout, a write blocked
-     * over {@link SignalOutbox#WRITE_TIMEOUT}. Fine enough for test timeouts of a second or more.
-     */
-    static final Duration SWEEP_PERIOD = Duration.ofMillis(250);
+    private static final Duration JOIN_WAIT = Duration.ofSeconds(30);
 
     /** What the room needs from the rest of the server. */
     interface Host {
@@ -92,6 +86,8 @@ final class LocalRoom {
     private MediaEngine engine;
     private final Map<String, ParticipantSession> participants = new LinkedHashMap<>();
     private final Map<String, Published> published = new LinkedHashMap<>();
+    /** When participants whose signalling or media went away are dropped. */
+    private final ParticipantLiveness liveness;
     private volatile List<ParticipantInfo> snapshot = List.of();
     private volatile Map<String, LivekitModels.ClientInfo> clientsSnapshot = Map.of();
     private boolean everHadEndUser;
@@ -109,7 +105,23 @@ final class LocalRoom {
         this.owner = new OwnerThread("lk-dev-room-" + proto.getName());
         this.exec = owner.executor();
         scheduleClose(settings.emptyTimeout(), "nobody joined");
-        owner.scheduleAtFixedRate(this::sweep, SWEEP_PERIOD.toMillis());
+        this.liveness = new ParticipantLiveness(owner, gate, config.pingTimeout(), new ParticipantLiveness.Room() {
+            @Override
+            public String name() {
+                return LocalRoom.this.name();
+            }
+
+            @Override
+            public List<ParticipantSession> participants() {
+                return closed ? List.of() : new ArrayList<>(participants.values());
+            }
+
+            @Override
+            public void remove(ParticipantSession s, DisconnectReason reason) {
+                LocalRoom.this.remove(s, reason, null);
+            }
+        });
+        owner.scheduleAtFixedRate(liveness::sweep, ParticipantLiveness.SWEEP_PERIOD.toMillis());
     }
 
     String name() {
@@ -196,9 +208,6 @@ final class LocalRoom {
         ParticipantSession participant = s;
         link.readUntilClosed(exec, r -> onSignal(participant, link, r), e -> onSignalEnded(participant, link, e));
     }
-
-    /** How long a connection thread waits for the room thread to admit its participant. */
-    private static final Duration JOIN_WAIT = Duration.ofSeconds(30);
 
     private String label(String identity) {
         return "room '" + name() + "' participant " + identity;
@@ -363,44 +372,12 @@ final class LocalRoom {
         }
     }
 
-    /**
-     * A signalling connection ended. One that is no longer the participant's (replaced by a resume) does
-     * not matter. A client that misbehaved (flood, stopped reading) is removed; otherwise the
-     * participant waits for a resume for the ping timeout.
-     */
+    /** A signalling connection ended: {@link ParticipantLiveness#onSignalEnded}. */
     void onSignalEnded(ParticipantSession s, SignalLink link, SignalLink.End end) {
         if (s.isClosed() || s.link() != link || participants.get(s.identity()) != s) {
             return;
         }
-        if (!end.resumable()) {
-            log.warn("room '{}': signalling of {} ended ({}); removing it", name(), s.identity(), end.why());
-            remove(s, DisconnectReason.SIGNAL_CLOSE, null);
-            return;
-        }
-        if (s.removalArmed()) {
-            log.info("room '{}': signalling of {} ended ({}); its removal is already pending", name(), s.identity(),
-                    end.why());
-            return;
-        }
-        Duration window = config.pingTimeout();
-        log.info("room '{}': signalling of {} ended ({}); keeping it {} s for a resume", name(), s.identity(),
-                end.why(), window.toSeconds());
-        armRemoval(s, window, "no resume within " + window.toSeconds() + " s", DisconnectReason.SIGNAL_CLOSE);
-    }
-
-    /** Removes {@code s} after {@code after} unless a resume cancels it (a paused server waits longer). */
-    private void armRemoval(ParticipantSession s, Duration after, String why, DisconnectReason reason) {
-        s.armRemoval(owner.schedule(() -> {
-            if (s.isClosed()) {
-                return;
-            }
-            if (gate.isPaused()) {
-                armRemoval(s, after, why, reason);
-                return;
-            }
-            log.info("room '{}': removing {}: {}", name(), s.identity(), why);
-            remove(s, reason, null);
-        }, after.toMillis()));
+        liveness.onSignalEnded(s, end);
     }
 
     void onTransportState(ParticipantSession s, boolean publisherSide, RTCPeerConnectionState state) {
@@ -408,55 +385,10 @@ final class LocalRoom {
             return;
         }
         RTCPeerConnectionState previous = s.transportState(publisherSide, state);
-        String side = publisherSide ? "publisher" : "subscriber";
         if (state == RTCPeerConnectionState.CONNECTED && s.info().getState() == ParticipantInfo.State.JOINED) {
             update(s, s.info().toBuilder().setState(ParticipantInfo.State.ACTIVE), false);
         }
-        if (!s.signalUp() && !s.awaitingIceRestart() && s.mediaLeftConnected(previous, state)) {
-            // Signalling and media both gone: a crashed or vanished client, not one about to resume.
-            log.info("room '{}': the {} connection of {} went {} while its signalling is down; removing it",
-                    name(), side, s.identity(), state);
-            remove(s, DisconnectReason.CONNECTION_TIMEOUT, null);
-        } else if (state == RTCPeerConnectionState.FAILED && !s.removalArmed()) {
-            // livekit/livekit pkg/rtc/participant.go onAnyTransportFailed: tell the client to resume, close
-            // the signalling, and remove the participant unless the resume's ICE restart comes in time.
-            log.warn("room '{}': the {} connection of {} failed; asking it to resume within {} s", name(), side,
-                    s.identity(), TRANSPORT_FAILED_CLEANUP.toSeconds());
-            s.link().close(leave(DisconnectReason.CONNECTION_TIMEOUT, LivekitRtc.LeaveRequest.Action.RESUME),
-                    new SignalLink.End("transport failed", true));
-            s.setAwaitingIceRestart(true);
-            armRemoval(s, TRANSPORT_FAILED_CLEANUP, "no resume after its " + side + " connection failed",
-                    DisconnectReason.CONNECTION_TIMEOUT);
-        }
-    }
-
-    /**
-     * Periodic: a client silent longer than the ping timeout it was given has its signalling closed
-     * (then it may resume like after any drop); one whose writes have been blocked longer than
-     * {@link SignalOutbox#WRITE_TIMEOUT} does not read and is dropped. Nothing is judged while the
-     * server is paused.
-     */
-    private void sweep() {
-        if (closed || gate.isPaused()) {
-            return;
-        }
-        long now = System.nanoTime();
-        for (ParticipantSession s : new ArrayList<>(participants.values())) {
-            if (!s.signalUp()) {
-                continue;
-            }
-            SignalLink link = s.link();
-            Duration blocked = link.writeBlockedFor(now);
-            if (blocked.compareTo(SignalOutbox.WRITE_TIMEOUT) > 0) {
-                log.warn("room '{}': {} has not read its signalling for {} ms; dropping it", name(), s.identity(),
-                        blocked.toMillis());
-                link.fail(new SignalLink.End("write blocked " + blocked.toMillis() + " ms", false));
-            } else if (link.silentFor(now).compareTo(config.pingTimeout()) > 0) {
-                log.info("room '{}': {} sent nothing for {} s (ping timeout); closing its signalling", name(),
-                        s.identity(), config.pingTimeout().toSeconds());
-                link.fail(new SignalLink.End("ping timeout", true));
-            }
-        }
+        liveness.onTransportState(s, publisherSide, previous, state);
     }
 
     private void onAddTrack(ParticipantSession s, LivekitRtc.AddTrackRequest add) {
@@ -669,6 +601,16 @@ final class LocalRoom {
         }
     }
 
+    /** The participant sent more data than the room thread can take: it floods and is removed. */
+    void onDataFlood(ParticipantSession s) {
+        if (!s.isClosed()) {
+            log.warn("room '{}': {} has more than {} data messages waiting for the room; it floods, removing it",
+                    name(), s.identity(), BoundedInbox.MAX_PENDING_DATA_MESSAGES);
+            s.link().fail(new SignalLink.End("data flood", false));
+            remove(s, DisconnectReason.SIGNAL_CLOSE, null);
+        }
+    }
+
     /** A data message from the server itself (RoomService.SendData). */
     void sendData(byte[] payload, String topic, List<String> destinations, boolean reliable) {
         LivekitModels.UserPacket.Builder user = LivekitModels.UserPacket.newBuilder()
@@ -768,25 +710,31 @@ final class LocalRoom {
         return leave(reason, LivekitRtc.LeaveRequest.Action.DISCONNECT);
     }
 
-    private static SignalResponse leave(DisconnectReason reason, LivekitRtc.LeaveRequest.Action action) {
+    static SignalResponse leave(DisconnectReason reason, LivekitRtc.LeaveRequest.Action action) {
         return SignalResponse.newBuilder().setLeave(LivekitRtc.LeaveRequest.newBuilder()
                 .setReason(reason).setAction(action)).build();
     }
 
-    /** Closes the room: every participant is told why and removed. Room thread. */
-    void close(DisconnectReason reason) {
+    /**
+     * Closes the room: every participant is told why and removed. Room thread. Returns the signalling
+     * connections now closing, so a server shutting down can let their leaves go out first.
+     */
+    List<SignalLink> close(DisconnectReason reason) {
         if (closed) {
-            return;
+            return List.of();
         }
         cancelClose();
         Set<String> present = new LinkedHashSet<>(participants.keySet());
         closed = true;
+        List<SignalLink> closing = new ArrayList<>();
         for (ParticipantSession s : new ArrayList<>(participants.values())) {
+            closing.add(s.link());
             remove(s, reason, leave(reason));
         }
         log.info("room '{}' closed ({})", name(), reason);
         host.roomClosed(this, reason, present);
         owner.shutdown();
+        return closing;
     }
 
     private void scheduleClose(Duration after, String why) {

@@ -62,6 +62,8 @@ final class ParticipantSession {
     private SubscriberOffers offers;
     private DataChannelLink reliableOut;
     private DataChannelLink lossyOut;
+    /** Where this participant's data messages wait for the room thread, bounded. */
+    private BoundedInbox dataInbox;
     private final List<DataChannelLink> clientChannels = new ArrayList<>();
     /** AddTrackRequests answered, waiting for their media: by cid. */
     private final Map<String, TrackInfo> pendingTracks = new LinkedHashMap<>();
@@ -197,7 +199,7 @@ final class ParticipantSession {
     }
 
     /** True once either peer connection reached CONNECTED and is no longer. */
-    boolean mediaLeftConnected(RTCPeerConnectionState previous, RTCPeerConnectionState now) {
+    static boolean mediaLeftConnected(RTCPeerConnectionState previous, RTCPeerConnectionState now) {
         return previous == RTCPeerConnectionState.CONNECTED && now != RTCPeerConnectionState.CONNECTED;
     }
 
@@ -222,9 +224,11 @@ final class ParticipantSession {
         RTCDataChannelInit lossy = new RTCDataChannelInit();
         lossy.ordered = false;
         lossy.maxRetransmits = 0;
-        reliableOut = new DataChannelLink(subscriber.createDataChannel("_reliable", new RTCDataChannelInit()), roomThread,
+        dataInbox = new BoundedInbox(roomThread, BoundedInbox.MAX_PENDING_DATA_MESSAGES,
+                () -> room.onDataFlood(this));
+        reliableOut = new DataChannelLink(subscriber.createDataChannel("_reliable", new RTCDataChannelInit()), dataInbox,
                 bytes -> room.onData(this, bytes, true), s -> { });
-        lossyOut = new DataChannelLink(subscriber.createDataChannel("_lossy", lossy), roomThread,
+        lossyOut = new DataChannelLink(subscriber.createDataChannel("_lossy", lossy), dataInbox,
                 bytes -> room.onData(this, bytes, false), s -> { });
     }
 
@@ -382,7 +386,7 @@ final class ParticipantSession {
         public void onDataChannel(RTCDataChannel channel) {
             String label = channel.getLabel();
             boolean reliable = !"_lossy".equals(label);
-            clientChannels.add(new DataChannelLink(channel, room.executor(),
+            clientChannels.add(new DataChannelLink(channel, dataInbox,
                     bytes -> room.onData(ParticipantSession.this, bytes, reliable), s -> { }));
         }
     }

@@ -257,10 +257,7 @@ public final class RoomServer implements AutoCloseable {
         LocalRoom r = rooms.get(name);
         if (r != null && !r.isClosed()) {
             try {
-                r.call(() -> {
-                    r.close(DisconnectReason.ROOM_DELETED);
-                    return null;
-                });
+                r.call(() -> r.close(DisconnectReason.ROOM_DELETED));
                 return true;
             } catch (IllegalStateException e) {
                 // closed meanwhile: its close already told the agent side
@@ -311,19 +308,35 @@ public final class RoomServer implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Closing the server waits this long at most for the participants' leaves (SERVER_SHUTDOWN) to be
+     * written before the front end cuts every socket, so clients do not try to resume a server that is
+     * gone. Writing a small frame to a client that reads takes milliseconds.
+     */
+    static final java.time.Duration SHUTDOWN_FLUSH = java.time.Duration.ofSeconds(1);
+
     /** Closes every room (SERVER_SHUTDOWN) and refuses new joins. */
     @Override
     public void close() {
         closed = true;
+        List<SignalLink> closing = new ArrayList<>();
         for (LocalRoom r : List.copyOf(rooms.values())) {
             try {
-                r.call(() -> {
-                    r.close(DisconnectReason.SERVER_SHUTDOWN);
-                    return null;
-                });
+                closing.addAll(r.call(() -> r.close(DisconnectReason.SERVER_SHUTDOWN)));
             } catch (RuntimeException e) {
                 log.debug("closing room '{}': {}", r.name(), e.toString());
             }
+        }
+        long deadline = System.nanoTime() + SHUTDOWN_FLUSH.toNanos();
+        try {
+            for (SignalLink link : closing) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || !link.awaitEnded(java.time.Duration.ofNanos(left))) {
+                    break;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -51,6 +51,7 @@ final class SignalLink {
     /** Set by whoever ends the connection on purpose, before aborting the socket; the reader reports it. */
     private volatile End endCause;
     private volatile boolean ended;
+    private final java.util.concurrent.CountDownLatch endedLatch = new java.util.concurrent.CountDownLatch(1);
 
     SignalLink(WebSocketConnection ws, String label, PauseGate gate) {
         this.ws = ws;
@@ -98,6 +99,11 @@ final class SignalLink {
             return Duration.ZERO;
         }
         return Duration.ofNanos(nowNanos - Math.max(lastHeardNanos, gate.openedAtNanos()));
+    }
+
+    /** Waits until the connection has ended (its last messages written, or given up); false on timeout. */
+    boolean awaitEnded(Duration timeout) throws InterruptedException {
+        return endedLatch.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     Duration writeBlockedFor(long nowNanos) {
@@ -161,6 +167,7 @@ final class SignalLink {
             end = new End("reader failed: " + t, false);
         } finally {
             ended = true;
+            endedLatch.countDown();
             outbox.stop();
             ws.abort();
             End reported = endCause != null ? endCause : end;

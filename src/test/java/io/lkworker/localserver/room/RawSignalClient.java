@@ -73,7 +73,16 @@ final class RawSignalClient implements AutoCloseable {
      * With {@code read}, a thread reads every frame that follows; without, nothing is ever read.
      */
     static RawSignalClient open(int port, String pathAndQuery, boolean read) throws IOException {
-        Socket socket = new Socket("127.0.0.1", port);
+        return open(port, pathAndQuery, read, 0);
+    }
+
+    /** As {@link #open(int, String, boolean)}, with this TCP receive buffer (0: the system's). */
+    static RawSignalClient open(int port, String pathAndQuery, boolean read, int receiveBuffer) throws IOException {
+        Socket socket = new Socket();
+        if (receiveBuffer > 0) {
+            socket.setReceiveBufferSize(receiveBuffer);
+        }
+        socket.connect(new java.net.InetSocketAddress("127.0.0.1", port));
         socket.setTcpNoDelay(true);
         byte[] key = new byte[16];
         ThreadLocalRandom.current().nextBytes(key);

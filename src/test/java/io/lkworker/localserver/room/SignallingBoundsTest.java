@@ -96,6 +96,32 @@ class SignallingBoundsTest {
     }
 
     @Test
+    void aClientWhoseWritesStayBlockedIsDroppedAfterTheWriteTimeout() throws Exception {
+        start(ServerConfig.builder());
+        // A tiny receive window: the server's writes block once its send buffer is full, long before
+        // its outbound queue could reach its bound (3 MB sent in all, under the 4 MiB bound).
+        RawSignalClient stuck = RawSignalClient.open(server.port(), "/rtc?protocol=16&access_token="
+                + java.net.URLEncoder.encode(RawSignalClient.token("slow", "stuck"), java.nio.charset.StandardCharsets.UTF_8),
+                false, 4096);
+        clients.add(stuck);
+        await().atMost(WAIT).until(() -> identities("slow").contains("stuck"));
+        RawSignalClient talker = joinPromptly("slow", "talker");
+        String metadata = "y".repeat(60_000);
+        for (int i = 1; i <= 50; i++) {
+            talker.send(SignalRequest.newBuilder().setUpdateMetadata(UpdateParticipantMetadata.newBuilder()
+                    .setMetadata(metadata + i).setRequestId(i)).build());
+            int id = i;
+            assertThat(talker.next(r -> r.hasRequestResponse() && r.getRequestResponse().getRequestId() == id, PROMPT))
+                    .isNotNull();
+        }
+        long sent = System.nanoTime();
+        await().atMost(Duration.ofSeconds(15)).until(() -> !identities("slow").contains("stuck"));
+        assertThat(Duration.ofNanos(System.nanoTime() - sent)).as("dropped by the write timeout, not the queue bound")
+                .isGreaterThanOrEqualTo(SignalOutbox.WRITE_TIMEOUT.minusSeconds(1));
+        assertThat(identities("slow")).containsExactly("talker");
+    }
+
+    @Test
     void aPingFloodGetsTheFlooderDroppedAndTheServerKeepsServing() throws Exception {
         start(ServerConfig.builder());
         RawSignalClient calm = joinPromptly("flood", "calm");
