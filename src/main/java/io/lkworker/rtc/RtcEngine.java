@@ -1,25 +1,12 @@
 package io.lkworker.rtc;
 
-import dev.onvoid.webrtc.RTCDataChannelInit;
-import dev.onvoid.webrtc.RTCDataChannelState;
-import dev.onvoid.webrtc.RTCIceCandidate;
-import dev.onvoid.webrtc.RTCIceServer;
-import dev.onvoid.webrtc.RTCPeerConnectionState;
-import dev.onvoid.webrtc.RTCRtpReceiver;
-import dev.onvoid.webrtc.RTCRtpTransceiver;
-import dev.onvoid.webrtc.RTCSdpType;
-import dev.onvoid.webrtc.RTCSessionDescription;
+import dev.onvoid.webrtc.media.MediaStreamTrack;
 import io.lkworker.api.rtc.ConnectOptions;
 import io.lkworker.api.rtc.ConnectionState;
 import io.lkworker.api.rtc.RoomException;
-import io.lkworker.webrtc.DataChannelLink;
-import io.lkworker.webrtc.IceCandidates;
 import io.lkworker.webrtc.MediaEngine;
 import io.lkworker.webrtc.OwnerThread;
 import io.lkworker.webrtc.Peer;
-import io.lkworker.webrtc.Sdp;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -27,7 +14,6 @@ import livekit.LivekitModels;
 import livekit.LivekitModels.DataPacket;
 import livekit.LivekitRtc;
 import livekit.LivekitRtc.JoinResponse;
-import livekit.LivekitRtc.SessionDescription;
 import livekit.LivekitRtc.SignalRequest;
 import livekit.LivekitRtc.SignalResponse;
 import livekit.LivekitRtc.SignalTarget;
@@ -35,23 +21,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The connection under a room: the signalling ({@link SignalClient}), the two peer connections as
- * LiveKit's dual-connection protocol has them — the subscriber answered when the server offers it
- * (LiveKit makes it primary), the publisher offered at once with the {@code _reliable} and
- * {@code _lossy} data channels so publishing and data need no further set-up — trickle ICE, reliable
- * data numbering, the connection state, and (through {@link Recovery}) resume and full reconnect.
- * The room model on top ({@link RtcSession}) sees joins, room messages, tracks and data, and the
- * recovery's milestones ({@link Model}).
+ * The connection under a room: the signalling ({@link SignalClient}), the session's two peer
+ * connections ({@link Transports}), reliable data numbering ({@link ReliableData}), the connection
+ * state, and — through {@link Recovery} — resume and full reconnect. The room model on top
+ * ({@link RtcSession}) sees joins, room messages, tracks and data, and recovery's milestones
+ * ({@link Model}).
  *
  * <p>Threads: the session thread owns all of this; libwebrtc callbacks and signalling messages are
  * handed to it. Only {@link #connect} (an agent thread) and {@link Recovery} (its own thread) wait for
  * the network, each through futures completed on the session thread.
  */
-final class RtcEngine implements SignalClient.Listener {
+final class RtcEngine implements SignalClient.Listener, Transports.Events {
 
     private static final Logger log = LoggerFactory.getLogger(RtcEngine.class);
-    static final String RELIABLE = "_reliable";
-    static final String LOSSY = "_lossy";
 
     /** What the room model does at the engine's milestones; all on the session thread unless noted. */
     interface Model {
@@ -64,7 +46,7 @@ final class RtcEngine implements SignalClient.Listener {
         /** The server offers the subscriber connection; its m-lines carry these tracks. */
         void onSubscriberTracks(Map<String, String> midToTrackId);
 
-        void onRemoteTrack(dev.onvoid.webrtc.media.MediaStreamTrack track, String mid);
+        void onRemoteTrack(MediaStreamTrack track, String mid);
 
         void onRemoteTrackRemoved(String trackId);
 
@@ -95,7 +77,6 @@ final class RtcEngine implements SignalClient.Listener {
         void onEnded(String reason, boolean wasUp);
     }
 
-    private final ConnectOptions options;
     private final MediaEngine media;
     final OwnerThread owner;
     private final Model model;
@@ -103,24 +84,15 @@ final class RtcEngine implements SignalClient.Listener {
     private final Recovery recovery;
     private final ReliableData reliable = new ReliableData();
     private volatile ConnectionState state = ConnectionState.CONNECTING;
-    private Peer publisher;
-    private Peer subscriber;
-    private PublisherNegotiation negotiation;
-    private final Map<String, DataChannelLink> publisherChannels = new HashMap<>();
-    private final List<DataChannelLink> subscriberChannels = new ArrayList<>();
-    private boolean subscriberPrimary;
+    /** The session's transports; null before the join and between a full reconnect's teardown and rejoin. */
+    private Transports transports;
     private CompletableFuture<JoinResponse> joined = new CompletableFuture<>();
-    private CompletableFuture<Void> subscriberUp = new CompletableFuture<>();
-    private CompletableFuture<Void> publisherUp = new CompletableFuture<>();
-    private CompletableFuture<Void> reliableOpen = new CompletableFuture<>();
-    private CompletableFuture<Void> lossyOpen = new CompletableFuture<>();
     /** Completes whenever the room is (again) connected; replaced when recovery starts. */
     private volatile CompletableFuture<Void> connectedNow = new CompletableFuture<>();
     private final CompletableFuture<String> disconnected = new CompletableFuture<>();
     private String participantSid = "";
 
     RtcEngine(String url, String token, ConnectOptions options, OwnerThread owner, Model model) {
-        this.options = options;
         this.media = MediaEngine.shared();
         this.owner = owner;
         this.model = model;
@@ -164,8 +136,8 @@ final class RtcEngine implements SignalClient.Listener {
     JoinResponse awaitMedia(long deadlineNanos) {
         CompletableFuture<JoinResponse> join = Awaits.call(owner, () -> joined);
         JoinResponse response = Awaits.await(join, deadlineNanos, "the server's answer to the join");
-        CompletableFuture<Void> sub = Awaits.call(owner, () -> subscriberUp);
-        CompletableFuture<Void> pub = Awaits.call(owner, () -> publisherUp);
+        CompletableFuture<Void> sub = Awaits.call(owner, () -> transports.subscriberUp());
+        CompletableFuture<Void> pub = Awaits.call(owner, () -> transports.publisherUp());
         Awaits.await(sub, deadlineNanos, "the subscriber media connection (ICE/DTLS)");
         Awaits.await(pub, deadlineNanos, "the publisher media connection (ICE/DTLS)");
         return response;
@@ -192,13 +164,9 @@ final class RtcEngine implements SignalClient.Listener {
             return;
         }
         switch (m.getMessageCase()) {
-            case OFFER -> onSubscriberOffer(m.getOffer());
-            case ANSWER -> {
-                if (negotiation != null) {
-                    negotiation.onAnswer(m.getAnswer());
-                }
-            }
-            case TRICKLE -> onTrickle(m.getTrickle());
+            case OFFER -> transports.onOffer(m.getOffer());
+            case ANSWER -> transports.onAnswer(m.getAnswer());
+            case TRICKLE -> transports.onTrickle(m.getTrickle());
             case LEAVE -> onLeave(m.getLeave());
             case RECONNECT -> log.debug("ignoring a reconnect response outside a resume");
             default -> model.onRoomSignal(m);
@@ -209,83 +177,10 @@ final class RtcEngine implements SignalClient.Listener {
         boolean rejoined = !participantSid.isEmpty();
         participantSid = join.getParticipant().getSid();
         model.onJoined(join, rejoined);
-        subscriberPrimary = join.getSubscriberPrimary();
-        List<RTCIceServer> ice = iceServers(join.getIceServersList());
-        subscriber = new Peer(media, "subscriber", ice, owner.executor(), new TransportListener(SignalTarget.SUBSCRIBER));
-        publisher = new Peer(media, "publisher", ice, owner.executor(), new TransportListener(SignalTarget.PUBLISHER));
-        negotiation = new PublisherNegotiation(publisher, owner, offer -> signal.send(SignalRequest.newBuilder()
-                .setOffer(offer).build()), stuck -> onTransportTrouble(stuck.getMessage(), true,
-                LivekitModels.ReconnectReason.RR_PUBLISHER_FAILED));
-        RTCDataChannelInit lossy = new RTCDataChannelInit();
-        lossy.ordered = false;
-        lossy.maxRetransmits = 0;
-        publisherChannels.put(RELIABLE, publisherChannel(RELIABLE, new RTCDataChannelInit(), reliableOpen));
-        publisherChannels.put(LOSSY, publisherChannel(LOSSY, lossy, lossyOpen));
-        CompletableFuture<Void> up = publisherUp;
-        negotiation.negotiate().whenComplete((ok, e) -> {
-            if (e != null) {
-                up.completeExceptionally(new RoomException("publisher negotiation failed: " + e.getMessage(), e));
-            }
-        });
-        if (!subscriberPrimary) {
-            subscriberUp.complete(null);
-        }
+        transports = new Transports(media, owner, join, signal::send, () -> state == ConnectionState.CONNECTING, this);
         long timeout = join.getPingTimeout() > 0 ? join.getPingTimeout() : 15;
         signal.startPings(join.getPingInterval(), timeout);
         joined.complete(join);
-    }
-
-    private DataChannelLink publisherChannel(String label, RTCDataChannelInit init, CompletableFuture<Void> open) {
-        return new DataChannelLink(publisher.createDataChannel(label, init), owner.executor(), this::onData, s -> {
-            if (s == RTCDataChannelState.OPEN) {
-                open.complete(null);
-            }
-        });
-    }
-
-    static List<RTCIceServer> iceServers(List<LivekitRtc.ICEServer> servers) {
-        List<RTCIceServer> out = new ArrayList<>();
-        for (LivekitRtc.ICEServer s : servers) {
-            RTCIceServer server = new RTCIceServer();
-            server.urls = new ArrayList<>(s.getUrlsList());
-            server.username = s.getUsername();
-            server.password = s.getCredential();
-            out.add(server);
-        }
-        return out;
-    }
-
-    private void onSubscriberOffer(SessionDescription offer) {
-        try {
-            model.onSubscriberTracks(offer.getMidToTrackIdMap());
-            subscriber.setRemoteDescription(new RTCSessionDescription(RTCSdpType.OFFER, offer.getSdp()));
-            RTCSessionDescription answer = subscriber.createAnswer();
-            // 10 ms packets asked of the sender: a forwarding SFU ignores it, a server that re-encodes
-            // (lk-worker dev) then adds 10 ms less delay per hop.
-            signal.send(SignalRequest.newBuilder().setAnswer(SessionDescription.newBuilder().setType("answer")
-                    .setSdp(Sdp.withAudioPtime(answer.sdp, 10)).setId(offer.getId())).build());
-        } catch (RuntimeException e) {
-            log.error("cannot answer the server's subscriber offer", e);
-            subscriberUp.completeExceptionally(new RoomException("subscriber negotiation failed: " + e.getMessage(), e));
-            onTransportTrouble("the subscriber negotiation failed", true, LivekitModels.ReconnectReason.RR_SUBSCRIBER_FAILED);
-        }
-    }
-
-    private void onTrickle(LivekitRtc.TrickleRequest trickle) {
-        RTCIceCandidate candidate;
-        try {
-            candidate = IceCandidates.fromJson(trickle.getCandidateInit());
-        } catch (IllegalArgumentException e) {
-            log.warn("ignoring a trickled ICE candidate: {}", e.getMessage());
-            return;
-        }
-        if (candidate.sdp == null || candidate.sdp.isBlank()) {
-            return; // end of candidates
-        }
-        Peer target = trickle.getTarget() == SignalTarget.PUBLISHER ? publisher : subscriber;
-        if (target != null) {
-            target.addIceCandidate(candidate);
-        }
     }
 
     private void onLeave(LivekitRtc.LeaveRequest leave) {
@@ -320,42 +215,59 @@ final class RtcEngine implements SignalClient.Listener {
         recovery.trigger(false, LivekitModels.ReconnectReason.RR_SIGNAL_DISCONNECTED, false, "SIGNAL_CLOSE");
     }
 
-    /** A transport failed (or a negotiation got stuck): resume, or a full reconnect for a negotiation. */
-    private void onTransportTrouble(String what, boolean full, LivekitModels.ReconnectReason reason) {
+    /** A transport failed (resume), or a negotiation got stuck (full reconnect). */
+    @Override
+    public void onTrouble(String what, boolean full, SignalTarget target) {
         if (state == ConnectionState.CONNECTED || state == ConnectionState.RECONNECTING) {
             log.warn("{}", what);
-            recovery.trigger(full, reason, false, "MEDIA_FAILURE");
+            recovery.trigger(full, target == SignalTarget.PUBLISHER ? LivekitModels.ReconnectReason.RR_PUBLISHER_FAILED
+                    : LivekitModels.ReconnectReason.RR_SUBSCRIBER_FAILED, false, "MEDIA_FAILURE");
         }
+    }
+
+    @Override
+    public void onRemoteTrack(MediaStreamTrack track, String mid) {
+        model.onRemoteTrack(track, mid);
+    }
+
+    @Override
+    public void onRemoteTrackRemoved(String trackId) {
+        model.onRemoteTrackRemoved(trackId);
+    }
+
+    @Override
+    public void onSubscriberTracks(Map<String, String> midToTrackId) {
+        model.onSubscriberTracks(midToTrackId);
     }
 
     // ---- data -----------------------------------------------------------------------------------------
 
     /** Session thread: sends one packet on the channel of its kind; reliable ones are numbered and kept for a resume. */
     boolean sendData(DataPacket.Builder packet, boolean isReliable) {
-        DataChannelLink link = publisherChannels.get(isReliable ? RELIABLE : LOSSY);
-        if (link == null) {
+        if (transports == null) {
             return false;
         }
         if (!isReliable) {
-            return link.send(packet.build().toByteArray());
+            return transports.send(packet.build().toByteArray(), false);
         }
         int seq = reliable.nextSequence();
         byte[] bytes = packet.setSequence(seq).build().toByteArray();
         reliable.sent(seq, bytes);
-        // While the room recovers the packet waits in the replay buffer and goes out after the resume.
-        return state == ConnectionState.RECONNECTING || link.send(bytes);
+        // While the room resumes the packet waits in the replay buffer and goes out after the resume.
+        return state == ConnectionState.RECONNECTING || transports.send(bytes, true);
     }
 
     long bufferedData(boolean isReliable) {
-        DataChannelLink link = publisherChannels.get(isReliable ? RELIABLE : LOSSY);
-        return link == null ? 0 : link.bufferedAmount();
+        return transports == null ? 0 : transports.buffered(isReliable);
     }
 
     CompletableFuture<Void> dataChannelOpen(boolean isReliable) {
-        return isReliable ? reliableOpen : lossyOpen;
+        return transports == null ? CompletableFuture.failedFuture(new RoomException("room is reconnecting"))
+                : transports.dataChannelOpen(isReliable);
     }
 
-    private void onData(byte[] bytes) {
+    @Override
+    public void onData(byte[] bytes) {
         DataPacket packet;
         try {
             packet = DataPacket.parseFrom(bytes);
@@ -368,12 +280,13 @@ final class RtcEngine implements SignalClient.Listener {
 
     // ---- what the session's operations use ------------------------------------------------------------
 
+    /** The publisher connection, or null while a full reconnect has none. */
     Peer publisher() {
-        return publisher;
+        return transports == null ? null : transports.publisher();
     }
 
     PublisherNegotiation negotiation() {
-        return negotiation;
+        return transports == null ? null : transports.negotiation();
     }
 
     /** Sends {@code request}, or holds it while the room recovers unless {@code direct}. */
@@ -401,37 +314,16 @@ final class RtcEngine implements SignalClient.Listener {
 
     /** The server took the resume: new ICE servers, our state, and a publisher ICE restart. */
     CompletableFuture<Void> applyResume(LivekitRtc.ReconnectResponse response) {
-        if (response.getIceServersCount() > 0) {
-            List<RTCIceServer> ice = iceServers(response.getIceServersList());
-            publisher.setIceServers(ice);
-            subscriber.setIceServers(ice);
-        }
-        signal.send(SignalRequest.newBuilder().setSyncState(syncState()).build());
-        return negotiation.restartIce();
-    }
-
-    private LivekitRtc.SyncState syncState() {
+        transports.setIceServers(response.getIceServersList());
         LivekitRtc.SyncState.Builder sync = model.syncState();
-        RTCSessionDescription localAnswer = subscriber.raw().getLocalDescription();
-        RTCSessionDescription remoteOffer = subscriber.raw().getRemoteDescription();
-        if (localAnswer != null) {
-            sync.setAnswer(SessionDescription.newBuilder().setType("answer").setSdp(localAnswer.sdp));
-        }
-        if (remoteOffer != null) {
-            sync.setOffer(SessionDescription.newBuilder().setType("offer").setSdp(remoteOffer.sdp));
-        }
-        publisherChannels.values().forEach(c -> sync.addDataChannels(LivekitRtc.DataChannelInfo.newBuilder()
-                .setLabel(c.label()).setTarget(SignalTarget.PUBLISHER)));
-        return sync.build();
+        transports.describe(sync);
+        signal.send(SignalRequest.newBuilder().setSyncState(sync).build());
+        return transports.negotiation().restartIce();
     }
 
     /** Completes when both transports this session uses are connected (now or later). */
     CompletableFuture<Void> transportsConnected() {
-        CompletableFuture<Void> sub = subscriberPrimary && subscriber.connectionState() != RTCPeerConnectionState.CONNECTED
-                ? (subscriberUp = new CompletableFuture<>()) : CompletableFuture.completedFuture(null);
-        CompletableFuture<Void> pub = publisher.connectionState() != RTCPeerConnectionState.CONNECTED
-                ? (publisherUp = new CompletableFuture<>()) : CompletableFuture.completedFuture(null);
-        return CompletableFuture.allOf(sub, pub);
+        return transports.connected();
     }
 
     /** Resume done: held requests go out, reliable data the server missed is sent again. */
@@ -442,8 +334,7 @@ final class RtcEngine implements SignalClient.Listener {
         if (oldest > lastMessageSeq + 1 && !replay.isEmpty()) {
             log.warn("reliable data {}..{} sent before the resume is no longer kept and was lost", lastMessageSeq + 1, oldest - 1);
         }
-        DataChannelLink link = publisherChannels.get(RELIABLE);
-        replay.forEach(link::send);
+        replay.forEach(packet -> transports.send(packet, true));
         if (!replay.isEmpty()) {
             log.info("sent {} reliable data packets again after the resume", replay.size());
         }
@@ -465,10 +356,6 @@ final class RtcEngine implements SignalClient.Listener {
         closeTransports(replaced);
         reliable.reset();
         joined = new CompletableFuture<>();
-        subscriberUp = new CompletableFuture<>();
-        publisherUp = new CompletableFuture<>();
-        reliableOpen = new CompletableFuture<>();
-        lossyOpen = new CompletableFuture<>();
     }
 
     /** Recovery thread: the model publishes its tracks again on the new session. */
@@ -509,34 +396,13 @@ final class RtcEngine implements SignalClient.Listener {
         disconnected.complete(reason);
     }
 
-    /**
-     * Order (webrtc-java, teardown without errors): stop feeding and listening, close data channels,
-     * detach senders, close the connections, then free channels, tracks and sources.
-     */
+    /** Closes the session's transports, local media detached before and freed after. */
     private void closeTransports(RoomException why) {
-        for (CompletableFuture<?> f : List.of(subscriberUp, publisherUp, reliableOpen, lossyOpen)) {
-            f.completeExceptionally(why);
+        if (transports != null) {
+            transports.close(why, model::detachLocalMedia);
+            transports = null;
         }
-        if (negotiation != null) {
-            negotiation.fail(why);
-        }
-        publisherChannels.values().forEach(DataChannelLink::close);
-        subscriberChannels.forEach(DataChannelLink::close);
-        if (publisher != null) {
-            model.detachLocalMedia(publisher);
-            quietly(publisher::close);
-        }
-        if (subscriber != null) {
-            quietly(subscriber::close);
-        }
-        publisherChannels.values().forEach(c -> quietly(c::dispose));
-        subscriberChannels.forEach(c -> quietly(c::dispose));
-        publisherChannels.clear();
-        subscriberChannels.clear();
         model.freeLocalMedia();
-        publisher = null;
-        subscriber = null;
-        negotiation = null;
     }
 
     static void quietly(Runnable r) {
@@ -544,69 +410,6 @@ final class RtcEngine implements SignalClient.Listener {
             r.run();
         } catch (RuntimeException | Error e) {
             log.debug("teardown step failed: {}", e.toString());
-        }
-    }
-
-    /** Callbacks of one peer connection, on the session thread. */
-    private final class TransportListener implements Peer.Listener {
-        private final SignalTarget target;
-
-        TransportListener(SignalTarget target) {
-            this.target = target;
-        }
-
-        @Override
-        public void onIceCandidate(RTCIceCandidate candidate) {
-            signal.send(SignalRequest.newBuilder().setTrickle(LivekitRtc.TrickleRequest.newBuilder()
-                    .setCandidateInit(IceCandidates.toJson(candidate)).setTarget(target)).build());
-        }
-
-        @Override
-        public void onConnectionState(RTCPeerConnectionState s) {
-            if (mine() == null) {
-                return; // a connection replaced by a full reconnect
-            }
-            CompletableFuture<Void> up = target == SignalTarget.PUBLISHER ? publisherUp : subscriberUp;
-            switch (s) {
-                case CONNECTED -> up.complete(null);
-                case FAILED -> {
-                    if (state == ConnectionState.CONNECTING) {
-                        up.completeExceptionally(new RoomException("the " + target.name().toLowerCase()
-                                + " media connection failed (ICE/DTLS)"));
-                    } else {
-                        // Only "failed" counts: "disconnected" comes and goes (client-sdk-js PCTransportManager.updateState).
-                        onTransportTrouble("the " + target.name().toLowerCase() + " media connection failed", false,
-                                target == SignalTarget.PUBLISHER ? LivekitModels.ReconnectReason.RR_PUBLISHER_FAILED
-                                        : LivekitModels.ReconnectReason.RR_SUBSCRIBER_FAILED);
-                    }
-                }
-                default -> {
-                }
-            }
-        }
-
-        private Peer mine() {
-            return target == SignalTarget.PUBLISHER ? publisher : subscriber;
-        }
-
-        @Override
-        public void onTrack(RTCRtpTransceiver transceiver) {
-            if (target == SignalTarget.SUBSCRIBER && mine() != null) {
-                model.onRemoteTrack(transceiver.getReceiver().getTrack(), transceiver.getMid());
-            }
-        }
-
-        @Override
-        public void onRemoveTrack(RTCRtpReceiver receiver) {
-            if (target == SignalTarget.SUBSCRIBER && mine() != null) {
-                model.onRemoteTrackRemoved(receiver.getTrack().getId());
-            }
-        }
-
-        @Override
-        public void onDataChannel(dev.onvoid.webrtc.RTCDataChannel channel) {
-            // LiveKit creates _reliable and _lossy on the subscriber connection when it is primary.
-            subscriberChannels.add(new DataChannelLink(channel, owner.executor(), RtcEngine.this::onData, st -> { }));
         }
     }
 }
