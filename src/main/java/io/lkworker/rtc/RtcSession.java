@@ -66,22 +66,10 @@ final class RtcSession implements RtcEngine.Model {
     private RtcEngine engine;
     private final CompletableFuture<String> disconnected = new CompletableFuture<>();
     private TrackPublisher tracks;
-    private final Map<Integer, PendingUpdate> pendingUpdates = new HashMap<>();
+    private final OwnInfoUpdates ownInfo = new OwnInfoUpdates();
     /** Subscriptions the agent chose (or auto-subscription made), by track sid: sent in SyncState on resume. */
     private final Map<String, Boolean> subscriptionChoices = new HashMap<>();
-    private final AtomicInteger requestIds = new AtomicInteger();
     private volatile LivekitModels.Room roomInfo = LivekitModels.Room.getDefaultInstance();
-
-    /** A metadata/name/attributes update waiting for the server's confirmation. */
-    private record PendingUpdate(CompletableFuture<Void> done, String metadata, String name, Map<String, String> attributes) {
-        boolean appliedIn(ParticipantInfo info) {
-            return (metadata == null || metadata.equals(info.getMetadata()))
-                    && (name == null || name.equals(info.getName()))
-                    && attributes.entrySet().stream().allMatch(e -> e.getValue().isEmpty()
-                    ? !info.getAttributesMap().containsKey(e.getKey())
-                    : e.getValue().equals(info.getAttributesMap().get(e.getKey())));
-        }
-    }
 
     RtcSession(ConnectOptions options) {
         this.options = options;
@@ -148,7 +136,7 @@ final class RtcSession implements RtcEngine.Model {
             case TRACK_PUBLISHED -> tracks.onTrackPublished(m.getTrackPublished());
             case TRACK_UNPUBLISHED -> tracks.onServerUnpublished(m.getTrackUnpublished().getTrackSid());
             case ROOM_UPDATE -> roomInfo = m.getRoomUpdate().getRoom();
-            case REQUEST_RESPONSE -> onRequestResponse(m.getRequestResponse());
+            case REQUEST_RESPONSE -> ownInfo.onRequestResponse(m.getRequestResponse());
             case SUBSCRIPTION_RESPONSE -> log.warn("subscription to track {} failed: {}",
                     m.getSubscriptionResponse().getTrackSid(), m.getSubscriptionResponse().getErr());
             case MUTE -> participants.onServerMute(m.getMute().getSid(), m.getMute().getMuted());
@@ -210,8 +198,7 @@ final class RtcSession implements RtcEngine.Model {
     public void onRestarting() {
         RoomException replaced = new RoomException("the room is reconnecting (a new session replaces this one)");
         tracks.failPending(replaced);
-        pendingUpdates.values().forEach(p -> p.done().completeExceptionally(replaced));
-        pendingUpdates.clear();
+        ownInfo.failPending(replaced);
         subscriptionChoices.clear();
         participants.unwindRemotes();
     }
@@ -250,7 +237,7 @@ final class RtcSession implements RtcEngine.Model {
         if (tracks != null) {
             tracks.failPending(gone);
         }
-        pendingUpdates.values().forEach(p -> p.done().completeExceptionally(gone));
+        ownInfo.failPending(gone);
         participants.endAllTracks();
         if (participants.hasLocal()) {
             for (LocalTrackPublicationImpl pub : participants.local().publicationsSnapshot()) {
@@ -355,46 +342,21 @@ final class RtcSession implements RtcEngine.Model {
     void updateOwnInfo(String metadata, String name, Map<String, String> attributes) {
         long deadline = Awaits.deadline(REQUEST_TIMEOUT);
         awaitUsable(deadline);
-        int requestId = requestIds.incrementAndGet();
-        CompletableFuture<Void> done = call(() -> {
-            PendingUpdate pending = new PendingUpdate(new CompletableFuture<>(), metadata, name, attributes);
-            pendingUpdates.put(requestId, pending);
-            LivekitRtc.UpdateParticipantMetadata.Builder update = LivekitRtc.UpdateParticipantMetadata.newBuilder()
-                    .setRequestId(requestId).putAllAttributes(attributes)
-                    .setMetadata(metadata != null ? metadata : participants.local().metadata())
-                    .setName(name != null ? name : participants.local().name());
-            engine.send(SignalRequest.newBuilder().setUpdateMetadata(update).build(), false);
-            return pending.done();
+        OwnInfoUpdates.Pending pending = call(() -> {
+            OwnInfoUpdates.Pending p = ownInfo.start(metadata, name, attributes);
+            engine.send(SignalRequest.newBuilder().setUpdateMetadata(p.request(participants.local())).build(), false);
+            return p;
         });
         try {
-            Awaits.await(done, deadline, "the server to apply the participant update");
+            Awaits.await(pending.done(), deadline, "the server to apply the participant update");
         } finally {
-            exec.execute(() -> pendingUpdates.remove(requestId));
+            exec.execute(() -> ownInfo.forget(pending));
         }
     }
 
-    private void onRequestResponse(LivekitRtc.RequestResponse response) {
-        PendingUpdate pending = pendingUpdates.remove(response.getRequestId());
-        if (pending == null) {
-            return;
-        }
-        if (response.getReason() == LivekitRtc.RequestResponse.Reason.OK) {
-            pending.done().complete(null);
-        } else {
-            pending.done().completeExceptionally(new RoomException("the server refused the update: "
-                    + response.getReason() + (response.getMessage().isEmpty() ? "" : " (" + response.getMessage() + ")")));
-        }
-    }
-
-    /** Session thread: our own participant info changed; completes updates it shows applied (servers without responses). */
+    /** Session thread: our own participant info changed; completes updates it shows applied. */
     void onOwnInfo(ParticipantInfo info) {
-        pendingUpdates.values().removeIf(p -> {
-            if (p.appliedIn(info)) {
-                p.done().complete(null);
-                return true;
-            }
-            return false;
-        });
+        ownInfo.onOwnInfo(info);
     }
 
     // ---- disconnect ------------------------------------------------------------------------------
