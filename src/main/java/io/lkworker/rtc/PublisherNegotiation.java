@@ -34,6 +34,7 @@ final class PublisherNegotiation {
     private final OwnerThread owner;
     private final Consumer<SessionDescription> sendOffer;
     private final Consumer<RoomException> onStuck;
+    private final Duration answerTimeout;
     private int offerId;
     private boolean awaitingAnswer;
     private boolean iceRestartNext;
@@ -43,10 +44,16 @@ final class PublisherNegotiation {
 
     PublisherNegotiation(Peer peer, OwnerThread owner, Consumer<SessionDescription> sendOffer,
                          Consumer<RoomException> onStuck) {
+        this(peer, owner, sendOffer, onStuck, ANSWER_TIMEOUT);
+    }
+
+    PublisherNegotiation(Peer peer, OwnerThread owner, Consumer<SessionDescription> sendOffer,
+                         Consumer<RoomException> onStuck, Duration answerTimeout) {
         this.peer = peer;
         this.owner = owner;
         this.sendOffer = sendOffer;
         this.onStuck = onStuck;
+        this.answerTimeout = answerTimeout;
     }
 
     /** Completes once an offer made after this call has been answered and applied. */
@@ -124,11 +131,11 @@ final class PublisherNegotiation {
         answerTimer = owner.schedule(() -> {
             if (awaitingAnswer && offerId == id) {
                 RoomException stuck = new RoomException("the server did not answer the publisher offer within "
-                        + ANSWER_TIMEOUT.toSeconds() + " s");
+                        + answerTimeout.toMillis() + " ms");
                 fail(stuck);
                 onStuck.accept(stuck);
             }
-        }, ANSWER_TIMEOUT.toMillis());
+        }, answerTimeout.toMillis());
         sendOffer.accept(SessionDescription.newBuilder().setType("offer").setSdp(offer.sdp).setId(offerId).build());
     }
 
