@@ -161,6 +161,27 @@ class EchoAgentRecoveryTest {
         assertCallContinues("after the cut");
     }
 
+    /**
+     * The kernel cuts the agent's (and the worker's) connections to the proxy port, as an operator's
+     * {@code ss -K} does (needs root and a kernel with socket destroy; CI runs as root).
+     */
+    @Test
+    void connectionsKilledByTheKernelAreRecovered() throws Exception {
+        Process ss;
+        try {
+            ss = new ProcessBuilder("ss", "-K", "dst", "127.0.0.1", "dport", "=", Integer.toString(proxy.port()))
+                    .redirectErrorStream(true).start();
+        } catch (java.io.IOException e) {
+            org.junit.jupiter.api.Assumptions.abort("no ss here: " + e.getMessage());
+            return;
+        }
+        String out = new String(ss.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(ss.waitFor()).isZero();
+        org.junit.jupiter.api.Assumptions.assumeTrue(out.contains("ESTAB"), "ss -K killed nothing (not root?): " + out);
+        awaitAgentRecovered();
+        assertCallContinues("after ss -K");
+    }
+
     @Test
     void aLeaveAskingToResumeIsResumed() throws Exception {
         String agent = agentIdentity();
