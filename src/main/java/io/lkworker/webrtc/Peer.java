@@ -15,6 +15,7 @@ import dev.onvoid.webrtc.RTCRtpReceiver;
 import dev.onvoid.webrtc.RTCRtpSender;
 import dev.onvoid.webrtc.RTCRtpTransceiver;
 import dev.onvoid.webrtc.RTCRtpTransceiverInit;
+import dev.onvoid.webrtc.RTCSdpType;
 import dev.onvoid.webrtc.RTCSessionDescription;
 import dev.onvoid.webrtc.RTCSignalingState;
 import dev.onvoid.webrtc.SetSessionDescriptionObserver;
@@ -64,6 +65,8 @@ public final class Peer implements AutoCloseable {
     private final MediaEngine engine;
     private final String name;
     private final RTCPeerConnection pc;
+    private final Observer observer;
+    private final RTCConfiguration config;
     private final List<RTCIceCandidate> pendingCandidates = new ArrayList<>();
     private boolean remoteDescriptionSet;
     private volatile boolean closed;
@@ -71,9 +74,10 @@ public final class Peer implements AutoCloseable {
     public Peer(MediaEngine engine, String name, List<RTCIceServer> iceServers, Executor events, Listener listener) {
         this.engine = engine;
         this.name = name;
-        RTCConfiguration config = new RTCConfiguration();
+        this.config = new RTCConfiguration();
         config.iceServers = new ArrayList<>(iceServers);
-        this.pc = engine.factory().createPeerConnection(config, new Observer(events, listener));
+        this.observer = new Observer(new Target(events, listener));
+        this.pc = engine.factory().createPeerConnection(config, observer);
         if (pc == null) {
             throw new IllegalStateException("libwebrtc refused to create a peer connection");
         }
@@ -83,42 +87,55 @@ public final class Peer implements AutoCloseable {
         return name;
     }
 
-    /** Creates an offer and sets it as the local description. */
+    /**
+     * Creates an offer and sets it as the local description. Only setting it holds the audio pump off
+     * (see {@link #apply}): creating it attaches nothing, and it is the step that can be slow (the
+     * first offer waits for the DTLS certificate; every step waits for the process's one signalling
+     * thread).
+     */
     public RTCSessionDescription createOffer(boolean iceRestart) {
-        return engine.reconfigure(() -> {
-            RTCOfferOptions options = new RTCOfferOptions();
-            options.iceRestart = iceRestart;
-            CompletableFuture<RTCSessionDescription> offer = new CompletableFuture<>();
-            pc.createOffer(options, descriptionObserver(offer));
-            RTCSessionDescription description = await(offer, "create an offer");
-            setLocal(description);
-            return description;
-        });
+        RTCOfferOptions options = new RTCOfferOptions();
+        options.iceRestart = iceRestart;
+        CompletableFuture<RTCSessionDescription> offer = new CompletableFuture<>();
+        pc.createOffer(options, descriptionObserver(offer));
+        RTCSessionDescription description = await(offer, "create an offer");
+        setLocal(description);
+        return description;
     }
 
     /** Creates an answer to the remote offer and sets it as the local description. */
     public RTCSessionDescription createAnswer() {
-        return engine.reconfigure(() -> {
-            CompletableFuture<RTCSessionDescription> answer = new CompletableFuture<>();
-            pc.createAnswer(new RTCAnswerOptions(), descriptionObserver(answer));
-            RTCSessionDescription description = await(answer, "create an answer");
-            setLocal(description);
-            return description;
-        });
+        CompletableFuture<RTCSessionDescription> answer = new CompletableFuture<>();
+        pc.createAnswer(new RTCAnswerOptions(), descriptionObserver(answer));
+        RTCSessionDescription description = await(answer, "create an answer");
+        setLocal(description);
+        return description;
     }
 
     /** Sets the remote description, then adds the candidates that arrived before it. */
     public void setRemoteDescription(RTCSessionDescription description) {
-        engine.reconfigure(() -> {
-            CompletableFuture<Void> done = new CompletableFuture<>();
-            pc.setRemoteDescription(description, setObserver(done));
-            await(done, "set the remote " + description.sdpType);
-            remoteDescriptionSet = true;
-            for (RTCIceCandidate c : pendingCandidates) {
-                pc.addIceCandidate(c);
-            }
-            pendingCandidates.clear();
-        });
+        if (closed) {
+            throw new IllegalStateException(name + " is closed");
+        }
+        apply(description, "set the remote " + description.sdpType,
+                observer -> pc.setRemoteDescription(description, observer), afterRemote(description.sdpType));
+        remoteDescriptionSet = true;
+        for (RTCIceCandidate c : pendingCandidates) {
+            pc.addIceCandidate(c);
+        }
+        pendingCandidates.clear();
+    }
+
+    /**
+     * Replaces the ICE servers (a resumed session gets new TURN credentials), keeping the rest of the
+     * configuration; takes effect at the next ICE restart, as in a browser.
+     */
+    public void setIceServers(List<RTCIceServer> servers) {
+        if (closed) {
+            return;
+        }
+        config.iceServers = new ArrayList<>(servers);
+        pc.setConfiguration(config);
     }
 
     public void addIceCandidate(RTCIceCandidate candidate) {
@@ -175,13 +192,56 @@ public final class Peer implements AutoCloseable {
             return;
         }
         closed = true;
+        observer.detach();
         engine.reconfigure(pc::close);
     }
 
     private void setLocal(RTCSessionDescription description) {
+        apply(description, "set the local " + description.sdpType,
+                observer -> pc.setLocalDescription(description, observer), afterLocal(description.sdpType));
+    }
+
+    /**
+     * Sets a description with the audio pump held off only while libwebrtc applies it, not while its
+     * callback travels back. Applying is what attaches tracks to their custom sources and starts send
+     * streams (and with them the audio device's recording; see {@link MediaEngine}). libwebrtc applies
+     * a description inside the call itself when nothing else is queued on the connection (its
+     * operations chain; {@code pc/sdp_offer_answer.cc}): the call is marshalled to the signalling
+     * thread and returns after the task, and only the callback is posted. The signalling state shows
+     * it: it changes in the same task. So: call, read the state (a call on the same thread, so after
+     * that task), and release the pump if it moved; if not (the operation was queued behind another),
+     * keep the pump held until the callback, as before.
+     */
+    private void apply(RTCSessionDescription description, String what, Consumer<SetSessionDescriptionObserver> call,
+                       RTCSignalingState expected) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        pc.setLocalDescription(description, setObserver(done));
-        await(done, "set the local " + description.sdpType);
+        engine.reconfigure(() -> {
+            RTCSignalingState before = pc.getSignalingState();
+            call.accept(setObserver(done));
+            if (!done.isDone() && (expected == null || before == expected || pc.getSignalingState() != expected)) {
+                await(done, what);
+            }
+        });
+        await(done, what);
+    }
+
+    /** The signalling state right after applying a local description of this type; null if unknown. */
+    private static RTCSignalingState afterLocal(RTCSdpType type) {
+        return switch (type) {
+            case OFFER -> RTCSignalingState.HAVE_LOCAL_OFFER;
+            case ANSWER -> RTCSignalingState.STABLE;
+            case PR_ANSWER -> RTCSignalingState.HAVE_LOCAL_PR_ANSWER;
+            default -> null;
+        };
+    }
+
+    private static RTCSignalingState afterRemote(RTCSdpType type) {
+        return switch (type) {
+            case OFFER -> RTCSignalingState.HAVE_REMOTE_OFFER;
+            case ANSWER -> RTCSignalingState.STABLE;
+            case PR_ANSWER -> RTCSignalingState.HAVE_REMOTE_PR_ANSWER;
+            default -> null;
+        };
     }
 
     private <T> T await(CompletableFuture<T> future, String what) {
@@ -225,19 +285,28 @@ public final class Peer implements AutoCloseable {
         };
     }
 
-    /** Runs on libwebrtc's signalling thread: only hands events over. */
-    private final class Observer implements PeerConnectionObserver {
-        private final Executor events;
-        private final Listener listener;
+    /**
+     * What libwebrtc holds (through a JNI global reference, webrtc-java issue #146): runs on its
+     * signalling thread and only hands events over. It reaches the owner's executor and listener only
+     * through {@link #target}, cleared on {@link #close()}, so that whatever native code still holds
+     * the observer (a close that threw, a peer nobody closed, a later webrtc-java that keeps it longer)
+     * keeps this shell alive, not the room.
+     */
+    private static final class Observer implements PeerConnectionObserver {
+        private volatile Target target;
 
-        Observer(Executor events, Listener listener) {
-            this.events = events;
-            this.listener = listener;
+        Observer(Target target) {
+            this.target = target;
+        }
+
+        void detach() {
+            target = null;
         }
 
         private void post(Consumer<Listener> call) {
-            if (!closed) {
-                events.execute(() -> call.accept(listener));
+            Target t = target;
+            if (t != null) {
+                t.events().execute(() -> call.accept(t.listener()));
             }
         }
 
@@ -270,5 +339,8 @@ public final class Peer implements AutoCloseable {
         public void onAddStream(MediaStream stream) {
             // Plan B leftovers; tracks arrive through onTrack.
         }
+    }
+
+    private record Target(Executor events, Listener listener) {
     }
 }

@@ -36,14 +36,20 @@ class RoomTeardownReachabilityTest {
     private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration CHECK_INTERVAL = Duration.ofMillis(500);
 
-    /** Per-process classes that may have one live instance: the shared engine and its pump. */
-    private static final Set<String> SINGLETONS = Set.of(
+    /**
+     * Classes allowed to stay: the shared engine and its pump (one per process), this test, and the
+     * data-channel observer shells that webrtc-java 0.14.0 never releases (issue #146:
+     * {@code unregisterObserver} does not delete the native observer), which hold nothing once their
+     * link is closed. Any shell still holding its link shows up as a live {@code DataChannelLink}.
+     */
+    private static final Set<String> ALLOWED = Set.of(
             "io.lkworker.webrtc.MediaEngine",
             "io.lkworker.webrtc.AudioPump",
-            "io.lkworker.webrtc.MediaEngine$ExitHook");
+            "io.lkworker.webrtc.DataChannelLink$Relay",
+            "io.lkworker.webrtc.RoomTeardownReachabilityTest");
 
     /** Everything of a room: the client package, our WebRTC wrappers, the server's room and media objects. */
-    private static final Predicate<String> PER_ROOM = name -> !name.contains("$$Lambda") && !SINGLETONS.contains(name)
+    private static final Predicate<String> PER_ROOM = name -> !name.contains("$$Lambda") && !ALLOWED.contains(name)
             && (name.startsWith("io.lkworker.rtc.")
             || name.startsWith("io.lkworker.webrtc.")
             || name.startsWith("io.lkworker.localserver.room.LocalRoom")
