@@ -21,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 /**
  * One room's life on the embedded server, as an agent job lives it: two of our clients join, one
@@ -37,14 +38,23 @@ public final class RoomCycle {
     private RoomCycle() {
     }
 
-    /** Runs one cycle in room {@code room}; returns when the server has dropped the room. */
+    /** Runs one cycle in room {@code room} of an in-process server; returns when the server has dropped the room. */
     public static void run(LocalLiveKitServer server, String room) throws Exception {
-        RtcRoom alice = join(server, room, "alice");
+        run(server.url(), room, server::deleteRoom);
+    }
+
+    /**
+     * Runs one cycle in room {@code room} of the server at {@code url} (its default API key); then
+     * {@code closeRoom} (a server of another process closes it itself once both left, with a departure
+     * timeout of zero).
+     */
+    public static void run(String url, String room, Consumer<String> closeRoom) throws Exception {
+        RtcRoom alice = join(url, room, "alice");
         RtcRoom bob = null;
         try {
             CompletableFuture<RemoteAudioTrack> heard = new CompletableFuture<>();
             CompletableFuture<String> data = new CompletableFuture<>();
-            bob = join(server, room, "bob");
+            bob = join(url, room, "bob");
             bob.addListener(new RoomListener() {
                 @Override
                 public void onTrackSubscribed(RemoteTrack track, RemoteTrackPublication publication, RemoteParticipant p) {
@@ -75,14 +85,14 @@ public final class RoomCycle {
             if (bob != null) {
                 bob.disconnect();
             }
-            server.deleteRoom(room);
+            closeRoom.accept(room);
         }
     }
 
-    private static RtcRoom join(LocalLiveKitServer server, String room, String identity) {
+    private static RtcRoom join(String url, String room, String identity) {
         String token = AccessToken.participantToken(ServerConfig.DEFAULT_API_KEY, ServerConfig.DEFAULT_API_SECRET, room,
                 identity, identity, System.currentTimeMillis(), Duration.ofMinutes(10));
-        return RtcRoom.connect(server.url(), token, ConnectOptions.defaults());
+        return RtcRoom.connect(url, token, ConnectOptions.defaults());
     }
 
     private static <T> T get(CompletableFuture<T> f, String what) throws InterruptedException, ExecutionException {
