@@ -67,6 +67,8 @@ public final class Peer implements AutoCloseable {
     private final RTCPeerConnection pc;
     private final Observer observer;
     private final RTCConfiguration config;
+    /** Native references libwebrtc handed us (senders from addTrack, transceivers from addTransceiver). */
+    private final List<Object> owned = new ArrayList<>();
     private final List<RTCIceCandidate> pendingCandidates = new ArrayList<>();
     private boolean remoteDescriptionSet;
     private volatile boolean closed;
@@ -150,11 +152,15 @@ public final class Peer implements AutoCloseable {
     }
 
     public RTCRtpSender addTrack(MediaStreamTrack track, List<String> streamIds) {
-        return engine.reconfigure(() -> pc.addTrack(track, streamIds));
+        RTCRtpSender sender = engine.reconfigure(() -> pc.addTrack(track, streamIds));
+        owned.add(sender);
+        return sender;
     }
 
     public RTCRtpTransceiver addTransceiver(MediaStreamTrack track, RTCRtpTransceiverInit init) {
-        return engine.reconfigure(() -> pc.addTransceiver(track, init));
+        RTCRtpTransceiver transceiver = engine.reconfigure(() -> pc.addTransceiver(track, init));
+        owned.add(transceiver);
+        return transceiver;
     }
 
     public void removeTrack(RTCRtpSender sender) {
@@ -185,7 +191,13 @@ public final class Peer implements AutoCloseable {
         return pc;
     }
 
-    /** Closes the connection (idempotent). Senders' tracks must be removed by their owners first. */
+    /**
+     * Closes the connection and frees it (idempotent). Senders' tracks must be removed by their owners
+     * first, and remote tracks taken from it (a receiver's {@code getTrack()}) detached: they die with
+     * the connection, and their wrappers point at freed memory afterwards. Senders and transceivers this
+     * peer returned are released too; calls on them then throw. Data channels are the caller's to
+     * dispose, after this.
+     */
     @Override
     public void close() {
         if (closed) {
@@ -193,7 +205,14 @@ public final class Peer implements AutoCloseable {
         }
         closed = true;
         observer.detach();
-        engine.reconfigure(pc::close);
+        long handle = NativeRelease.handle(pc);
+        engine.reconfigure(() -> {
+            pc.close();
+            // webrtc-java issue #239: close() leaves the native connection allocated; see NativeRelease.
+            owned.forEach(NativeRelease::releaseOwned);
+            owned.clear();
+            NativeRelease.release(handle);
+        });
     }
 
     private void setLocal(RTCSessionDescription description) {
@@ -303,10 +322,18 @@ public final class Peer implements AutoCloseable {
             target = null;
         }
 
+        /**
+         * Checked again when the event runs: an event queued before {@link #close()} but run after it
+         * carries wrappers (transceiver, receiver) whose native objects died with the connection.
+         */
         private void post(Consumer<Listener> call) {
             Target t = target;
             if (t != null) {
-                t.events().execute(() -> call.accept(t.listener()));
+                t.events().execute(() -> {
+                    if (target != null) {
+                        call.accept(t.listener());
+                    }
+                });
             }
         }
 
@@ -332,7 +359,18 @@ public final class Peer implements AutoCloseable {
 
         @Override
         public void onDataChannel(RTCDataChannel channel) {
-            post(l -> l.onDataChannel(channel));
+            Target t = target;
+            if (t == null) {
+                channel.dispose(); // ours to free (webrtc-java hands over a reference), and nobody will
+                return;
+            }
+            t.events().execute(() -> {
+                if (target != null) {
+                    t.listener().onDataChannel(channel);
+                } else {
+                    channel.dispose();
+                }
+            });
         }
 
         @Override
