@@ -36,7 +36,8 @@ import java.util.function.Consumer;
  * (each waits for libwebrtc's callback), remote ICE candidates that arrive before the remote
  * description are queued, and every libwebrtc callback is handed to the owner's executor, never
  * run on libwebrtc's signalling thread (blocking that thread would stall every connection of the
- * process). Operations that may attach or start a track run through {@link MediaEngine#reconfigure}.
+ * process). Operations that may attach or start a track (setting a description, adding or removing a
+ * track, closing) run through {@link MediaEngine#reconfigure}; waits for libwebrtc do not (see {@link #apply}).
  *
  * <p>Not thread-safe: the owner calls it from one thread (its executor's).
  */
@@ -163,16 +164,23 @@ public final class Peer implements AutoCloseable {
         return transceiver;
     }
 
+    /** No-op once closed: the sender died with the connection. */
     public void removeTrack(RTCRtpSender sender) {
-        engine.reconfigure(() -> pc.removeTrack(sender));
+        if (!closed) {
+            engine.reconfigure(() -> pc.removeTrack(sender));
+        }
     }
 
     public RTCDataChannel createDataChannel(String label, RTCDataChannelInit init) {
+        if (closed) {
+            throw new IllegalStateException(name + " is closed");
+        }
         return pc.createDataChannel(label, init);
     }
 
+    /** Empty once closed. */
     public RTCRtpTransceiver[] transceivers() {
-        return pc.getTransceivers();
+        return closed ? new RTCRtpTransceiver[0] : pc.getTransceivers();
     }
 
     public RTCPeerConnectionState connectionState() {
@@ -180,7 +188,7 @@ public final class Peer implements AutoCloseable {
     }
 
     public RTCSignalingState signalingState() {
-        return pc.getSignalingState();
+        return closed ? RTCSignalingState.CLOSED : pc.getSignalingState();
     }
 
     public boolean hasRemoteDescription() {
