@@ -217,9 +217,11 @@ public final class Peer implements AutoCloseable {
         engine.reconfigure(() -> {
             pc.close();
             // webrtc-java issue #239: close() leaves the native connection allocated; see NativeRelease.
+            // The connection first, so that each reference released after it is the last one (the
+            // counts then show a leak as "still referenced"); Close() has stopped every transceiver.
+            NativeRelease.release(handle);
             owned.forEach(NativeRelease::releaseOwned);
             owned.clear();
-            NativeRelease.release(handle);
         });
     }
 

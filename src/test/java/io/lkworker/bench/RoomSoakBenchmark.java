@@ -41,7 +41,7 @@ public final class RoomSoakBenchmark {
     private RoomSoakBenchmark() {
     }
 
-    record Sample(int cycle, long clientKb, long serverKb, double secondsPerCycle) {
+    record Sample(int cycle, long clientKb, long serverKb, long clientThreads, long serverThreads, double secondsPerCycle) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -60,12 +60,14 @@ public final class RoomSoakBenchmark {
                 if (i % every == 0 || i == warmup) {
                     System.gc();
                     long now = System.nanoTime();
-                    Sample s = new Sample(i, ProcMemory.rssKb(ProcessHandle.current().pid()), ProcMemory.rssKb(server.pid()),
-                            (now - last) / 1e9 / (i % every == 0 ? every : i % every));
+                    long me = ProcessHandle.current().pid();
+                    Sample s = new Sample(i, ProcMemory.rssKb(me), ProcMemory.rssKb(server.pid()),
+                            ProcMemory.threads(me), ProcMemory.threads(server.pid()), (now - last) / 1e9 / (i % every == 0 ? every : i % every));
                     last = now;
                     samples.add(s);
-                    System.out.printf(Locale.ROOT, "cycle %4d  client %s  server %s  %.2f s/cycle%n", i,
-                            ProcMemory.mb(s.clientKb()), ProcMemory.mb(s.serverKb()), s.secondsPerCycle());
+                    System.out.printf(Locale.ROOT, "cycle %4d  client %s (%d threads)  server %s (%d threads)  %.2f s/cycle%n", i,
+                            ProcMemory.mb(s.clientKb()), s.clientThreads(), ProcMemory.mb(s.serverKb()), s.serverThreads(),
+                            s.secondsPerCycle());
                 }
             }
             String report = report(samples, cycles, warmup, every, (System.nanoTime() - started) / 1e9);
@@ -147,6 +149,10 @@ public final class RoomSoakBenchmark {
                 ProcMemory.mb(first.clientKb()), ProcMemory.mb(lastSample.clientKb()), slope(after, Sample::clientKb)));
         b.append(String.format(Locale.ROOT, "| dev server (child JVM) | %s | %s | %.1f KB per room |%n%n",
                 ProcMemory.mb(first.serverKb()), ProcMemory.mb(lastSample.serverKb()), slope(after, Sample::serverKb)));
+        b.append("Client-side native releases of closed connections' objects (NativeRelease): ")
+                .append(io.lkworker.webrtc.NativeRelease.counts()).append(".\n\n");
+        b.append(String.format(Locale.ROOT, "Threads (Java and native) after warm-up / at the end: client %d / %d, server %d / %d.%n%n",
+                first.clientThreads(), lastSample.clientThreads(), first.serverThreads(), lastSample.serverThreads()));
         b.append("<details><summary>samples (cycle: client, server VmRSS in MB)</summary>\n\n");
         for (Sample s : samples) {
             b.append(String.format(Locale.ROOT, "%d: %.1f, %.1f; ", s.cycle(), s.clientKb() / 1024.0, s.serverKb() / 1024.0));
