@@ -30,6 +30,8 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One peer connection, made easy to drive from a single owner thread: SDP steps are synchronous
@@ -42,6 +44,8 @@ import java.util.function.Consumer;
  * <p>Not thread-safe: the owner calls it from one thread (its executor's).
  */
 public final class Peer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Peer.class);
 
     /** How long one SDP step may take; libwebrtc answers in milliseconds, so this only catches a wedge. */
     private static final Duration SDP_TIMEOUT = Duration.ofSeconds(10);
@@ -248,6 +252,7 @@ public final class Peer implements AutoCloseable {
             RTCSignalingState before = pc.getSignalingState();
             call.accept(setObserver(done));
             if (!done.isDone() && (expected == null || before == expected || pc.getSignalingState() != expected)) {
+                log.debug("{}: libwebrtc queued '{}'; the audio pump waits for it to be applied", name, what);
                 await(done, what);
             }
         });
