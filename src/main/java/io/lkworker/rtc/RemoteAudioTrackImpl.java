@@ -24,7 +24,9 @@ final class RemoteAudioTrackImpl implements RemoteAudioTrack {
     private final String name;
     private final AudioTrack nativeTrack;
     private final List<AudioSink> sinks = new CopyOnWriteArrayList<>();
-    private final AudioTrackSink nativeSink = this::onNativeData;
+    private final NativeSink nativeSink = new NativeSink(this);
+    /** Guards {@link #ended} against {@link #sinks} changes: a sink added as the track ends is ended too. */
+    private final Object endLock = new Object();
     private volatile boolean ended;
 
     RemoteAudioTrackImpl(String sid, String name, AudioTrack nativeTrack) {
@@ -46,11 +48,14 @@ final class RemoteAudioTrackImpl implements RemoteAudioTrack {
 
     @Override
     public void addSink(AudioSink sink) {
-        if (ended) {
-            sink.onEnded();
-            return;
+        synchronized (endLock) {
+            if (!ended) {
+                sinks.add(sink);
+                return;
+            }
         }
-        sinks.add(sink);
+        // Ended before (or while) it was added: it must hear the end, or an AudioStream on it never ends.
+        sink.onEnded();
     }
 
     @Override
@@ -64,23 +69,51 @@ final class RemoteAudioTrackImpl implements RemoteAudioTrack {
 
     /** Detaches from libwebrtc and tells every sink the track ended. Session thread; idempotent. */
     void end() {
-        if (ended) {
-            return;
+        List<AudioSink> toEnd;
+        synchronized (endLock) {
+            if (ended) {
+                return;
+            }
+            ended = true;
+            toEnd = List.copyOf(sinks);
+            sinks.clear();
         }
-        ended = true;
+        nativeSink.track = null;
         try {
             nativeTrack.removeSink(nativeSink);
         } catch (RuntimeException e) {
             log.debug("removing the sink of {}: {}", sid, e.toString());
         }
-        for (AudioSink sink : sinks) {
+        for (AudioSink sink : toEnd) {
             try {
                 sink.onEnded();
             } catch (RuntimeException e) {
                 log.warn("audio sink of track {} failed on end", sid, e);
             }
         }
-        sinks.clear();
+    }
+
+    /**
+     * What libwebrtc holds: webrtc-java keeps a track sink behind a JNI global reference until
+     * {@code removeSink} (webrtc-java issue #146, {@code JNI_AudioTrack.cpp}). If that removal is ever
+     * skipped or fails, only this shell stays reachable: it reaches the track through a field that
+     * {@link #end()} clears, not through a method reference that would pin the track, its sinks and
+     * their consumers.
+     */
+    private static final class NativeSink implements AudioTrackSink {
+        private volatile RemoteAudioTrackImpl track;
+
+        NativeSink(RemoteAudioTrackImpl track) {
+            this.track = track;
+        }
+
+        @Override
+        public void onData(byte[] data, int bitsPerSample, int sampleRate, int channels, int frames) {
+            RemoteAudioTrackImpl t = track;
+            if (t != null) {
+                t.onNativeData(data, bitsPerSample, sampleRate, channels, frames);
+            }
+        }
     }
 
     private void onNativeData(byte[] data, int bitsPerSample, int sampleRate, int channels, int frames) {

@@ -61,6 +61,12 @@ final class RtcEngine implements SignalClient.Listener, Transports.Events {
         /** A full reconnect is about to replace the session: remote state goes, local media stops. */
         void onRestarting();
 
+        /**
+         * The transports are about to close: every subscribed remote track ends now, while libwebrtc's
+         * objects behind it still exist (a closed connection frees them).
+         */
+        void endRemoteMedia();
+
         /** Stops local media and detaches it from {@code publisher}, which is about to close. */
         void detachLocalMedia(Peer publisher);
 
@@ -398,6 +404,7 @@ final class RtcEngine implements SignalClient.Listener, Transports.Events {
 
     /** Closes the session's transports, local media detached before and freed after. */
     private void closeTransports(RoomException why) {
+        model.endRemoteMedia();
         if (transports != null) {
             transports.close(why, model::detachLocalMedia);
             transports = null;

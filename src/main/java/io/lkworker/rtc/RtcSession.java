@@ -204,6 +204,11 @@ final class RtcSession implements RtcEngine.Model {
     }
 
     @Override
+    public void endRemoteMedia() {
+        participants.endAllTracks();
+    }
+
+    @Override
     public void detachLocalMedia(Peer publisher) {
         for (LocalTrackPublicationImpl pub : participants.local().publicationsSnapshot()) {
             pub.stopSending(publisher);
@@ -238,7 +243,6 @@ final class RtcSession implements RtcEngine.Model {
             tracks.failPending(gone);
         }
         ownInfo.failPending(gone);
-        participants.endAllTracks();
         if (participants.hasLocal()) {
             for (LocalTrackPublicationImpl pub : participants.local().publicationsSnapshot()) {
                 participants.local().removePublication(pub.sid());

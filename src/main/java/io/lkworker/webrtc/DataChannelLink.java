@@ -17,6 +17,10 @@ public final class DataChannelLink implements AutoCloseable {
 
     private final RTCDataChannel channel;
     private final String label;
+    private final Executor events;
+    private final Consumer<byte[]> onMessage;
+    private final Consumer<RTCDataChannelState> onState;
+    private final Relay relay;
     private volatile boolean closed;
     private boolean disposed;
 
@@ -24,30 +28,51 @@ public final class DataChannelLink implements AutoCloseable {
                            Consumer<RTCDataChannelState> onState) {
         this.channel = channel;
         this.label = channel.getLabel();
-        channel.registerObserver(new RTCDataChannelObserver() {
-            @Override
-            public void onBufferedAmountChange(long previousAmount) {
-            }
+        this.events = events;
+        this.onMessage = onMessage;
+        this.onState = onState;
+        this.relay = new Relay(this);
+        channel.registerObserver(relay);
+    }
 
-            @Override
-            public void onStateChange() {
-                if (!closed) {
-                    RTCDataChannelState state = channel.getState();
-                    events.execute(() -> onState.accept(state));
-                }
-            }
+    /**
+     * What libwebrtc holds: webrtc-java 0.14.0 wraps the observer in a native object with a JNI global
+     * reference, and {@code unregisterObserver} only detaches that object, never deletes it (webrtc-java
+     * issue #146; {@code JNI_RTCDataChannel.cpp}). So the observer stays reachable for the life of the
+     * process: it must not reach the session. This shell reaches the link only through {@link #link},
+     * cleared on {@link #close()}; what leaks per channel is then this object and the small native one.
+     */
+    private static final class Relay implements RTCDataChannelObserver {
+        private volatile DataChannelLink link;
 
-            @Override
-            public void onMessage(RTCDataChannelBuffer buffer) {
-                if (closed) {
-                    return;
-                }
-                ByteBuffer data = buffer.data;
-                byte[] copy = new byte[data.remaining()];
-                data.get(copy);
-                events.execute(() -> onMessage.accept(copy));
+        Relay(DataChannelLink link) {
+            this.link = link;
+        }
+
+        @Override
+        public void onBufferedAmountChange(long previousAmount) {
+        }
+
+        @Override
+        public void onStateChange() {
+            DataChannelLink l = link;
+            if (l != null && !l.closed) {
+                RTCDataChannelState state = l.channel.getState();
+                l.events.execute(() -> l.onState.accept(state));
             }
-        });
+        }
+
+        @Override
+        public void onMessage(RTCDataChannelBuffer buffer) {
+            DataChannelLink l = link;
+            if (l == null || l.closed) {
+                return;
+            }
+            ByteBuffer data = buffer.data;
+            byte[] copy = new byte[data.remaining()];
+            data.get(copy);
+            l.events.execute(() -> l.onMessage.accept(copy));
+        }
     }
 
     public String label() {
@@ -83,6 +108,7 @@ public final class DataChannelLink implements AutoCloseable {
             return;
         }
         closed = true;
+        relay.link = null;
         channel.unregisterObserver();
         channel.close();
     }

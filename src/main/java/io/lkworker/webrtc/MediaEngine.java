@@ -19,13 +19,32 @@ import org.slf4j.LoggerFactory;
  * module's recording thread, which then feeds every send stream concurrently with our pushes (seen:
  * the JVM aborts in {@code audio_send_stream.cc}'s race checker, or the audio is garbage);
  * (2) webrtc-java's custom audio source keeps its sinks in an unsynchronised vector that attaching a
- * track to a sender modifies. So every peer-connection operation that may attach a track or start a
- * send stream runs under one lock that the pump also holds for each 10 ms push, and stops the
- * device's recording before releasing it. The pump stops recording at every tick too.
+ * track to a sender modifies ({@code CustomAudioSource.cpp}: the lock is commented out). Both happen
+ * only while libwebrtc applies something to a connection: a description being set (that is where
+ * senders get their SSRCs, attach to their sources and start their streams), a track added or removed,
+ * a connection closed. So exactly those calls run under one lock that the pump also holds for each
+ * 10 ms push, and stop the device's recording before releasing it; the pump stops recording at every
+ * tick too. Creating an offer or answer changes no sender and runs without it, and a description's
+ * callback is awaited without it once the description is applied ({@link Peer}): the lock is not held
+ * while waiting for libwebrtc's signalling thread, which all connections of the process share, so one
+ * slow SDP step no longer stalls the audio of every room.
  *
  * <p>Threads: libwebrtc calls back on its own native threads (signalling; playout for audio sinks).
  * Both are attached to the JVM as non-daemon threads, so a process that used WebRTC exits through
  * {@code System.exit} (the job runner does), or calls {@link #shutdown}.
+ *
+ * <p><b>"VM attach current thread failed" / "Failed to attach thread" at exit</b> is printed by every
+ * JVM that merely loaded the library, even one that stopped playout and disposed the factory first
+ * (checked: {@link #shutdown} before {@code System.exit}, or only {@code NativeLibrary.load()}). It does
+ * not come from a native thread still running: webrtc-java's JNI layer caches Java classes and
+ * factories in C++ function-local statics holding JNI global references
+ * ({@code JavaClasses::getClassMap}, {@code JavaFactories::getFactoryMap}); their destructors run in
+ * {@code exit()}, after the JVM has shut down, and each {@code ~JavaGlobalRef} calls
+ * {@code AttachCurrentThread()} ({@code JavaRef.h}), whose first use on that thread (HotSpot's VM thread
+ * for {@code System.exit}, the launcher thread after {@code main} returns) tries to attach to the dead
+ * VM and prints both lines ({@code JavaThreadEnv.cpp}). No Java code runs after that point, so nothing
+ * here can stop it; it is harmless (the process is exiting). The fix is upstream: skip the
+ * {@code DeleteGlobalRef} when the VM is gone.
  */
 public final class MediaEngine {
 

@@ -15,6 +15,7 @@ import dev.onvoid.webrtc.RTCRtpReceiver;
 import dev.onvoid.webrtc.RTCRtpSender;
 import dev.onvoid.webrtc.RTCRtpTransceiver;
 import dev.onvoid.webrtc.RTCRtpTransceiverInit;
+import dev.onvoid.webrtc.RTCSdpType;
 import dev.onvoid.webrtc.RTCSessionDescription;
 import dev.onvoid.webrtc.RTCSignalingState;
 import dev.onvoid.webrtc.SetSessionDescriptionObserver;
@@ -29,17 +30,22 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One peer connection, made easy to drive from a single owner thread: SDP steps are synchronous
  * (each waits for libwebrtc's callback), remote ICE candidates that arrive before the remote
  * description are queued, and every libwebrtc callback is handed to the owner's executor, never
  * run on libwebrtc's signalling thread (blocking that thread would stall every connection of the
- * process). Operations that may attach or start a track run through {@link MediaEngine#reconfigure}.
+ * process). Operations that may attach or start a track (setting a description, adding or removing a
+ * track, closing) run through {@link MediaEngine#reconfigure}; waits for libwebrtc do not (see {@link #apply}).
  *
  * <p>Not thread-safe: the owner calls it from one thread (its executor's).
  */
 public final class Peer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Peer.class);
 
     /** How long one SDP step may take; libwebrtc answers in milliseconds, so this only catches a wedge. */
     private static final Duration SDP_TIMEOUT = Duration.ofSeconds(10);
@@ -64,6 +70,10 @@ public final class Peer implements AutoCloseable {
     private final MediaEngine engine;
     private final String name;
     private final RTCPeerConnection pc;
+    private final Observer observer;
+    private final RTCConfiguration config;
+    /** Native references libwebrtc handed us (senders from addTrack, transceivers from addTransceiver). */
+    private final List<Object> owned = new ArrayList<>();
     private final List<RTCIceCandidate> pendingCandidates = new ArrayList<>();
     private boolean remoteDescriptionSet;
     private volatile boolean closed;
@@ -71,9 +81,10 @@ public final class Peer implements AutoCloseable {
     public Peer(MediaEngine engine, String name, List<RTCIceServer> iceServers, Executor events, Listener listener) {
         this.engine = engine;
         this.name = name;
-        RTCConfiguration config = new RTCConfiguration();
+        this.config = new RTCConfiguration();
         config.iceServers = new ArrayList<>(iceServers);
-        this.pc = engine.factory().createPeerConnection(config, new Observer(events, listener));
+        this.observer = new Observer(new Target(events, listener));
+        this.pc = engine.factory().createPeerConnection(config, observer);
         if (pc == null) {
             throw new IllegalStateException("libwebrtc refused to create a peer connection");
         }
@@ -83,49 +94,55 @@ public final class Peer implements AutoCloseable {
         return name;
     }
 
-    /** Replaces the ICE servers (a resumed session gets fresh TURN credentials), keeping the rest of the configuration. */
-    public void setIceServers(List<RTCIceServer> servers) {
-        RTCConfiguration config = pc.getConfiguration();
-        config.iceServers = new ArrayList<>(servers);
-        pc.setConfiguration(config);
-    }
-
-    /** Creates an offer and sets it as the local description. */
+    /**
+     * Creates an offer and sets it as the local description. Only setting it holds the audio pump off
+     * (see {@link #apply}): creating it attaches nothing, and it is the step that can be slow (the
+     * first offer waits for the DTLS certificate; every step waits for the process's one signalling
+     * thread).
+     */
     public RTCSessionDescription createOffer(boolean iceRestart) {
-        return engine.reconfigure(() -> {
-            RTCOfferOptions options = new RTCOfferOptions();
-            options.iceRestart = iceRestart;
-            CompletableFuture<RTCSessionDescription> offer = new CompletableFuture<>();
-            pc.createOffer(options, descriptionObserver(offer));
-            RTCSessionDescription description = await(offer, "create an offer");
-            setLocal(description);
-            return description;
-        });
+        RTCOfferOptions options = new RTCOfferOptions();
+        options.iceRestart = iceRestart;
+        CompletableFuture<RTCSessionDescription> offer = new CompletableFuture<>();
+        pc.createOffer(options, descriptionObserver(offer));
+        RTCSessionDescription description = await(offer, "create an offer");
+        setLocal(description);
+        return description;
     }
 
     /** Creates an answer to the remote offer and sets it as the local description. */
     public RTCSessionDescription createAnswer() {
-        return engine.reconfigure(() -> {
-            CompletableFuture<RTCSessionDescription> answer = new CompletableFuture<>();
-            pc.createAnswer(new RTCAnswerOptions(), descriptionObserver(answer));
-            RTCSessionDescription description = await(answer, "create an answer");
-            setLocal(description);
-            return description;
-        });
+        CompletableFuture<RTCSessionDescription> answer = new CompletableFuture<>();
+        pc.createAnswer(new RTCAnswerOptions(), descriptionObserver(answer));
+        RTCSessionDescription description = await(answer, "create an answer");
+        setLocal(description);
+        return description;
     }
 
     /** Sets the remote description, then adds the candidates that arrived before it. */
     public void setRemoteDescription(RTCSessionDescription description) {
-        engine.reconfigure(() -> {
-            CompletableFuture<Void> done = new CompletableFuture<>();
-            pc.setRemoteDescription(description, setObserver(done));
-            await(done, "set the remote " + description.sdpType);
-            remoteDescriptionSet = true;
-            for (RTCIceCandidate c : pendingCandidates) {
-                pc.addIceCandidate(c);
-            }
-            pendingCandidates.clear();
-        });
+        if (closed) {
+            throw new IllegalStateException(name + " is closed");
+        }
+        apply(description, "set the remote " + description.sdpType,
+                observer -> pc.setRemoteDescription(description, observer), afterRemote(description.sdpType));
+        remoteDescriptionSet = true;
+        for (RTCIceCandidate c : pendingCandidates) {
+            pc.addIceCandidate(c);
+        }
+        pendingCandidates.clear();
+    }
+
+    /**
+     * Replaces the ICE servers (a resumed session gets new TURN credentials), keeping the rest of the
+     * configuration; takes effect at the next ICE restart, as in a browser.
+     */
+    public void setIceServers(List<RTCIceServer> servers) {
+        if (closed) {
+            return;
+        }
+        config.iceServers = new ArrayList<>(servers);
+        pc.setConfiguration(config);
     }
 
     public void addIceCandidate(RTCIceCandidate candidate) {
@@ -140,23 +157,34 @@ public final class Peer implements AutoCloseable {
     }
 
     public RTCRtpSender addTrack(MediaStreamTrack track, List<String> streamIds) {
-        return engine.reconfigure(() -> pc.addTrack(track, streamIds));
+        RTCRtpSender sender = engine.reconfigure(() -> pc.addTrack(track, streamIds));
+        owned.add(sender);
+        return sender;
     }
 
     public RTCRtpTransceiver addTransceiver(MediaStreamTrack track, RTCRtpTransceiverInit init) {
-        return engine.reconfigure(() -> pc.addTransceiver(track, init));
+        RTCRtpTransceiver transceiver = engine.reconfigure(() -> pc.addTransceiver(track, init));
+        owned.add(transceiver);
+        return transceiver;
     }
 
+    /** No-op once closed: the sender died with the connection. */
     public void removeTrack(RTCRtpSender sender) {
-        engine.reconfigure(() -> pc.removeTrack(sender));
+        if (!closed) {
+            engine.reconfigure(() -> pc.removeTrack(sender));
+        }
     }
 
     public RTCDataChannel createDataChannel(String label, RTCDataChannelInit init) {
+        if (closed) {
+            throw new IllegalStateException(name + " is closed");
+        }
         return pc.createDataChannel(label, init);
     }
 
+    /** Empty once closed. */
     public RTCRtpTransceiver[] transceivers() {
-        return pc.getTransceivers();
+        return closed ? new RTCRtpTransceiver[0] : pc.getTransceivers();
     }
 
     public RTCPeerConnectionState connectionState() {
@@ -164,7 +192,7 @@ public final class Peer implements AutoCloseable {
     }
 
     public RTCSignalingState signalingState() {
-        return pc.getSignalingState();
+        return closed ? RTCSignalingState.CLOSED : pc.getSignalingState();
     }
 
     public boolean hasRemoteDescription() {
@@ -175,20 +203,79 @@ public final class Peer implements AutoCloseable {
         return pc;
     }
 
-    /** Closes the connection (idempotent). Senders' tracks must be removed by their owners first. */
+    /**
+     * Closes the connection and frees it (idempotent). Senders' tracks must be removed by their owners
+     * first, and remote tracks taken from it (a receiver's {@code getTrack()}) detached: they die with
+     * the connection, and their wrappers point at freed memory afterwards. Senders and transceivers this
+     * peer returned are released too; calls on them then throw. Data channels are the caller's to
+     * dispose, after this.
+     */
     @Override
     public void close() {
         if (closed) {
             return;
         }
         closed = true;
-        engine.reconfigure(pc::close);
+        observer.detach();
+        long handle = NativeRelease.handle(pc);
+        engine.reconfigure(() -> {
+            pc.close();
+            // webrtc-java issue #239: close() leaves the native connection allocated; see NativeRelease.
+            // The connection first, so that each reference released after it is the last one (the
+            // counts then show a leak as "still referenced"); Close() has stopped every transceiver.
+            NativeRelease.release(handle);
+            owned.forEach(NativeRelease::releaseOwned);
+            owned.clear();
+        });
     }
 
     private void setLocal(RTCSessionDescription description) {
+        apply(description, "set the local " + description.sdpType,
+                observer -> pc.setLocalDescription(description, observer), afterLocal(description.sdpType));
+    }
+
+    /**
+     * Sets a description with the audio pump held off only while libwebrtc applies it, not while its
+     * callback travels back. Applying is what attaches tracks to their custom sources and starts send
+     * streams (and with them the audio device's recording; see {@link MediaEngine}). libwebrtc applies
+     * a description inside the call itself when nothing else is queued on the connection (its
+     * operations chain; {@code pc/sdp_offer_answer.cc}): the call is marshalled to the signalling
+     * thread and returns after the task, and only the callback is posted. The signalling state shows
+     * it: it changes in the same task. So: call, read the state (a call on the same thread, so after
+     * that task), and release the pump if it moved; if not (the operation was queued behind another),
+     * keep the pump held until the callback, as before.
+     */
+    private void apply(RTCSessionDescription description, String what, Consumer<SetSessionDescriptionObserver> call,
+                       RTCSignalingState expected) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        pc.setLocalDescription(description, setObserver(done));
-        await(done, "set the local " + description.sdpType);
+        engine.reconfigure(() -> {
+            RTCSignalingState before = pc.getSignalingState();
+            call.accept(setObserver(done));
+            if (!done.isDone() && (expected == null || before == expected || pc.getSignalingState() != expected)) {
+                log.debug("{}: libwebrtc queued '{}'; the audio pump waits for it to be applied", name, what);
+                await(done, what);
+            }
+        });
+        await(done, what);
+    }
+
+    /** The signalling state right after applying a local description of this type; null if unknown. */
+    private static RTCSignalingState afterLocal(RTCSdpType type) {
+        return switch (type) {
+            case OFFER -> RTCSignalingState.HAVE_LOCAL_OFFER;
+            case ANSWER -> RTCSignalingState.STABLE;
+            case PR_ANSWER -> RTCSignalingState.HAVE_LOCAL_PR_ANSWER;
+            default -> null;
+        };
+    }
+
+    private static RTCSignalingState afterRemote(RTCSdpType type) {
+        return switch (type) {
+            case OFFER -> RTCSignalingState.HAVE_REMOTE_OFFER;
+            case ANSWER -> RTCSignalingState.STABLE;
+            case PR_ANSWER -> RTCSignalingState.HAVE_REMOTE_PR_ANSWER;
+            default -> null;
+        };
     }
 
     private <T> T await(CompletableFuture<T> future, String what) {
@@ -232,19 +319,36 @@ public final class Peer implements AutoCloseable {
         };
     }
 
-    /** Runs on libwebrtc's signalling thread: only hands events over. */
-    private final class Observer implements PeerConnectionObserver {
-        private final Executor events;
-        private final Listener listener;
+    /**
+     * What libwebrtc holds (through a JNI global reference, webrtc-java issue #146): runs on its
+     * signalling thread and only hands events over. It reaches the owner's executor and listener only
+     * through {@link #target}, cleared on {@link #close()}, so that whatever native code still holds
+     * the observer (a close that threw, a peer nobody closed, a later webrtc-java that keeps it longer)
+     * keeps this shell alive, not the room.
+     */
+    private static final class Observer implements PeerConnectionObserver {
+        private volatile Target target;
 
-        Observer(Executor events, Listener listener) {
-            this.events = events;
-            this.listener = listener;
+        Observer(Target target) {
+            this.target = target;
         }
 
+        void detach() {
+            target = null;
+        }
+
+        /**
+         * Checked again when the event runs: an event queued before {@link #close()} but run after it
+         * carries wrappers (transceiver, receiver) whose native objects died with the connection.
+         */
         private void post(Consumer<Listener> call) {
-            if (!closed) {
-                events.execute(() -> call.accept(listener));
+            Target t = target;
+            if (t != null) {
+                t.events().execute(() -> {
+                    if (target != null) {
+                        call.accept(t.listener());
+                    }
+                });
             }
         }
 
@@ -270,12 +374,26 @@ public final class Peer implements AutoCloseable {
 
         @Override
         public void onDataChannel(RTCDataChannel channel) {
-            post(l -> l.onDataChannel(channel));
+            Target t = target;
+            if (t == null) {
+                channel.dispose(); // ours to free (webrtc-java hands over a reference), and nobody will
+                return;
+            }
+            t.events().execute(() -> {
+                if (target != null) {
+                    t.listener().onDataChannel(channel);
+                } else {
+                    channel.dispose();
+                }
+            });
         }
 
         @Override
         public void onAddStream(MediaStream stream) {
             // Plan B leftovers; tracks arrive through onTrack.
         }
+    }
+
+    private record Target(Executor events, Listener listener) {
     }
 }

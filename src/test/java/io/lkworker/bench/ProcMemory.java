@@ -42,6 +42,20 @@ final class ProcMemory {
         return -1;
     }
 
+    /** Threads of {@code pid} (Java and native), or -1 if it is gone. */
+    static long threads(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("Threads:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException e) {
+            return -1;
+        }
+        return -1;
+    }
+
     static String mb(long kb) {
         return String.format("%.1f MB", kb / 1024.0);
     }

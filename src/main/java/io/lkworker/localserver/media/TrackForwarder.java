@@ -39,7 +39,7 @@ public final class TrackForwarder implements AutoCloseable {
     private final AudioTrack outgoing;
     private final AudioPump.Registration pumping;
     private final ArrayDeque<short[]> queue = new ArrayDeque<>();
-    private final AudioTrackSink sink = this::onDecoded;
+    private final DecodedSink sink = new DecodedSink(this);
     private long dropped;
     private volatile boolean closed;
 
@@ -99,6 +99,7 @@ public final class TrackForwarder implements AutoCloseable {
             return;
         }
         closed = true;
+        sink.forwarder = null;
         try {
             incoming.removeSink(sink);
         } catch (RuntimeException e) {
@@ -138,6 +139,27 @@ public final class TrackForwarder implements AutoCloseable {
                 dropped++;
             }
             queue.add(samples);
+        }
+    }
+
+    /**
+     * What libwebrtc holds while the publisher's track lives (through a JNI global reference, webrtc-java
+     * issue #146): reaches the forwarder only through a field {@link #close()} clears, so a sink whose
+     * removal failed keeps this shell alive, not the forwarder and its room.
+     */
+    private static final class DecodedSink implements AudioTrackSink {
+        private volatile TrackForwarder forwarder;
+
+        DecodedSink(TrackForwarder forwarder) {
+            this.forwarder = forwarder;
+        }
+
+        @Override
+        public void onData(byte[] data, int bitsPerSample, int sampleRate, int channels, int frames) {
+            TrackForwarder f = forwarder;
+            if (f != null) {
+                f.onDecoded(data, bitsPerSample, sampleRate, channels, frames);
+            }
         }
     }
 }
