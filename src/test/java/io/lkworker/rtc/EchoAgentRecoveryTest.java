@@ -9,15 +9,11 @@ import ch.qos.logback.core.read.ListAppender;
 import io.lkworker.Daemon;
 import io.lkworker.DefaultExecutors;
 import io.lkworker.api.rtc.AudioSource;
-import io.lkworker.api.rtc.ConnectOptions;
 import io.lkworker.api.rtc.DataOptions;
 import io.lkworker.api.rtc.LocalAudioTrack;
 import io.lkworker.api.rtc.ParticipantKind;
 import io.lkworker.api.rtc.RemoteAudioTrack;
 import io.lkworker.api.rtc.RemoteParticipant;
-import io.lkworker.api.rtc.RemoteTrack;
-import io.lkworker.api.rtc.RemoteTrackPublication;
-import io.lkworker.api.rtc.RoomListener;
 import io.lkworker.config.WorkerConfig;
 import io.lkworker.load.LoadMonitor;
 import io.lkworker.localserver.LocalLiveKitServer;
@@ -25,7 +21,6 @@ import io.lkworker.localserver.RoomSettings;
 import io.lkworker.localserver.ServerConfig;
 import io.lkworker.loop.Clock;
 import io.lkworker.runner.AgentLoader;
-import io.lkworker.server.AccessToken;
 import io.lkworker.talk.Pitch;
 import io.lkworker.testing.FreezableProxy;
 import io.lkworker.testing.TestConfigs;
@@ -36,7 +31,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import livekit.LivekitAgent;
@@ -72,8 +66,8 @@ class EchoAgentRecoveryTest {
     private Thread speaker;
     private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
     private final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-    private final AtomicReference<RemoteAudioTrack> echo = new AtomicReference<>();
-    private final List<String> chat = new CopyOnWriteArrayList<>();
+    private AtomicReference<RemoteAudioTrack> echo;
+    private List<String> chat;
     private String jobId;
 
     @BeforeAll
@@ -103,30 +97,11 @@ class EchoAgentRecoveryTest {
         daemon.start();
         server.awaitWorker(WAIT);
 
-        CompletableFuture<RemoteParticipant> agent = new CompletableFuture<>();
-        String token = AccessToken.participantToken(ServerConfig.DEFAULT_API_KEY, ServerConfig.DEFAULT_API_SECRET,
-                "recovery", "caller", "Caller", System.currentTimeMillis(), Duration.ofMinutes(5));
-        caller = RtcRoom.connect(server.url(), token, ConnectOptions.defaults());
-        caller.addListener(new RoomListener() {
-            @Override
-            public void onParticipantConnected(RemoteParticipant p) {
-                if (p.kind() == ParticipantKind.AGENT) {
-                    agent.complete(p);
-                }
-            }
-
-            @Override
-            public void onTrackSubscribed(RemoteTrack track, RemoteTrackPublication publication, RemoteParticipant from) {
-                if (from.kind() == ParticipantKind.AGENT) {
-                    echo.set((RemoteAudioTrack) track);
-                }
-            }
-
-            @Override
-            public void onDataReceived(byte[] data, RemoteParticipant from, String topic) {
-                chat.add(new String(data, StandardCharsets.UTF_8));
-            }
-        });
+        AgentCaller call = AgentCaller.join(server.url(), "recovery");
+        caller = call.room;
+        echo = call.agentAudio;
+        chat = call.data;
+        CompletableFuture<RemoteParticipant> agent = call.agent;
         agent.get(WAIT.toSeconds(), TimeUnit.SECONDS);
         AudioSource microphone = new AudioSource(48000, 1);
         caller.localParticipant().publishTrack(LocalAudioTrack.create("microphone", microphone));
@@ -236,7 +211,7 @@ class EchoAgentRecoveryTest {
         await().atMost(WAIT).until(() -> !((RemoteAudioTrackImpl) echo.get()).isEnded());
         assertEchoHeard();
         caller.localParticipant().publishData(when.getBytes(StandardCharsets.UTF_8), DataOptions.defaults().withTopic("chat"));
-        await().atMost(WAIT).until(() -> chat.contains("echo: " + when));
+        await().atMost(WAIT).until(() -> chat.contains("chat:echo: " + when));
         assertThat(server.jobUpdates(jobId)).extracting(LivekitAgent.UpdateJobStatus::getStatus)
                 .doesNotContain(LivekitAgent.JobStatus.JS_SUCCESS, LivekitAgent.JobStatus.JS_FAILED);
     }

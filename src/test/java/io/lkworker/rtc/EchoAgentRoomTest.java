@@ -6,15 +6,10 @@ import static org.awaitility.Awaitility.await;
 import io.lkworker.Daemon;
 import io.lkworker.DefaultExecutors;
 import io.lkworker.api.rtc.AudioSource;
-import io.lkworker.api.rtc.ConnectOptions;
 import io.lkworker.api.rtc.DataOptions;
 import io.lkworker.api.rtc.LocalAudioTrack;
-import io.lkworker.api.rtc.ParticipantKind;
 import io.lkworker.api.rtc.RemoteAudioTrack;
 import io.lkworker.api.rtc.RemoteParticipant;
-import io.lkworker.api.rtc.RemoteTrack;
-import io.lkworker.api.rtc.RemoteTrackPublication;
-import io.lkworker.api.rtc.RoomListener;
 import io.lkworker.config.WorkerConfig;
 import io.lkworker.load.LoadMonitor;
 import io.lkworker.localserver.LocalLiveKitServer;
@@ -22,7 +17,6 @@ import io.lkworker.localserver.RoomSettings;
 import io.lkworker.localserver.ServerConfig;
 import io.lkworker.loop.Clock;
 import io.lkworker.runner.AgentLoader;
-import io.lkworker.server.AccessToken;
 import io.lkworker.talk.Pitch;
 import io.lkworker.testing.TestConfigs;
 import java.nio.charset.StandardCharsets;
@@ -31,7 +25,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import livekit.LivekitAgent;
 import org.junit.jupiter.api.AfterEach;
@@ -97,32 +90,11 @@ class EchoAgentRoomTest {
         daemon.start();
         server.awaitWorker(WAIT);
 
-        CompletableFuture<RemoteAudioTrack> echo = new CompletableFuture<>();
-        CompletableFuture<RemoteParticipant> agent = new CompletableFuture<>();
-        List<String> chat = new CopyOnWriteArrayList<>();
-        String token = AccessToken.participantToken(ServerConfig.DEFAULT_API_KEY, ServerConfig.DEFAULT_API_SECRET,
-                "echo-" + executor, "caller", "Caller", System.currentTimeMillis(), Duration.ofMinutes(5));
-        participant = RtcRoom.connect(server.url(), token, ConnectOptions.defaults());
-        participant.addListener(new RoomListener() {
-            @Override
-            public void onParticipantConnected(RemoteParticipant p) {
-                if (p.kind() == ParticipantKind.AGENT) {
-                    agent.complete(p);
-                }
-            }
-
-            @Override
-            public void onTrackSubscribed(RemoteTrack track, RemoteTrackPublication publication, RemoteParticipant from) {
-                if (from.kind() == ParticipantKind.AGENT) {
-                    echo.complete((RemoteAudioTrack) track);
-                }
-            }
-
-            @Override
-            public void onDataReceived(byte[] data, RemoteParticipant from, String topic) {
-                chat.add(topic + ":" + new String(data, StandardCharsets.UTF_8));
-            }
-        });
+        AgentCaller caller = AgentCaller.join(server.url(), "echo-" + executor);
+        participant = caller.room;
+        CompletableFuture<RemoteAudioTrack> echo = caller.firstAgentAudio;
+        CompletableFuture<RemoteParticipant> agent = caller.agent;
+        List<String> chat = caller.data;
         RemoteParticipant agentParticipant = agent.get(WAIT.toSeconds(), TimeUnit.SECONDS);
         assertThat(agentParticipant.identity()).startsWith("agent-AJ_");
 
