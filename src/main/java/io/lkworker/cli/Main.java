@@ -22,8 +22,9 @@ public final class Main {
     }
 
     /**
-     * libwebrtc's native threads print "VM attach current thread failed" to standard output when the
-     * JVM exits under them; everything of ours is written by now, so standard output is closed first.
+     * webrtc-java prints "VM attach current thread failed" to standard output at exit, from C++ static
+     * destructors that try to attach to a JVM already gone (see {@code webrtc.MediaEngine}; it cannot be
+     * stopped from Java); everything of ours is written by now, so standard output is closed first.
      */
     private static void closeStandardOutput() {
         System.out.flush();

@@ -564,8 +564,9 @@ final class ChildProcess implements IpcChannel.Listener {
     }
 
     /**
-     * webrtc-java's native threads print these two lines when the JVM exits under them (a harmless
-     * attach attempt during shutdown); not worth a warning on every job that used a room.
+     * webrtc-java prints these two lines at exit, from C++ static destructors that try to attach to a
+     * JVM already gone (a harmless attempt, see {@code webrtc.MediaEngine}); not worth a warning on
+     * every job that used a room.
      */
     static boolean isKnownExitNoise(String line) {
         return line.equals("VM attach current thread failed") || line.startsWith("Failed to attach thread ");
