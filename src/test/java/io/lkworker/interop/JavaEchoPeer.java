@@ -138,6 +138,20 @@ final class JavaEchoPeer implements AutoCloseable {
         return Pitch.rms(lastHeard(200));
     }
 
+    /** True when every 100 ms of the last 500 ms heard is above {@code rms}: a window of sound only, no onset in it. */
+    boolean steadilyAbove(double rms) {
+        short[] window = lastHeard(500);
+        if (window.length < RATE / 2) {
+            return false;
+        }
+        for (int i = 0; i < 5; i++) {
+            if (Pitch.rms(java.util.Arrays.copyOfRange(window, i * RATE / 10, (i + 1) * RATE / 10)) <= rms) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Dominant frequency of the last 500 ms heard. */
     double heardFrequency() {
         return Pitch.dominantFrequency(lastHeard(500), RATE);
