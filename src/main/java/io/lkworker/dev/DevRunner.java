@@ -102,8 +102,9 @@ public final class DevRunner implements AutoCloseable {
             effective = config.withUrl(embedded.url());
             log.info("no LiveKit URL configured: embedded LiveKit-protocol server listening at {} (API key {})",
                     embedded.url(), config.apiKey());
-            log.info("dispatch a job with: lk-worker dispatch --room my-room{}",
-                    config.agentName().isEmpty() ? "" : " --agent-name " + config.agentName());
+            // --url always: without it dispatch goes to LIVEKIT_URL when another shell exports it, or to
+            // port 7880 when this server listens elsewhere
+            log.info("dispatch a job with: {}", dispatchHint(embedded.port(), config.agentName()));
         }
         Path copy = copies.copy(config.agentJar());
         effective = effective.withAgentJar(copy);
@@ -121,6 +122,12 @@ public final class DevRunner implements AutoCloseable {
             dispatchWhenRegistered(options.dispatchRoom());
         }
         watcher = new AgentWatcher(config.agentJar(), options.watch(), options.debounce(), this::reload).start();
+    }
+
+    /** A dispatch command line that reaches the embedded server as printed, whatever the shell exports. */
+    static String dispatchHint(int port, String agentName) {
+        return "lk-worker dispatch --url http://127.0.0.1:" + port + " --room my-room"
+                + (agentName.isEmpty() ? "" : " --agent-name " + agentName);
     }
 
     private void dispatchWhenRegistered(String room) {

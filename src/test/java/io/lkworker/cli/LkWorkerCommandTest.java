@@ -489,4 +489,29 @@ class LkWorkerCommandTest {
             other.destroyForcibly();
         }
     }
+
+    /**
+     * Issue 20, item 6: dev writes lk-worker-dev.pid, start lk-worker.pid, in the same run directory; so a
+     * dev session running beside a start daemon (e.g. as its LiveKit server) needs no --pid-file, and a
+     * running start daemon does not stop dev from starting.
+     */
+    @Test
+    void devAndStartHaveTheirOwnPidFilesSoBothCanRun(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path runDir = dir.resolve("run");
+        Process startDaemon = StandInDaemon.spawn();
+        try {
+            new io.lkworker.RunFiles(runDir.resolve("lk-worker.pid")).writeStarted(startDaemon.pid(), "127.0.0.1", -1, 0);
+
+            CliRun.Result dev = new CliRun().env(Map.of("LKW_RUN_DIR", runDir.toString()))
+                    .run("dev", "--agent", agentJar.toString());
+            CliRun.Result secondStart = new CliRun().env(credentialsEnv("LKW_RUN_DIR", runDir.toString())).run("start");
+
+            assertThat(dev.exitCode()).as("dev runs beside a start daemon: " + dev.all()).isZero();
+            assertThat(io.lkworker.Daemon.pidFile(dev.config())).isEqualTo(runDir.resolve("lk-worker-dev.pid"));
+            assertThat(secondStart.exitCode()).as("a second start still refuses").isEqualTo(1);
+            assertThat(secondStart.err()).contains(runDir.resolve("lk-worker.pid").toString());
+        } finally {
+            startDaemon.destroyForcibly();
+        }
+    }
 }

@@ -137,4 +137,36 @@ class StatusCommandTest {
             daemon.destroyForcibly();
         }
     }
+
+    /**
+     * Issue 20, item 6: status finds a dev daemon by its own pid file (lk-worker-dev.pid) when no start
+     * daemon has one in the run directory, and --dev picks it when both do.
+     */
+    @Test
+    void findsTheDevDaemonByItsOwnPidFile() throws Exception {
+        serve(new WorkerSnapshot("", "AW_dev", "JT_ROOM", "registered", true, "", 0, List.of(), 1, 0, 0, "0.1.0", 1));
+        Process devDaemon = StandInDaemon.spawn();
+        try {
+            Path runDir = dir.resolve("run");
+            new RunFiles(runDir.resolve("lk-worker-dev.pid")).writeStarted(devDaemon.pid(), "127.0.0.1", health.port(),
+                    STARTED);
+            Map<String, String> env = Map.of("LKW_RUN_DIR", runDir.toString());
+
+            CliRun.Result onlyDev = new CliRun().env(env).run("status");
+            assertThat(onlyDev.exitCode()).as(onlyDev.err()).isZero();
+            assertThat(onlyDev.out()).contains("worker id   AW_dev");
+
+            // a start daemon's pid file beside it (its process gone): status means start's, --dev means dev's
+            java.nio.file.Files.writeString(runDir.resolve("lk-worker.pid"), "999999999\n");
+            CliRun.Result startsFile = new CliRun().env(env).run("status");
+            CliRun.Result devFlag = new CliRun().env(env).run("status", "--dev");
+
+            assertThat(startsFile.exitCode()).isEqualTo(1);
+            assertThat(startsFile.err()).contains(runDir.resolve("lk-worker.pid").toString());
+            assertThat(devFlag.exitCode()).as(devFlag.err()).isZero();
+            assertThat(devFlag.out()).contains("worker id   AW_dev");
+        } finally {
+            devDaemon.destroyForcibly();
+        }
+    }
 }

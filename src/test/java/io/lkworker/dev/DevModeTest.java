@@ -111,6 +111,17 @@ class DevModeTest {
         }
     }
 
+    /**
+     * Issue 20, item 6: the printed dispatch hint names the server, so it reaches this dev server as
+     * printed on any port and in a shell that exports LIVEKIT_URL.
+     */
+    @Test
+    void theDispatchHintNamesTheEmbeddedServer() {
+        assertThat(DevRunner.dispatchHint(7990, "")).isEqualTo("lk-worker dispatch --url http://127.0.0.1:7990 --room my-room");
+        assertThat(DevRunner.dispatchHint(7880, "bot")).isEqualTo(
+                "lk-worker dispatch --url http://127.0.0.1:7880 --room my-room --agent-name bot");
+    }
+
     private Path markers() throws IOException {
         return Files.createDirectories(tmp.resolve("markers"));
     }
