@@ -24,6 +24,11 @@ final class HealthClient {
 
     /** @param baseUrl the health server, e.g. {@code http://127.0.0.1:8081} (a trailing {@code /worker} is fine) */
     HealthClient(String baseUrl) throws CommandFailure {
+        this(baseUrl, "the published health server URL");
+    }
+
+    /** @param source what to name in the error when {@code baseUrl} is not an http(s) URL, e.g. the option */
+    HealthClient(String baseUrl, String source) throws CommandFailure {
         String base = baseUrl.strip().replaceAll("/+$", "");
         if (base.endsWith("/worker")) {
             base = base.substring(0, base.length() - "/worker".length());
@@ -35,7 +40,7 @@ final class HealthClient {
             }
             this.workerUri = uri;
         } catch (IllegalArgumentException e) {
-            throw new CommandFailure("--url: not an http(s) URL of a health server, got '" + baseUrl + "'",
+            throw new CommandFailure(source + ": not an http(s) URL of a health server, got '" + baseUrl + "'",
                     ExitCodes.USAGE);
         }
     }

@@ -45,7 +45,7 @@ public final class LkWorkerCommand implements Callable<Integer> {
         CommandLine root = new CommandLine(new LkWorkerCommand());
         List<Object> commands = List.of(new StartCommand(context), new DevCommand(context),
                 new DrainCommand(context), new StatusCommand(context), new DispatchCommand(context),
-                new TalkCommand(context), new ConsoleCommand(context), new VersionCommand());
+                new TalkCommand(context), new ConsoleCommand(context), new ServerCommand(), new VersionCommand());
         for (Object command : commands) {
             CommandLine sub = new CommandLine(command);
             if (command instanceof ConfigSourced sourced) {

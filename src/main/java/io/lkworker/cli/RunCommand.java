@@ -221,7 +221,7 @@ abstract class RunCommand implements Callable<Integer>, ConfigSourced {
     }
 
     /** The command line's value if the option was given there, else the environment's or the file's. */
-    private RawValue given(String key) {
+    RawValue given(String key) {
         OptionSpec option = spec.findOption(ConfigKeys.option(key));
         if (option != null && matched(key)) {
             Object value = option.getValue();

@@ -10,8 +10,14 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code lk-worker status}: what a running daemon is doing, from its health server's
- * {@code GET /worker}. The health URL is {@code --url}, else the one the daemon published in
+ * {@code GET /worker}. The health URL is {@code --health-url}, else the one the daemon published in
  * {@code <pid file>.json}.
+ *
+ * <p>The option is not called {@code --url}: every option named like a setting takes its default
+ * from the environment, and {@code --url}'s is {@code LIVEKIT_URL} — the LiveKit server, which the
+ * README tells production users to export. {@code --url} is still accepted on the command line
+ * (older scripts), but only {@code --health-url}'s name decides where a default could come from,
+ * and no setting has that name, so nothing in the environment is reinterpreted.
  */
 @Command(name = "status", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 100,
         versionProvider = VersionProvider.class,
@@ -22,8 +28,9 @@ final class StatusCommand extends OperatorCommand {
     @Mixin
     PidFileOptions location;
 
-    @Option(names = "--url", paramLabel = "URL", order = 4,
-            description = "The health server to ask, e.g. http://127.0.0.1:8081 (skips the pid file).")
+    @Option(names = {"--health-url", "--url"}, paramLabel = "URL", order = 4,
+            description = "The health server to ask, e.g. http://127.0.0.1:8081 (skips the pid file). "
+                    + "Not read from the environment: LIVEKIT_URL is the LiveKit server, not this.")
     String url;
 
     StatusCommand(CliContext context) {
@@ -32,7 +39,8 @@ final class StatusCommand extends OperatorCommand {
 
     @Override
     int run() throws CommandFailure, ConfigException, InterruptedException {
-        HealthClient health = new HealthClient(url != null && !url.isBlank() ? url : publishedHealthUrl());
+        HealthClient health = url != null && !url.isBlank() ? new HealthClient(url, "--health-url")
+                : new HealthClient(publishedHealthUrl());
         out().print(WorkerStatusView.render(health.worker()));
         out().flush();
         return ExitCodes.OK;

@@ -71,7 +71,7 @@ public final class WorkerOptions {
 
     @Option(names = "--pid-file", paramLabel = "FILE", order = 55,
             description = "The daemon's pid file, read by drain and status (always written). "
-                    + "Default: lk-worker.pid in the run directory.")
+                    + "Default: lk-worker.pid in the run directory; dev: lk-worker-dev.pid.")
     String pidFile;
 
     @Option(names = "--run-dir", paramLabel = "DIR", order = 56,

@@ -18,6 +18,9 @@ import java.util.Map;
  */
 public final class ConfigDefaults {
 
+    /** The pid file {@code dev} writes in its run directory unless one is configured ({@code start}: lk-worker.pid). */
+    public static final String DEV_PID_FILE_NAME = "lk-worker-dev.pid";
+
     /** Python's ServerOptions default; AgentServer's uncapped ceil(cpu) would spawn too many JVMs on big hosts. */
     static final int MAX_DEFAULT_IDLE_PROCESSES = 4;
 

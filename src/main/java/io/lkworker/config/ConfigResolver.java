@@ -167,6 +167,11 @@ public final class ConfigResolver {
                     Map.of("json", LogFormat.JSON, "text", LogFormat.TEXT), "json or text"), LogFormat.TEXT);
             Path pidFile = check(() -> path(PID_FILE), null);
             Path runDir = check(() -> path(RUN_DIR), null);
+            if (pidFile == null && runDir != null && mode == Mode.DEV) {
+                // dev has a pid file of its own: a dev session (say, the embedded server for a start daemon
+                // on the same machine) must neither make start refuse to run nor be what drain signals
+                pidFile = runDir.resolve(ConfigDefaults.DEV_PID_FILE_NAME);
+            }
             Path cacheDir = check(() -> path(CACHE_DIR), null);
             if (!problems.isEmpty()) {
                 throw new ConfigException(problems);

@@ -38,7 +38,8 @@ import java.util.List;
  * @param healthPort port of the health HTTP server; 0 = random; -1 = disabled
  * @param logLevel root log level
  * @param logFormat JSON or TEXT
- * @param pidFile where start/dev write the daemon's pid, or null for the default (lk-worker.pid in runDir)
+ * @param pidFile where start/dev write the daemon's pid, or null for start's default (lk-worker.pid in
+ *     runDir); dev's default, lk-worker-dev.pid in runDir, is filled in by {@link ConfigResolver}
  * @param runDir private runtime directory (IPC sockets, pid file)
  * @param cacheDir where the class-data archives and the WebRTC library are kept across restarts, or null
  *        for the run directory ({@link #cacheDirOrRunDir()})

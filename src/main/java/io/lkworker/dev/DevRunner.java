@@ -80,18 +80,31 @@ public final class DevRunner implements AutoCloseable {
     private void startAll(LoadedAgent initial) throws Exception {
         WorkerConfig effective = config;
         if (config.url() == null) {
-            embedded = LocalLiveKitServer.create(ServerConfig.builder().port(options.serverPort())
+            LocalLiveKitServer server = LocalLiveKitServer.create(ServerConfig.builder().port(options.serverPort())
                     .apiKey(config.apiKey(), config.apiSecret())
                     // Dev conveniences: a dispatch made before the worker registers still gets its job,
                     // and a busy development machine's CPU load never hides the worker.
                     .offerUnservedDispatches(true).rejectUnservedAgentNames(true)
                     .targetLoad(Double.POSITIVE_INFINITY)
-                    .build()).start();
+                    .build());
+            try {
+                embedded = server.start();
+            } catch (java.net.BindException e) {
+                server.close();
+                // The JDK's "Address already in use" names neither the port nor the option that changes it.
+                java.net.BindException named = new java.net.BindException("--dev-server-port: cannot listen on port "
+                        + options.serverPort() + " for the embedded LiveKit server (" + e.getMessage() + "); another"
+                        + " lk-worker dev or LiveKit server has it: give another port with --dev-server-port PORT,"
+                        + " or use that server with --url ws://127.0.0.1:" + options.serverPort());
+                named.initCause(e);
+                throw named;
+            }
             effective = config.withUrl(embedded.url());
             log.info("no LiveKit URL configured: embedded LiveKit-protocol server listening at {} (API key {})",
                     embedded.url(), config.apiKey());
-            log.info("dispatch a job with: lk-worker dispatch --room my-room{}",
-                    config.agentName().isEmpty() ? "" : " --agent-name " + config.agentName());
+            // --url always: without it dispatch goes to LIVEKIT_URL when another shell exports it, or to
+            // port 7880 when this server listens elsewhere
+            log.info("dispatch a job with: {}", dispatchHint(embedded.port(), config.agentName()));
         }
         Path copy = copies.copy(config.agentJar());
         effective = effective.withAgentJar(copy);
@@ -109,6 +122,12 @@ public final class DevRunner implements AutoCloseable {
             dispatchWhenRegistered(options.dispatchRoom());
         }
         watcher = new AgentWatcher(config.agentJar(), options.watch(), options.debounce(), this::reload).start();
+    }
+
+    /** A dispatch command line that reaches the embedded server as printed, whatever the shell exports. */
+    static String dispatchHint(int port, String agentName) {
+        return "lk-worker dispatch --url http://127.0.0.1:" + port + " --room my-room"
+                + (agentName.isEmpty() ? "" : " --agent-name " + agentName);
     }
 
     private void dispatchWhenRegistered(String room) {

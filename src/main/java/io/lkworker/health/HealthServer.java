@@ -98,6 +98,16 @@ public final class HealthServer implements AutoCloseable {
             s.bind(address, BACKLOG);
             s.configureBlocking(false);
             s.register(sel, SelectionKey.OP_ACCEPT);
+        } catch (java.net.BindException e) {
+            s.close();
+            sel.close();
+            // The JDK's text ("Address already in use") names neither the address nor what to change.
+            java.net.BindException named = new java.net.BindException("--health-port: cannot listen on "
+                    + (host.isEmpty() ? "0.0.0.0" : host) + ":" + requestedPort + " for the health server ("
+                    + e.getMessage() + "); another lk-worker or program has it: give another port with --health-port"
+                    + " (0 = any free port, -1 = no health server)");
+            named.initCause(e);
+            throw named;
         } catch (IOException | RuntimeException e) {
             s.close();
             sel.close();

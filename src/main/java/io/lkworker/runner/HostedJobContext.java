@@ -112,10 +112,13 @@ final class HostedJobContext implements JobContext {
 
     @Override
     public RemoteParticipant waitForParticipant() throws InterruptedException {
+        RtcRoom r = joinedRoom();
         try {
-            return joinedRoom().waitForParticipant(RtcRoom::isEndUser, null);
+            return r.waitForParticipant(RtcRoom::isEndUser, null);
         } catch (TimeoutException e) {
             throw new IllegalStateException("unreachable: no timeout was given", e);
+        } catch (RoomException e) {
+            throw closedOr(r, e);
         }
     }
 
@@ -123,8 +126,35 @@ final class HostedJobContext implements JobContext {
     public RemoteParticipant waitForParticipant(String identity, Duration timeout)
             throws InterruptedException, TimeoutException {
         Objects.requireNonNull(timeout, "timeout");
-        return joinedRoom().waitForParticipant(p -> identity == null ? RtcRoom.isEndUser(p) : p.identity().equals(identity),
-                timeout);
+        RtcRoom r = joinedRoom();
+        try {
+            return r.waitForParticipant(p -> identity == null ? RtcRoom.isEndUser(p) : p.identity().equals(identity),
+                    timeout);
+        } catch (RoomException e) {
+            throw closedOr(r, e);
+        }
+    }
+
+    /**
+     * How long to wait for the room's disconnect reason once a wait failed with a {@link RoomException}.
+     * RtcRoom fails the wait from a room listener as the disconnect is announced, which may be a moment
+     * before its {@code disconnected()} future completes; a wait that failed for another reason while the
+     * room stays connected costs this much more before it is rethrown.
+     */
+    private static final Duration DISCONNECT_REASON_WAIT = Duration.ofSeconds(2);
+
+    /**
+     * A wait that failed because the room closed becomes {@link RoomClosedWhileWaitingException}, which
+     * the host treats as an ordinary end of the job with the room's reason; anything else is rethrown.
+     */
+    private static RoomException closedOr(RtcRoom r, RoomException e) throws InterruptedException {
+        String reason;
+        try {
+            reason = r.disconnected().get(DISCONNECT_REASON_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | java.util.concurrent.ExecutionException notClosed) {
+            return e;
+        }
+        return new RoomClosedWhileWaitingException(reason == null || reason.isBlank() ? "disconnected" : reason, e);
     }
 
     private RtcRoom joinedRoom() {

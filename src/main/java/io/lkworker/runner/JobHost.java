@@ -19,7 +19,9 @@ import org.slf4j.MDC;
  * <ol>
  *   <li>The entrypoint returning normally ends the job as succeeded (like {@code main}); an agent
  *       that must live until terminated blocks in {@code ctx.awaitShutdown()}.
- *   <li>An exception from the entrypoint ends the job as failed, with the exception's text.
+ *   <li>An exception from the entrypoint ends the job as failed, with the exception's text; except
+ *       the one {@code waitForParticipant} throws when the room closes before anyone came
+ *       ({@link RoomClosedWhileWaitingException}), which ends it normally with the room's reason.
  *   <li>A shutdown request (termination, drain, {@code ctx.shutdown}) wakes {@code awaitShutdown};
  *       an entrypoint still running after the grace period is interrupted, and abandoned if it
  *       ignores the interrupt.
@@ -162,6 +164,11 @@ public final class JobHost {
         withJobMdc(() -> {
             try {
                 agent.entrypoint(ctx);
+            } catch (RoomClosedWhileWaitingException closed) {
+                // The room ended before anyone came: an ordinary end of the job, with the room's reason
+                // (the same one the room's disconnect hands to ctx.shutdown, whichever comes first).
+                ctx.shutdown("room disconnected: " + closed.roomReason());
+                log.info("the room closed ({}) before a participant came; ending the job", closed.roomReason());
             } catch (Throwable t) {
                 entrypointFailure = t;
                 if (!interruptedByHost) {

@@ -84,6 +84,42 @@ class DistributionFilesTest {
     }
 
     /**
+     * Issue 20, item 2: bin/quickstart runs on the embedded server in a shell that exports a production
+     * LIVEKIT_URL and credentials, unless --url asks for another server. Run against stand-ins: a
+     * {@code mvn} that builds nothing and a {@code bin/lk-worker} that records its environment.
+     */
+    @Test
+    void quickstartIgnoresAnExportedLivekitUrlUnlessGivenUrl() throws Exception {
+        Path home = tmp.resolve("checkout");
+        Files.createDirectories(home.resolve("bin"));
+        Files.copy(Path.of("bin/quickstart"), home.resolve("bin/quickstart")).toFile().setExecutable(true);
+        Path recorded = tmp.resolve("lk-worker.env");
+        Files.writeString(home.resolve("bin/lk-worker"), "#!/bin/sh\n{ echo \"args: $*\"; env; } > '" + recorded
+                + "'\n");
+        home.resolve("bin/lk-worker").toFile().setExecutable(true);
+        Path stubs = Files.createDirectories(tmp.resolve("stubs"));
+        Files.writeString(stubs.resolve("mvn"), "#!/bin/sh\nexit 0\n");
+        stubs.resolve("mvn").toFile().setExecutable(true);
+        Map<String, String> production = Map.of("PATH", stubs + ":" + System.getenv("PATH"),
+                "LIVEKIT_URL", "ws://prod.example.com:7880", "LIVEKIT_API_KEY", "APIprod", "LIVEKIT_API_SECRET", "prod-secret");
+
+        Run embedded = run(home.resolve("bin/quickstart"), production);
+        String devEnv = Files.readString(recorded);
+
+        assertThat(embedded.code).as(embedded.output).isZero();
+        assertThat(embedded.output).contains("quickstart: ignoring LIVEKIT_URL from the environment")
+                .doesNotContain("prod-secret");
+        assertThat(devEnv).contains("args: dev --agent examples/hello-agent/target/hello-agent.jar")
+                .doesNotContain("LIVEKIT_URL=").doesNotContain("LIVEKIT_API_KEY=").doesNotContain("LIVEKIT_API_SECRET=");
+
+        Run asked = run(home.resolve("bin/quickstart"), production, "--url", "ws://prod.example.com:7880");
+        String askedEnv = Files.readString(recorded);
+
+        assertThat(asked.code).as(asked.output).isZero();
+        assertThat(askedEnv).contains("--url ws://prod.example.com:7880").contains("LIVEKIT_API_KEY=APIprod");
+    }
+
+    /**
      * An installed layout as the tarball unpacks it: {@code home/bin/lk-worker}, {@code home/lib/*.jar}
      * (the compiled classes as lk-worker.jar, the dependencies linked), {@code home/conf/} with the
      * shipped lk-worker.properties and logback.xml.

@@ -101,6 +101,23 @@ class DrainCommandTest {
         assertThat(status.err()).contains("pid file " + runDir.resolve("lk-worker.pid") + " not found");
     }
 
+    /** Issue 20, item 1: the README's production shell exports LIVEKIT_URL; drain still finds the daemon. */
+    @Test
+    void drainFindsTheDaemonThroughItsPidFileWhenLivekitUrlIsExported() throws Exception {
+        Process daemon = StandInDaemon.spawn();
+        processes.add(daemon);
+        Path runDir = dir.resolve("run");
+        new RunFiles(runDir.resolve("lk-worker.pid")).writeStarted(daemon.pid(), "127.0.0.1", -1, 0);
+        Map<String, String> productionShell = Map.of("LIVEKIT_URL", "ws://127.0.0.1:7990",
+                "LIVEKIT_API_KEY", "APIkey", "LIVEKIT_API_SECRET", "not-printed", "LKW_RUN_DIR", runDir.toString());
+
+        CliRun.Result r = new CliRun().env(productionShell).run("drain");
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).startsWith("sent SIGTERM to lk-worker " + daemon.pid() + ": draining");
+        assertThat(daemon.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    }
+
     @Test
     void stalePidFileExitsOne() throws Exception {
         Process exited = spawn("sleep", "0");

@@ -42,7 +42,7 @@ class HelpTextTest {
         for (String command : new String[] {"start", "dev"}) {
             assertThat(help(command, "--help"))
                     .contains("--pid-file=FILE The daemon's pid file, read by drain and status (always written). "
-                            + "Default: lk-worker.pid in the run directory.");
+                            + "Default: lk-worker.pid in the run directory; dev: lk-worker-dev.pid.");
         }
     }
 

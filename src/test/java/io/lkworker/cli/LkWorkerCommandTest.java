@@ -159,11 +159,41 @@ class LkWorkerCommandTest {
         assertThat(r.config().apiSecret()).isEqualTo("secret");
     }
 
+    /**
+     * Issue 20, item 2: a LIVEKIT_URL exported for production makes dev use that server; dev says so on
+     * stderr, how to get the embedded server instead, and that without an agent name it takes every room.
+     */
     @Test
-    void devTakesUrlFromTheEnvironment() throws Exception {
-        WorkerConfig c = new CliRun().env(Map.of("LIVEKIT_URL", "ws://localhost:7880"))
-                .run("dev", "--agent", agentJar.toString()).config();
-        assertThat(c.url()).isEqualTo("ws://localhost:7880");
+    void devTakesUrlFromTheEnvironmentAndSaysSoLoudly() throws Exception {
+        CliRun.Result r = new CliRun().env(Map.of("LIVEKIT_URL", "ws://prod.example.com:7880"))
+                .run("dev", "--agent", agentJar.toString());
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.config().url()).isEqualTo("ws://prod.example.com:7880");
+        assertThat(r.err().lines().toList()).containsExactly(
+                "lk-worker dev: using the LiveKit server at ws://prod.example.com:7880 (from environment variable"
+                        + " LIVEKIT_URL), not the embedded server",
+                "lk-worker dev: to use the embedded server instead, clear it for this command: LIVEKIT_URL= lk-worker dev ...",
+                "lk-worker dev: no --agent-name: that server offers this worker a job for every room it has;"
+                        + " give --agent-name to get only the jobs dispatched to that name");
+        assertThat(r.logs()).contains("using the LiveKit server at ws://prod.example.com:7880");
+    }
+
+    @Test
+    void devWithATypedUrlAndAnAgentNameSaysOnlyWhichServer() throws Exception {
+        CliRun.Result r = new CliRun().run("dev", "--agent", agentJar.toString(), "--url", "ws://other:7880",
+                "--agent-name", "mine");
+
+        assertThat(r.err()).isEqualTo("lk-worker dev: using the LiveKit server at ws://other:7880, not the embedded"
+                + " server\n");
+    }
+
+    @Test
+    void devWithAnEmptiedLivekitUrlUsesTheEmbeddedServerQuietly() throws Exception {
+        CliRun.Result r = new CliRun().env(Map.of("LIVEKIT_URL", "")).run("dev", "--agent", agentJar.toString());
+
+        assertThat(r.config().url()).isNull();
+        assertThat(r.err()).isEmpty();
     }
 
     @Test
@@ -457,6 +487,31 @@ class LkWorkerCommandTest {
             assertThat(again.exitCode()).as(again.all()).isZero();
         } finally {
             other.destroyForcibly();
+        }
+    }
+
+    /**
+     * Issue 20, item 6: dev writes lk-worker-dev.pid, start lk-worker.pid, in the same run directory; so a
+     * dev session running beside a start daemon (e.g. as its LiveKit server) needs no --pid-file, and a
+     * running start daemon does not stop dev from starting.
+     */
+    @Test
+    void devAndStartHaveTheirOwnPidFilesSoBothCanRun(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path runDir = dir.resolve("run");
+        Process startDaemon = StandInDaemon.spawn();
+        try {
+            new io.lkworker.RunFiles(runDir.resolve("lk-worker.pid")).writeStarted(startDaemon.pid(), "127.0.0.1", -1, 0);
+
+            CliRun.Result dev = new CliRun().env(Map.of("LKW_RUN_DIR", runDir.toString()))
+                    .run("dev", "--agent", agentJar.toString());
+            CliRun.Result secondStart = new CliRun().env(credentialsEnv("LKW_RUN_DIR", runDir.toString())).run("start");
+
+            assertThat(dev.exitCode()).as("dev runs beside a start daemon: " + dev.all()).isZero();
+            assertThat(io.lkworker.Daemon.pidFile(dev.config())).isEqualTo(runDir.resolve("lk-worker-dev.pid"));
+            assertThat(secondStart.exitCode()).as("a second start still refuses").isEqualTo(1);
+            assertThat(secondStart.err()).contains(runDir.resolve("lk-worker.pid").toString());
+        } finally {
+            startDaemon.destroyForcibly();
         }
     }
 }

@@ -2,6 +2,7 @@ package io.lkworker.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lkworker.RunFiles;
 import io.lkworker.health.HealthServer;
 import io.lkworker.health.PrometheusWorkerMetrics;
 import io.lkworker.worker.WorkerSnapshot;
@@ -10,6 +11,7 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -104,9 +106,67 @@ class StatusCommandTest {
 
     @Test
     void badUrlIsAUsageError() throws Exception {
-        CliRun.Result r = new CliRun().run("status", "--url", "ftp://example.com");
+        CliRun.Result r = new CliRun().run("status", "--health-url", "ftp://example.com");
 
         assertThat(r.exitCode()).isEqualTo(2);
-        assertThat(r.err()).startsWith("error: --url: not an http(s) URL");
+        assertThat(r.err()).startsWith("error: --health-url: not an http(s) URL");
+    }
+
+    /**
+     * Issue 20, item 1: the README's production shell exports LIVEKIT_URL (the LiveKit server); status
+     * must still find the daemon through its pid file and ask its health server, not take LIVEKIT_URL
+     * for the health server's URL.
+     */
+    @Test
+    void findsTheDaemonThroughItsPidFileWhenLivekitUrlIsExported() throws Exception {
+        serve(new WorkerSnapshot("support-bot", "AW_env", "JT_ROOM", "running", true, "", 0.1,
+                List.of(), 1, 0, 0, "0.1.0", 1));
+        Process daemon = StandInDaemon.spawn();
+        try {
+            Path runDir = dir.resolve("run");
+            new RunFiles(runDir.resolve("lk-worker.pid")).writeStarted(daemon.pid(), "127.0.0.1", health.port(),
+                    STARTED);
+            Map<String, String> productionShell = Map.of("LIVEKIT_URL", "ws://127.0.0.1:7990",
+                    "LIVEKIT_API_KEY", "APIkey", "LIVEKIT_API_SECRET", "not-printed", "LKW_RUN_DIR", runDir.toString());
+
+            CliRun.Result r = new CliRun().env(productionShell).run("status");
+
+            assertThat(r.exitCode()).as(r.err()).isZero();
+            assertThat(r.out()).contains("worker id   AW_env").contains("state       running");
+        } finally {
+            daemon.destroyForcibly();
+        }
+    }
+
+    /**
+     * Issue 20, item 6: status finds a dev daemon by its own pid file (lk-worker-dev.pid) when no start
+     * daemon has one in the run directory, and --dev picks it when both do.
+     */
+    @Test
+    void findsTheDevDaemonByItsOwnPidFile() throws Exception {
+        serve(new WorkerSnapshot("", "AW_dev", "JT_ROOM", "registered", true, "", 0, List.of(), 1, 0, 0, "0.1.0", 1));
+        Process devDaemon = StandInDaemon.spawn();
+        try {
+            Path runDir = dir.resolve("run");
+            new RunFiles(runDir.resolve("lk-worker-dev.pid")).writeStarted(devDaemon.pid(), "127.0.0.1", health.port(),
+                    STARTED);
+            Map<String, String> env = Map.of("LKW_RUN_DIR", runDir.toString());
+
+            CliRun.Result onlyDev = new CliRun().env(env).run("status");
+            assertThat(onlyDev.exitCode()).as(onlyDev.err()).isZero();
+            assertThat(onlyDev.out()).contains("worker id   AW_dev");
+
+            // a start daemon's pid file beside it (its process gone): status means start's, --dev means dev's
+            java.nio.file.Files.writeString(runDir.resolve("lk-worker.pid"), "999999999\n");
+            CliRun.Result startsFile = new CliRun().env(env).run("status");
+            CliRun.Result devFlag = new CliRun().env(env).run("status", "--dev");
+
+            assertThat(startsFile.exitCode()).isEqualTo(1);
+            assertThat(startsFile.err()).contains(runDir.resolve("lk-worker.pid").toString());
+            assertThat(devFlag.exitCode()).as(devFlag.err()).isZero();
+            assertThat(devFlag.out()).contains("worker id   AW_dev");
+        } finally {
+            devDaemon.destroyForcibly();
+        }
     }
 }

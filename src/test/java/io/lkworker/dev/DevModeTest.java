@@ -86,6 +86,42 @@ class DevModeTest {
         return dev;
     }
 
+    /** Issue 20, item 5: a busy --dev-server-port is reported with the port and the options to change. */
+    @Test
+    void aBusyDevServerPortNamesThePortAndTheOption() throws Exception {
+        Path jar = buildAgent(tmp.resolve("agent.jar"), "v1");
+        WorkerConfig config = TestConfigs.config(null, b -> {
+            b.agentJar = jar;
+            b.agentName = "";
+            b.executor = WorkerConfig.ExecutorKind.THREAD;
+            b.idle = 0;
+            b.runDir = tmp.resolve("run");
+            b.mode = WorkerConfig.Mode.DEV;
+            return b;
+        });
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0)) {
+            int port = taken.getLocalPort();
+            DevOptions options = new DevOptions(port, List.of(), true, null, "", Duration.ofMillis(200));
+
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> DevRunner.start(config, AgentLoader.load(jar, null), options))
+                    .isInstanceOf(java.net.BindException.class)
+                    .hasMessageStartingWith("--dev-server-port: cannot listen on port " + port + " for the embedded")
+                    .hasMessageContaining("give another port with --dev-server-port PORT")
+                    .hasMessageContaining("--url ws://127.0.0.1:" + port);
+        }
+    }
+
+    /**
+     * Issue 20, item 6: the printed dispatch hint names the server, so it reaches this dev server as
+     * printed on any port and in a shell that exports LIVEKIT_URL.
+     */
+    @Test
+    void theDispatchHintNamesTheEmbeddedServer() {
+        assertThat(DevRunner.dispatchHint(7990, "")).isEqualTo("lk-worker dispatch --url http://127.0.0.1:7990 --room my-room");
+        assertThat(DevRunner.dispatchHint(7880, "bot")).isEqualTo(
+                "lk-worker dispatch --url http://127.0.0.1:7880 --room my-room --agent-name bot");
+    }
+
     private Path markers() throws IOException {
         return Files.createDirectories(tmp.resolve("markers"));
     }

@@ -361,4 +361,18 @@ class HealthServerTest {
                 .isEqualTo("starting");
         assertThat(PrometheusText.parse(get("/metrics").body())).doesNotContainKey("lkworker_running_jobs");
     }
+
+    /** Issue 20, item 5: a busy port is reported with the address and the option that changes it. */
+    @Test
+    void aBusyPortNamesTheAddressAndTheOption() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0)) {
+            int port = taken.getLocalPort();
+            HealthServer second = new HealthServer("127.0.0.1", port, snapshot::get, metrics);
+
+            org.assertj.core.api.Assertions.assertThatThrownBy(second::start)
+                    .isInstanceOf(java.net.BindException.class)
+                    .hasMessageStartingWith("--health-port: cannot listen on 127.0.0.1:" + port + " for the health server")
+                    .hasMessageContaining("give another port with --health-port");
+        }
+    }
 }

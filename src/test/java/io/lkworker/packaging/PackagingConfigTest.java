@@ -106,6 +106,43 @@ class PackagingConfigTest {
     }
 
     /**
+     * Issue 20, item 10: {@code dpkg -r} deletes the caches (class-data archives, WebRTC library) and the
+     * stopped daemon's runtime leftovers; the state directory and configuration stay until purge. Run
+     * against a fake root through {@code DPKG_ROOT}, as dpkg itself does for {@code --root} installs.
+     */
+    @Test
+    void removeDeletesCachesAndRuntimeFilesAndPurgeTheStateToo() throws Exception {
+        Path root = tmp.resolve("root");
+        Path cache = Files.createDirectories(root.resolve("var/cache/lk-worker/cds"));
+        Files.writeString(cache.resolve("job.jsa"), "archive");
+        Path run = Files.createDirectories(root.resolve("run/lk-worker"));
+        Files.writeString(run.resolve("lk-worker.pid.exit"), "0\n");
+        Path state = Files.createDirectories(root.resolve("var/lib/lk-worker"));
+        Files.writeString(state.resolve("kept"), "state");
+        Path config = Files.createDirectories(root.resolve("etc/lk-worker"));
+        Files.writeString(config.resolve("lk-worker.properties"), "# mine\n");
+        Path wants = Files.createDirectories(root.resolve("etc/systemd/system/multi-user.target.wants"));
+        Files.writeString(wants.resolve("lk-worker.service"), "");
+        String postrm = PROJECT.resolve("packaging/deb/postrm").toString();
+        Map<String, String> env = Map.of("DPKG_ROOT", root.toString());
+
+        Commands.Result remove = Commands.run(tmp, env, "sh", postrm, "remove");
+
+        assertThat(remove.exitCode()).as(remove.output()).isZero();
+        assertThat(root.resolve("var/cache/lk-worker")).doesNotExist();
+        assertThat(run).doesNotExist();
+        assertThat(state.resolve("kept")).exists();
+        assertThat(config.resolve("lk-worker.properties")).exists();
+        assertThat(wants.resolve("lk-worker.service")).exists();
+
+        Commands.Result purge = Commands.run(tmp, env, "sh", postrm, "purge");
+
+        assertThat(purge.exitCode()).as(purge.output()).isZero();
+        assertThat(state).doesNotExist();
+        assertThat(wants.resolve("lk-worker.service")).doesNotExist();
+    }
+
+    /**
      * conf/logback.xml as lk-worker applies it (the format and level properties set): the console
      * appender of the chosen format behind the bounded queue that never blocks, JSON through our encoder.
      */
