@@ -173,6 +173,13 @@ final class TalkCommand extends OperatorCommand {
         say("playing %s for %d s", wav != null ? wav.getFileName() : String.format(Locale.ROOT, "a %.0f Hz tone", toneHz),
                 seconds);
         if (say != null) {
+            // The agent is in the room before its own connections are up: a message sent then may find no
+            // open data channel on its side and be lost. Its published track says it is fully there.
+            try {
+                answer.get(waitSeconds, TimeUnit.SECONDS);
+            } catch (TimeoutException e) {
+                say("the agent published no audio within %d s; sending the text anyway", waitSeconds);
+            }
             joined.localParticipant().publishData(say.getBytes(StandardCharsets.UTF_8),
                     DataOptions.defaults().withTopic("chat"));
         }
