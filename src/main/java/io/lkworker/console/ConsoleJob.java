@@ -16,9 +16,8 @@ import livekit.LivekitModels;
  * The one job {@code lk-worker console} runs, made up locally since there is no server: a JT_ROOM
  * job with an {@code AJ_console…} id, a room of the given name and the given metadata.
  *
- * <p>The URL ({@value #PLACEHOLDER_URL}) and the room token handed to the job are placeholders:
- * the token is signed with LiveKit's dev credentials (devkey/secret), so it works against a local
- * {@code livekit-server --dev} on the default port and nowhere else.
+ * <p>The job's URL is the console's own embedded server (see {@code ConsoleCommand}); the room token
+ * is signed with LiveKit's dev credentials (devkey/secret), which that server accepts.
  *
  * @param room room name
  * @param metadata job (dispatch) metadata
@@ -27,10 +26,9 @@ import livekit.LivekitModels;
 public record ConsoleJob(String room, String metadata, String agentName) {
 
     public static final String DEFAULT_ROOM = "console";
-    public static final String PLACEHOLDER_URL = "ws://localhost:7880";
     /** The id of the pretend worker connection (no server gave one). */
     public static final String WORKER_ID = "AW_console";
-    /** What LiveKit gives job tokens; a console session rarely needs longer, and the token is a placeholder. */
+    /** What LiveKit gives job tokens; a console session rarely needs longer. */
     static final Duration TOKEN_TTL = Duration.ofHours(1);
     /** The participant attribute every accepted agent carries, as the worker sets it. */
     static final String AGENT_NAME_ATTRIBUTE = "lk.agent.name";
@@ -60,18 +58,29 @@ public record ConsoleJob(String room, String metadata, String agentName) {
                 .build();
     }
 
-    /** What the executor gets once the agent accepted: identity defaults as the worker does. */
-    JobLaunch launch(LivekitAgent.Job job, AcceptArguments accept, long nowMillis) {
-        return new JobLaunch(job, PLACEHOLDER_URL, token(job, accept, nowMillis), WORKER_ID, accept);
+    /** What the executor gets once the agent accepted, to join the room on the server at {@code url}. */
+    JobLaunch launch(LivekitAgent.Job job, AcceptArguments accept, String url, long nowMillis) {
+        return new JobLaunch(job, url, token(job, accept, nowMillis), WORKER_ID, accept);
     }
 
-    /** A room-join token for the agent, signed with the dev credentials (a placeholder, see above). */
+    /** A room-join token for the agent, signed with the dev credentials the embedded server accepts. */
     static String token(LivekitAgent.Job job, AcceptArguments accept, long nowMillis) {
         long now = nowMillis / 1000;
         JsonObject claims = new JsonObject();
         claims.addProperty("iss", ConfigDefaults.DEV_API_KEY);
         claims.addProperty("sub", accept.identity());
         claims.addProperty("name", accept.name());
+        // As the server's job tokens (localserver/agent/AgentJobToken.java, after livekit-server's
+        // agent dispatch): without kind=agent the room shows the agent to others as a standard participant.
+        claims.addProperty("kind", "agent");
+        if (!accept.metadata().isEmpty()) {
+            claims.addProperty("metadata", accept.metadata());
+        }
+        if (!accept.attributes().isEmpty()) {
+            JsonObject attributes = new JsonObject();
+            accept.attributes().forEach(attributes::addProperty);
+            claims.add("attributes", attributes);
+        }
         claims.addProperty("nbf", now);
         claims.addProperty("exp", now + TOKEN_TTL.toSeconds());
         JsonObject video = new JsonObject();

@@ -25,7 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one job with no server: offers the {@link ConsoleJob} to the agent's {@code onRequest}, then
+ * Runs one job without a worker connection: offers the {@link ConsoleJob} to the agent's {@code onRequest}, then
  * runs it through a real {@link JobExecutor} on a real {@link EventLoop}, as the worker would, and
  * reports how it ended.
  *
@@ -54,13 +54,17 @@ public final class ConsoleRunner {
     private final LoadedAgent agent;
     private final ExecutorFactory executors;
     private final ConsoleJob consoleJob;
+    private final String url;
     private final AtomicInteger interrupts = new AtomicInteger();
     private final CompletableFuture<Result> result = new CompletableFuture<>();
     /** Set once the job is launched; read by {@link #interrupt} from other threads. */
     private volatile Runnable terminate;
 
-    public ConsoleRunner(WorkerConfig config, LoadedAgent agent, ExecutorFactory executors, ConsoleJob job) {
+    /** @param url the LiveKit server the job's room is on (the console's embedded one) */
+    public ConsoleRunner(WorkerConfig config, LoadedAgent agent, ExecutorFactory executors, ConsoleJob job,
+            String url) {
         this.config = config;
+        this.url = url;
         this.agent = agent;
         this.executors = executors;
         this.consoleJob = job;
@@ -70,8 +74,7 @@ public final class ConsoleRunner {
     public Result run() throws InterruptedException {
         long now = System.currentTimeMillis();
         LivekitAgent.Job job = consoleJob.toProto(now);
-        log.info("console job {} in room '{}' (no server: url and token are placeholders)", job.getId(),
-                job.getRoom().getName());
+        log.info("console job {} in room '{}' on {}", job.getId(), job.getRoom().getName(), url);
         ConsoleRequest.Decision decision;
         try {
             decision = decide(job);
@@ -84,7 +87,7 @@ public final class ConsoleRunner {
         }
         AcceptArguments accept = resolve(job, decision.accept());
         log.info("agent accepted job {} as '{}'", job.getId(), accept.identity());
-        return execute(consoleJob.launch(job, accept, now));
+        return execute(consoleJob.launch(job, accept, url, now));
     }
 
     /**
