@@ -57,11 +57,14 @@ class TalkCommandTest {
         server.awaitWorker(Duration.ofSeconds(20));
 
         CliRun.Result r = new CliRun().run("talk", "--url", server.url(), "--room", "talk-test", "--seconds", "2",
-                "--tone", "660", "--say", "hi there");
+                "--tone", "660", "--say", "hi there", "--record", dir.resolve("heard.wav").toString());
 
         assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
         assertThat(r.out()).contains("joined room 'talk-test' as talker").containsPattern("agent agent-AJ_\\w+ is in the room")
-                .contains("echo: hi there").containsPattern("heard agent-AJ_\\w+: 6[4-7]\\d\\.\\d Hz");
+                .contains("echo: hi there").containsPattern("heard agent-AJ_\\w+: \\d+ stretch")
+                .containsPattern("  at \\d+\\.\\d\\d s for \\d+\\.\\d\\d s: 6[4-7]\\d\\.\\d Hz at -\\d+\\.\\d dBFS")
+                .contains("recorded what was heard to ");
+        assertThat(io.lkworker.talk.WavFile.read(dir.resolve("heard.wav")).frames()).hasSizeGreaterThan(50);
     }
 
     @Test
