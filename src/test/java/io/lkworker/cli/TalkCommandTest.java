@@ -67,6 +67,34 @@ class TalkCommandTest {
         assertThat(io.lkworker.talk.WavFile.read(dir.resolve("heard.wav")).frames()).hasSizeGreaterThan(50);
     }
 
+    /** Issue 20, item 4: an agent that joins and leaves at once is reported as such, not as "no agent joined". */
+    @Test
+    void anAgentThatLeavesAtOnceIsSaidToHaveLeft() throws Exception {
+        server = LocalLiveKitServer.create(ServerConfig.builder().build()).start();
+        String source = "package example;\n"
+                + "public final class QuitAgent implements io.lkworker.api.Agent {\n"
+                + "    @Override public void entrypoint(io.lkworker.api.JobContext ctx) { ctx.connect(); }\n"
+                + "}\n";
+        Path jar = TestJars.builder().source("example.QuitAgent", source).agentService("example.QuitAgent")
+                .build(dir.resolve("quit.jar"));
+        WorkerConfig config = TestConfigs.config(server.url(), b -> {
+            b.agentJar = jar;
+            b.agentName = "";
+            return b;
+        });
+        daemon = new Daemon(config, AgentLoader.load(jar, null), DefaultExecutors.defaultFactory(),
+                LoadMonitor.fixed(0.1), Clock.system());
+        daemon.start();
+        server.awaitWorker(Duration.ofSeconds(20));
+
+        CliRun.Result r = new CliRun().run("talk", "--url", server.url(), "--room", "quit-test", "--seconds", "3");
+
+        assertThat(r.exitCode()).as(r.out() + r.err()).isEqualTo(1);
+        assertThat(r.out()).doesNotContain("no agent joined")
+                .containsPattern("agent agent-AJ_\\w+ (joined room 'quit-test' and left again at once"
+                        + "|left the room \\d+ ms after it joined)");
+    }
+
     @Test
     void withoutAnAgentTalkSaysSoAndFails() throws Exception {
         server = LocalLiveKitServer.create(ServerConfig.builder().build()).start();
