@@ -45,7 +45,7 @@ final class DrainCommand extends OperatorCommand {
     Long pid;
 
     @Option(names = "--wait", order = 5,
-            description = "Wait until the worker has exited, printing the jobs still running every second; "
+            description = "Wait until the worker has exited, printing the jobs still running whenever they change; "
                     + "exit with the worker's exit code.")
     boolean await;
 
@@ -62,8 +62,17 @@ final class DrainCommand extends OperatorCommand {
     /** How long --now waits for the first SIGTERM to show as a drain before sending the second. */
     static final Duration DRAIN_START_LIMIT = Duration.ofSeconds(10);
 
+    /**
+     * The daemon closes its health server while it exits, so a few refused connections at the end are
+     * its exit under way, not news: a failure is printed only after this many polls in a row.
+     */
+    static final int QUIET_FAILURES = 5;
+
     /** The last progress line's summary, for the timeout message. */
     private String lastSummary = "";
+    /** The last line printed, so an unchanged state is not printed again every poll. */
+    private String lastLine;
+    private int failuresInARow;
 
     DrainCommand(CliContext context) {
         super(context);
@@ -195,12 +204,18 @@ final class DrainCommand extends OperatorCommand {
         try {
             lastSummary = ": " + WorkerStatusView.jobSummary(health.worker());
             line = "draining" + lastSummary;
+            failuresInARow = 0;
         } catch (CommandFailure e) {
-            // the daemon closes its health server as it exits; that race is not an error
+            if (++failuresInARow < QUIET_FAILURES) {
+                return;
+            }
             line = "draining: " + e.getMessage();
         }
-        out().println(line);
-        out().flush();
+        if (!line.equals(lastLine)) {
+            lastLine = line;
+            out().println(line);
+            out().flush();
+        }
     }
 
     private Duration timeout() throws CommandFailure {

@@ -16,7 +16,6 @@ import io.lkworker.config.ConfigException;
 import io.lkworker.rtc.RtcRoom;
 import io.lkworker.server.AccessToken;
 import io.lkworker.talk.EchoMeter;
-import io.lkworker.talk.Pitch;
 import io.lkworker.talk.ToneGenerator;
 import io.lkworker.talk.WavFile;
 import java.net.URI;
@@ -36,8 +35,9 @@ import picocli.CommandLine.Option;
 /**
  * {@code lk-worker talk}: a participant for trying an agent. Joins a room, waits for an agent,
  * plays a tone (or a WAV file) into the room on its microphone track, listens to what the agent
- * sends back, optionally says something on the data topic {@code chat}, and reports what it heard:
- * when sound first came back after ours started, its dominant frequency and its level.
+ * sends back, optionally says something on the data topic {@code chat}, and reports what it heard
+ * over the whole session (each stretch of sound: when, how long, how loud, dominant frequency), and
+ * whether the agent left. {@code --record} saves what was heard.
  */
 @Command(name = "talk", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 100,
         versionProvider = VersionProvider.class,
@@ -45,11 +45,12 @@ import picocli.CommandLine.Option;
         footer = {"",
             "With lk-worker dev running, `lk-worker talk` joins room 'talk' on the embedded server, which dispatches",
             "the agent to the new room. Credentials as for dispatch (devkey/secret on loopback by default).",
-            "Exit codes: 0 audio came back from an agent, 1 no agent came or nothing was heard, 2 bad usage."})
+            "Exit codes: 0 audio came back from an agent at any time, 1 no agent came or nothing was heard,",
+            "2 bad usage."})
 final class TalkCommand extends OperatorCommand {
 
-    /** Heard audio counts as an answer above this level (about -40 dBFS). */
-    private static final double HEARD_RMS = 330;
+    /** At most this many stretches of sound are listed one by one; the rest are counted. */
+    private static final int MAX_LISTED = 10;
 
     @Option(names = "--room", paramLabel = "ROOM", order = 10, defaultValue = "talk",
             description = "The room to join (created if needed). Default: ${DEFAULT-VALUE}.")
@@ -64,7 +65,7 @@ final class TalkCommand extends OperatorCommand {
     double toneHz;
 
     @Option(names = "--wav", paramLabel = "FILE", order = 13,
-            description = "Play this WAV file (16-bit PCM, mono or stereo) instead of a tone, looping.")
+            description = "Play this WAV file (PCM, mono or stereo, any sample rate) instead of a tone, looping.")
     Path wav;
 
     @Option(names = "--seconds", paramLabel = "N", order = 14, defaultValue = "5",
@@ -79,15 +80,19 @@ final class TalkCommand extends OperatorCommand {
             description = "Seconds to wait for an agent to join. Default: ${DEFAULT-VALUE}.")
     int waitSeconds;
 
-    @Option(names = "--url", paramLabel = "URL", order = 17,
+    @Option(names = "--record", paramLabel = "FILE.wav", order = 17,
+            description = "Save what was heard from the agent to this WAV file (mono, 16-bit).")
+    Path record;
+
+    @Option(names = "--url", paramLabel = "URL", order = 18,
             description = "LiveKit server URL. Env LIVEKIT_URL. Default: " + DispatchCommand.DEFAULT_URL + ".")
     String url;
 
-    @Option(names = "--api-key", paramLabel = "KEY", order = 18,
+    @Option(names = "--api-key", paramLabel = "KEY", order = 19,
             description = "LiveKit API key. Env LIVEKIT_API_KEY. Default for a loopback URL: devkey.")
     String apiKey;
 
-    @Option(names = "--api-secret", paramLabel = "SECRET", order = 19,
+    @Option(names = "--api-secret", paramLabel = "SECRET", order = 20,
             description = "LiveKit API secret; prefer env LIVEKIT_API_SECRET. Default for a loopback URL: secret.")
     String apiSecret;
 
@@ -102,6 +107,15 @@ final class TalkCommand extends OperatorCommand {
         }
         if (seconds < 1 || waitSeconds < 1) {
             throw new ConfigException((seconds < 1 ? "--seconds" : "--wait") + ": must be at least 1");
+        }
+        if (record != null) {
+            Path parent = record.toAbsolutePath().getParent();
+            if (parent == null || !Files.isDirectory(parent)) {
+                throw new ConfigException("--record: no directory " + parent + " to write " + record.getFileName());
+            }
+            if (Files.isDirectory(record)) {
+                throw new ConfigException("--record: " + record + " is a directory");
+            }
         }
         List<AudioFrame> sound = sound();
         // This command prints what it observed; the room client's own log lines would only be noise here.
@@ -128,12 +142,28 @@ final class TalkCommand extends OperatorCommand {
     private int talk(RtcRoom joined, List<AudioFrame> sound) throws Exception {
         say("joined room '%s' as %s", joined.name(), identity);
         CompletableFuture<RemoteParticipant> agent = new CompletableFuture<>();
+        // An agent that joins and fails at once may be gone before it is seen as joined: its leaving
+        // then answers the wait too, and is reported as such rather than as "no agent joined".
+        CompletableFuture<RemoteParticipant> agentLeft = new CompletableFuture<>();
+        long[] leftAtNanos = new long[1];
         CompletableFuture<RemoteAudioTrack> answer = new CompletableFuture<>();
         List<String> chat = new CopyOnWriteArrayList<>();
         joined.addListener(new RoomListener() {
             @Override
             public void onParticipantConnected(RemoteParticipant p) {
                 if (p.kind() == ParticipantKind.AGENT) {
+                    agent.complete(p);
+                }
+            }
+
+            @Override
+            public void onParticipantDisconnected(RemoteParticipant p) {
+                if (p.kind() == ParticipantKind.AGENT && (!agent.isDone()
+                        || agent.getNow(null).identity().equals(p.identity()))) {
+                    synchronized (leftAtNanos) {
+                        leftAtNanos[0] = System.nanoTime();
+                    }
+                    agentLeft.complete(p);
                     agent.complete(p);
                 }
             }
@@ -161,14 +191,20 @@ final class TalkCommand extends OperatorCommand {
                     + " the agent dispatched with lk-worker dispatch?)", joined.name(), waitSeconds);
             return ExitCodes.FAILURE;
         }
+        long joinedAt = System.nanoTime();
+        if (agentLeft.isDone()) {
+            say("agent %s joined room '%s' and left again at once (did it fail on start? see the worker's log)",
+                    found.identity(), joined.name());
+            return ExitCodes.FAILURE;
+        }
         say("agent %s is in the room", found.identity());
 
         AudioFrame first = sound.get(0);
         AudioSource microphone = new AudioSource(first.sampleRate(), first.channels(), 100);
         joined.localParticipant().publishTrack(LocalAudioTrack.create("microphone", microphone));
-        EchoMeter meter = new EchoMeter();
-        answer.thenAccept(track -> track.addSink(meter));
         long started = System.nanoTime();
+        EchoMeter meter = new EchoMeter(started);
+        answer.thenAccept(track -> track.addSink(meter));
         long end = started + TimeUnit.SECONDS.toNanos(seconds);
         say("playing %s for %d s", wav != null ? wav.getFileName() : String.format(Locale.ROOT, "a %.0f Hz tone", toneHz),
                 seconds);
@@ -183,21 +219,40 @@ final class TalkCommand extends OperatorCommand {
             joined.localParticipant().publishData(say.getBytes(StandardCharsets.UTF_8),
                     DataOptions.defaults().withTopic("chat"));
         }
-        for (int i = 0; System.nanoTime() < end; i++) {
+        // Nobody listens once the agent has left: stop playing then.
+        for (int i = 0; System.nanoTime() < end && !agentLeft.isDone(); i++) {
             microphone.captureFrame(sound.get(i % sound.size()));
         }
         microphone.waitForPlayout(Duration.ofSeconds(1));
         chat.forEach(line -> say("data from %s", line));
+        if (agentLeft.isDone()) {
+            long leftAt;
+            synchronized (leftAtNanos) {
+                leftAt = leftAtNanos[0];
+            }
+            say("agent %s left the room %d ms after it joined (%d ms after our sound started)", found.identity(),
+                    TimeUnit.NANOSECONDS.toMillis(leftAt - joinedAt), TimeUnit.NANOSECONDS.toMillis(leftAt - started));
+        }
+        if (record != null) {
+            meter.writeWav(record);
+            say("recorded what was heard to %s", record);
+        }
 
-        short[] recent = meter.recent();
-        double rms = Pitch.rms(recent);
-        if (meter.firstSoundNanos() == 0 || rms < HEARD_RMS) {
-            say("heard nothing back from %s", found.identity());
+        List<EchoMeter.Heard> heard = meter.heard();
+        if (heard.isEmpty()) {
+            say("heard nothing back from %s in %d s", found.identity(),
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) / 1000);
             return ExitCodes.FAILURE;
         }
-        say("heard %s: %.1f Hz at %.1f dBFS; first sound %d ms after ours started", found.identity(),
-                Pitch.dominantFrequency(recent, meter.sampleRate()), EchoMeter.dbfs(rms),
-                TimeUnit.NANOSECONDS.toMillis(meter.firstSoundNanos() - started));
+        say("heard %s: %d stretch%s of sound; first sound %d ms after ours started", found.identity(),
+                heard.size(), heard.size() == 1 ? "" : "es", heard.get(0).startMillis());
+        for (EchoMeter.Heard h : heard.subList(0, Math.min(MAX_LISTED, heard.size()))) {
+            say("  at %.2f s for %.2f s: %.1f Hz at %.1f dBFS", h.startMillis() / 1000.0, h.durationMillis() / 1000.0,
+                    h.hz(), h.dbfs());
+        }
+        if (heard.size() > MAX_LISTED) {
+            say("  ... and %d more", heard.size() - MAX_LISTED);
+        }
         return ExitCodes.OK;
     }
 

@@ -141,6 +141,11 @@ final class SignalConnection {
         Exception error = lastError;
         if (m.find() || error == null || error.getMessage() != null && STATUS.matcher(error.getMessage()).find()) {
             Refusal refusal = validate(uri, token, timeout);
+            if (refusal != null && notLiveKit(refusal)) {
+                return new OpenFailure(hostPort(uri) + " answered HTTP " + refusal.status() + " at "
+                        + SignalUrl.validate(uri).getPath() + ": is this a LiveKit server? (" + refusal.text() + ")",
+                        refusal.status());
+            }
             if (refusal != null) {
                 return new OpenFailure("the LiveKit server refused to join the room: " + refusal.text(), refusal.status());
             }
@@ -162,7 +167,20 @@ final class SignalConnection {
                 + (error != null ? error.toString() : closeReason), 0);
     }
 
-    private record Refusal(int status, String text) {
+    private record Refusal(int status, String text, String body) {
+    }
+
+    /**
+     * A LiveKit server has /rtc/validate and answers a refusal there in words (401 with the token's fault,
+     * 404 "requested room does not exist" when rooms are not auto-created: livekit/livekit
+     * pkg/service/rtcservice.go); an unknown path, an HTML page or nothing at all is another server.
+     */
+    private static boolean notLiveKit(Refusal r) {
+        if (r.status() != 404 && r.status() != 405) {
+            return false;
+        }
+        String body = r.body().toLowerCase(java.util.Locale.ROOT);
+        return body.isEmpty() || body.startsWith("<") || !body.contains("room");
     }
 
     /** The server's own words for a refused join: GET /rtc/validate, as LiveKit's JS client does. */
@@ -179,7 +197,8 @@ final class SignalConnection {
             if (body.length() > 300) {
                 body = body.substring(0, 300) + "...";
             }
-            return new Refusal(response.statusCode(), "HTTP " + response.statusCode() + (body.isEmpty() ? "" : ": " + body));
+            return new Refusal(response.statusCode(), "HTTP " + response.statusCode() + (body.isEmpty() ? "" : ": " + body),
+                    body);
         } catch (IOException e) {
             return null;
         } catch (InterruptedException e) {

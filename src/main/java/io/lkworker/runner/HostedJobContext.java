@@ -29,6 +29,8 @@ import java.util.function.Consumer;
  */
 final class HostedJobContext implements JobContext {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(HostedJobContext.class);
+
     private final JobInfo job;
     private final String url;
     private final String token;
@@ -42,6 +44,8 @@ final class HostedJobContext implements JobContext {
     private final Consumer<String> onShutdownRequested;
     private final Object roomLock = new Object();
     private volatile RtcRoom room;
+    /** The options the room was joined with, to tell a later connect() that asks for others. */
+    private ConnectOptions roomOptions;
     private volatile boolean leaving;
 
     HostedJobContext(JobInfo job, String url, String token, String workerId, String identity, JobProcess process,
@@ -85,6 +89,11 @@ final class HostedJobContext implements JobContext {
         Objects.requireNonNull(options, "options");
         synchronized (roomLock) {
             if (room != null) {
+                if (!options.equals(roomOptions)) {
+                    // The room is joined once per job; a caller expecting its new options to apply should know.
+                    log.warn("connect(): the room is already joined with {}; the options of this call ({}) are ignored",
+                            roomOptions, options);
+                }
                 return room;
             }
             if (isShuttingDown()) {
@@ -92,6 +101,7 @@ final class HostedJobContext implements JobContext {
             }
             RtcRoom joined = RtcRoom.connect(url, token, options);
             room = joined;
+            roomOptions = options;
             joined.disconnected().thenAccept(reason -> {
                 if (!leaving) {
                     shutdown("room disconnected: " + reason);

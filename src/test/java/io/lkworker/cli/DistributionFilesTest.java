@@ -120,6 +120,56 @@ class DistributionFilesTest {
     }
 
     /**
+     * Issue 20, item 7: bin/quickstart says so when Maven is about to download the dependencies, builds
+     * lk-worker only when its sources changed since the last build, and passes no ANSI escape codes
+     * into redirected output. Stand-ins: an {@code mvn} that records its calls, prints Maven 3.8's stray
+     * ESC[0m and leaves behind what a build would; a {@code bin/lk-worker} that does nothing.
+     */
+    @Test
+    void quickstartExplainsTheFirstDownloadRebuildsOnlyOnChangeAndPrintsNoEscapeCodes() throws Exception {
+        Path home = tmp.resolve("checkout");
+        Files.createDirectories(home.resolve("bin"));
+        Files.createDirectories(home.resolve("src/main/java"));
+        Path source = Files.writeString(home.resolve("src/main/java/A.java"), "class A {}\n");
+        Files.writeString(home.resolve("pom.xml"), "<project/>\n");
+        Files.copy(Path.of("bin/quickstart"), home.resolve("bin/quickstart")).toFile().setExecutable(true);
+        Files.writeString(home.resolve("bin/lk-worker"), "#!/bin/sh\nexit 0\n");
+        home.resolve("bin/lk-worker").toFile().setExecutable(true);
+        Path userHome = Files.createDirectories(tmp.resolve("home"));
+        Path calls = tmp.resolve("mvn.calls");
+        Path stubs = Files.createDirectories(tmp.resolve("stubs"));
+        Files.writeString(stubs.resolve("mvn"), String.join("\n", "#!/bin/sh",
+                "echo \"$*\" >> '" + calls + "'",
+                "printf '\\033[0m\\033[0m'",
+                "case \"$*\" in",
+                "  *install*) mkdir -p \"$HOME/.m2/repository/io/lkworker/lk-worker\" target && touch target/classpath.txt ;;",
+                "  *package*) mkdir -p examples/hello-agent/target && touch examples/hello-agent/target/hello-agent.jar ;;",
+                "esac", ""));
+        stubs.resolve("mvn").toFile().setExecutable(true);
+        Map<String, String> env = Map.of("PATH", stubs + ":" + System.getenv("PATH"), "HOME", userHome.toString());
+
+        Run first = run(home.resolve("bin/quickstart"), env);
+        assertThat(first.code).as(first.output).isZero();
+        assertThat(first.output).contains("quickstart: first build on this machine: Maven downloads")
+                .contains("building lk-worker (mvn install").doesNotContain("\u001b");
+        assertThat(Files.readAllLines(calls)).hasSize(2);
+
+        Files.createDirectories(userHome.resolve(".m2/repository/dev/onvoid/webrtc"));
+        Run second = run(home.resolve("bin/quickstart"), env);
+        assertThat(second.code).as(second.output).isZero();
+        assertThat(second.output).doesNotContain("first build").contains("not building it again")
+                .contains("is up to date");
+        assertThat(Files.readAllLines(calls)).as("no mvn run when nothing changed").hasSize(2);
+
+        // A later edit (mtime ahead of the stamp, as an editor's save would be) builds both again.
+        Files.setLastModifiedTime(source, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 60_000));
+        Run third = run(home.resolve("bin/quickstart"), env);
+        assertThat(third.code).as(third.output).isZero();
+        assertThat(Files.readAllLines(calls)).hasSize(4);
+        assertThat(Files.readAllLines(calls).get(2)).contains("install");
+    }
+
+    /**
      * An installed layout as the tarball unpacks it: {@code home/bin/lk-worker}, {@code home/lib/*.jar}
      * (the compiled classes as lk-worker.jar, the dependencies linked), {@code home/conf/} with the
      * shipped lk-worker.properties and logback.xml.

@@ -57,11 +57,42 @@ class TalkCommandTest {
         server.awaitWorker(Duration.ofSeconds(20));
 
         CliRun.Result r = new CliRun().run("talk", "--url", server.url(), "--room", "talk-test", "--seconds", "2",
-                "--tone", "660", "--say", "hi there");
+                "--tone", "660", "--say", "hi there", "--record", dir.resolve("heard.wav").toString());
 
         assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
         assertThat(r.out()).contains("joined room 'talk-test' as talker").containsPattern("agent agent-AJ_\\w+ is in the room")
-                .contains("echo: hi there").containsPattern("heard agent-AJ_\\w+: 6[4-7]\\d\\.\\d Hz");
+                .contains("echo: hi there").containsPattern("heard agent-AJ_\\w+: \\d+ stretch")
+                .containsPattern("  at \\d+\\.\\d\\d s for \\d+\\.\\d\\d s: 6[4-7]\\d\\.\\d Hz at -\\d+\\.\\d dBFS")
+                .contains("recorded what was heard to ");
+        assertThat(io.lkworker.talk.WavFile.read(dir.resolve("heard.wav")).frames()).hasSizeGreaterThan(50);
+    }
+
+    /** Issue 20, item 4: an agent that joins and leaves at once is reported as such, not as "no agent joined". */
+    @Test
+    void anAgentThatLeavesAtOnceIsSaidToHaveLeft() throws Exception {
+        server = LocalLiveKitServer.create(ServerConfig.builder().build()).start();
+        String source = "package example;\n"
+                + "public final class QuitAgent implements io.lkworker.api.Agent {\n"
+                + "    @Override public void entrypoint(io.lkworker.api.JobContext ctx) { ctx.connect(); }\n"
+                + "}\n";
+        Path jar = TestJars.builder().source("example.QuitAgent", source).agentService("example.QuitAgent")
+                .build(dir.resolve("quit.jar"));
+        WorkerConfig config = TestConfigs.config(server.url(), b -> {
+            b.agentJar = jar;
+            b.agentName = "";
+            return b;
+        });
+        daemon = new Daemon(config, AgentLoader.load(jar, null), DefaultExecutors.defaultFactory(),
+                LoadMonitor.fixed(0.1), Clock.system());
+        daemon.start();
+        server.awaitWorker(Duration.ofSeconds(20));
+
+        CliRun.Result r = new CliRun().run("talk", "--url", server.url(), "--room", "quit-test", "--seconds", "3");
+
+        assertThat(r.exitCode()).as(r.out() + r.err()).isEqualTo(1);
+        assertThat(r.out()).doesNotContain("no agent joined")
+                .containsPattern("agent agent-AJ_\\w+ (joined room 'quit-test' and left again at once"
+                        + "|left the room \\d+ ms after it joined)");
     }
 
     @Test

@@ -20,9 +20,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * }</pre>
  *
  * Frames wait in a bounded queue (10 s by default); a reader that falls further behind loses the
- * oldest frames, counted by {@link #droppedFrames()}. Closing the stream detaches it from the track.
+ * oldest frames, counted by {@link #droppedFrames()}, and a warning is logged the first time (and the
+ * total when the stream ends), so a slow reader is not silent. Closing the stream detaches it from the track.
  */
 public final class AudioStream implements Iterable<AudioFrame>, AutoCloseable {
+
+    /** The api package depends on the JDK only, so it logs through System.Logger, not SLF4J. */
+    private static final System.Logger LOG = System.getLogger(AudioStream.class.getName());
 
     /** Default queue bound: 10 s of 10 ms frames. */
     public static final int DEFAULT_CAPACITY = 1000;
@@ -42,6 +46,7 @@ public final class AudioStream implements Iterable<AudioFrame>, AutoCloseable {
     private int pendingSamples;
     private long dropped;
     private boolean ended;
+    private boolean warned;
 
     private AudioStream(RemoteAudioTrack track, int sampleRate, int channels, int capacity) {
         if (sampleRate <= 0 || sampleRate % 100 != 0) {
@@ -174,16 +179,23 @@ public final class AudioStream implements Iterable<AudioFrame>, AutoCloseable {
     }
 
     private void end() {
+        long total;
         lock.lock();
         try {
+            total = ended ? 0 : dropped;
             ended = true;
             available.signalAll();
         } finally {
             lock.unlock();
         }
+        if (total > 0) {
+            LOG.log(System.Logger.Level.WARNING, "audio stream of track {0} ({1}) ended having dropped {2} frame(s)"
+                    + " ({3} ms of audio) because its reader fell behind", track.sid(), track.name(), total, total * 10);
+        }
     }
 
     private void enqueue(AudioFrame frame) {
+        boolean first = false;
         lock.lock();
         try {
             if (ended) {
@@ -192,11 +204,19 @@ public final class AudioStream implements Iterable<AudioFrame>, AutoCloseable {
             if (queue.size() >= capacity) {
                 queue.poll();
                 dropped++;
+                first = !warned;
+                warned = true;
             }
             queue.add(frame);
             available.signalAll();
         } finally {
             lock.unlock();
+        }
+        if (first) {
+            // Once per stream: a reader that stays behind would otherwise log a line every 10 ms.
+            LOG.log(System.Logger.Level.WARNING, "audio stream of track {0} ({1}): the reader fell {2} frame(s)"
+                    + " ({3} ms) behind; dropping the oldest frames from now on (count: droppedFrames(), total"
+                    + " logged when the stream ends)", track.sid(), track.name(), capacity, capacity * 10);
         }
     }
 

@@ -256,7 +256,7 @@ final class LocalRoom {
         }
         publishSnapshot();
         log.info("room '{}': {} joined ({}{}, sdk {} {}, protocol {})", name(), claims.identity(), info.getSid(),
-                claims.kind() == ParticipantInfo.Kind.AGENT ? ", agent" : "", client.getSdk(), client.getVersion(),
+                claims.kind() == ParticipantInfo.Kind.AGENT ? ", agent" : "", RtcEndpoint.sdkName(client), client.getVersion(),
                 client.getProtocol());
         broadcast(info, session);
         // LiveKit sends the subscriber offer at once, with the data channels and the tracks already there.

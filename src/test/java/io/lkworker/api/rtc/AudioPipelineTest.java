@@ -140,4 +140,43 @@ class AudioPipelineTest {
         assertThat(stream.droppedFrames()).isEqualTo(3);
         assertThat(stream.poll(Duration.ofMillis(10))).isNotNull();
     }
+
+    @Test
+    void aReaderFallingBehindIsLoggedOnceAndTheTotalWhenTheStreamEnds() throws Exception {
+        // System.Logger goes to java.util.logging here (no other LoggerFinder on the class path).
+        java.util.logging.Logger jul = java.util.logging.Logger.getLogger(AudioStream.class.getName());
+        List<String> lines = new CopyOnWriteArrayList<>();
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                lines.add(r.getLevel() + " " + java.text.MessageFormat.format(r.getMessage(), r.getParameters()));
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        jul.addHandler(handler);
+        try {
+            FakeTrack track = new FakeTrack();
+            AudioStream stream = AudioStream.of(track, 48000, 1, 5);
+            ToneGenerator tone = new ToneGenerator(440, 48000, 1, 0.5);
+            for (int i = 0; i < 20; i++) {
+                track.deliver(tone.next());
+            }
+            assertThat(lines).singleElement().asString().startsWith("WARNING audio stream of track TR_fake (fake):"
+                    + " the reader fell 5 frame(s) (50 ms) behind");
+            stream.close();
+            stream.close();
+            assertThat(lines).hasSize(2);
+            assertThat(lines.get(1)).isEqualTo("WARNING audio stream of track TR_fake (fake) ended having dropped"
+                    + " 15 frame(s) (150 ms of audio) because its reader fell behind");
+        } finally {
+            jul.removeHandler(handler);
+        }
+    }
 }

@@ -115,12 +115,23 @@ class TwirpDispatchServiceTest {
     @Test
     void requestsWithoutRoomAdminAreUnauthenticated() throws Exception {
         String body = "{\"agentName\":\"a\",\"room\":\"room-a\"}";
-        assertTwirpError(post("CreateDispatch", JSON, null, body), 401, "unauthenticated", "permissions denied");
+        assertTwirpError(post("CreateDispatch", JSON, null, body), 401, "unauthenticated", "permissions denied:"
+                + " CreateDispatch needs an access token (Authorization: Bearer) whose video grant has roomAdmin");
 
         JsonObject claims = baseClaims();
         claims.add("video", new JsonObject());
         assertTwirpError(post("CreateDispatch", JSON, AccessToken.sign(claims, "secret"), body),
-                401, "unauthenticated", "permissions denied");
+                401, "unauthenticated", "permissions denied: CreateDispatch needs a token whose video grant has"
+                        + " roomAdmin; this one's has not");
+        // A job's token (roomJoin, as ctx.token() is) used for the server API: the message says what it is.
+        JsonObject video = new JsonObject();
+        video.addProperty("roomJoin", true);
+        video.addProperty("room", "room-a");
+        claims.add("video", video);
+        assertTwirpError(post("CreateDispatch", JSON, AccessToken.sign(claims, "secret"), body),
+                401, "unauthenticated", "permissions denied: CreateDispatch needs a token whose video grant has"
+                        + " roomAdmin; this one's has not (it is a participant's or a job's room token, which may"
+                        + " join its room only)");
         assertTwirpError(post("CreateDispatch", JSON, adminToken("other-room"), body), 401, "unauthenticated",
                 "permissions denied: roomAdmin on room 'room-a' needs a token whose video grant names that room"
                         + " (this one names 'other-room')");
