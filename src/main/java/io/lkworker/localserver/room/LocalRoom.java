@@ -170,10 +170,11 @@ final class LocalRoom {
      * Admits a participant whose connection was just upgraded; then reads its signalling on the calling
      * (connection) thread until the connection ends.
      */
-    void admit(WebSocketConnection ws, TokenClaims claims, boolean autoSubscribe, LivekitModels.ClientInfo client) {
+    void admit(WebSocketConnection ws, TokenClaims claims, boolean autoSubscribe, LivekitModels.ClientInfo client,
+               String sdkName) {
         SignalLink link = new SignalLink(ws, label(claims.identity()), gate);
         CompletableFuture<ParticipantSession> joined = new CompletableFuture<>();
-        exec.execute(() -> joined.complete(join(link, claims, autoSubscribe, client)));
+        exec.execute(() -> joined.complete(join(link, claims, autoSubscribe, client, sdkName)));
         readSignals(link, joined);
     }
 
@@ -214,7 +215,7 @@ final class LocalRoom {
     }
 
     private ParticipantSession join(SignalLink link, TokenClaims claims, boolean autoSubscribe,
-                                    LivekitModels.ClientInfo client) {
+                                    LivekitModels.ClientInfo client, String sdkName) {
         if (closed) {
             link.fail(new SignalLink.End("room closed", false));
             return null;
@@ -256,7 +257,7 @@ final class LocalRoom {
         }
         publishSnapshot();
         log.info("room '{}': {} joined ({}{}, sdk {} {}, protocol {})", name(), claims.identity(), info.getSid(),
-                claims.kind() == ParticipantInfo.Kind.AGENT ? ", agent" : "", RtcEndpoint.sdkName(client), client.getVersion(),
+                claims.kind() == ParticipantInfo.Kind.AGENT ? ", agent" : "", sdkName, client.getVersion(),
                 client.getProtocol());
         broadcast(info, session);
         // LiveKit sends the subscriber offer at once, with the data channels and the tracks already there.

@@ -69,8 +69,8 @@ public final class RoomServer implements AutoCloseable {
 
             @Override
             public void admit(TokenClaims claims, WebSocketConnection ws, boolean autoSubscribe,
-                              LivekitModels.ClientInfo client) {
-                RoomServer.this.admit(claims, ws, autoSubscribe, client);
+                              LivekitModels.ClientInfo client, String sdkName) {
+                RoomServer.this.admit(claims, ws, autoSubscribe, client, sdkName);
             }
 
             @Override
@@ -108,14 +108,15 @@ public final class RoomServer implements AutoCloseable {
                 Route.prefix(RtcEndpoint.V1, endpoint));
     }
 
-    private void admit(TokenClaims claims, WebSocketConnection ws, boolean autoSubscribe, LivekitModels.ClientInfo client) {
+    private void admit(TokenClaims claims, WebSocketConnection ws, boolean autoSubscribe, LivekitModels.ClientInfo client,
+                       String sdkName) {
         if (closed) {
             ws.abort();
             return;
         }
         LocalRoom room = rooms.compute(claims.room(), (name, existing) -> existing != null && !existing.isClosed()
                 ? existing : newRoom(name, claims));
-        room.admit(ws, claims, autoSubscribe, client);
+        room.admit(ws, claims, autoSubscribe, client, sdkName);
     }
 
     private void resume(TokenClaims claims, WebSocketConnection ws, int reconnectReason) {

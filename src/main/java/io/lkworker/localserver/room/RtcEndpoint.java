@@ -37,7 +37,7 @@ final class RtcEndpoint implements HttpHandler {
         Refusal refuse(TokenClaims claims);
 
         /** Finds or creates the room and runs the participant's session on this thread until it ends. */
-        void admit(TokenClaims claims, WebSocketConnection ws, boolean autoSubscribe, ClientInfo client);
+        void admit(TokenClaims claims, WebSocketConnection ws, boolean autoSubscribe, ClientInfo client, String sdkName);
 
         /**
          * A resume: hands the connection to the participant with the claims' identity and reads its
@@ -104,7 +104,7 @@ final class RtcEndpoint implements HttpHandler {
             rooms.resume(claims, ws, reason);
             return;
         }
-        rooms.admit(claims, ws, flag(req, "auto_subscribe", true), clientInfo(req));
+        rooms.admit(claims, ws, flag(req, "auto_subscribe", true), clientInfo(req), sdkName(req));
     }
 
     /** A resume request without a live room: first and only message Leave{STATE_MISMATCH, RECONNECT}. */
@@ -130,15 +130,7 @@ final class RtcEndpoint implements HttpHandler {
      */
     static ClientInfo clientInfo(HttpRequest req) {
         ClientInfo.Builder b = ClientInfo.newBuilder();
-        String raw = req.queryParam("sdk").orElse("");
-        if (!raw.isEmpty()) {
-            // Kept for the join log line: an SDK the enum has no name for (ours says "java") would
-            // otherwise show as UNKNOWN. ClientInfo stays inside this server, so the field goes nowhere.
-            b.setUnknownFields(com.google.protobuf.UnknownFieldSet.newBuilder().addField(RAW_SDK_FIELD,
-                    com.google.protobuf.UnknownFieldSet.Field.newBuilder()
-                            .addLengthDelimited(com.google.protobuf.ByteString.copyFromUtf8(raw)).build()).build());
-        }
-        String sdk = raw.toUpperCase(java.util.Locale.ROOT);
+        String sdk = req.queryParam("sdk").orElse("").toUpperCase(java.util.Locale.ROOT);
         ClientInfo.SDK value = ClientInfo.SDK.UNKNOWN;
         for (ClientInfo.SDK candidate : ClientInfo.SDK.values()) {
             if (candidate != ClientInfo.SDK.UNRECOGNIZED && candidate.name().replace("_", "").equals(sdk.replace("_", ""))) {
@@ -163,16 +155,12 @@ final class RtcEndpoint implements HttpHandler {
         return b.build();
     }
 
-    /** Field number of the raw {@code sdk} query value in {@link ClientInfo}'s unknown fields (not in LiveKit's protocol). */
-    private static final int RAW_SDK_FIELD = 10_001;
-
-    /** The client's SDK as it named itself ({@code java}, {@code js}, ...), or its enum name, or "unknown". */
-    static String sdkName(ClientInfo client) {
-        com.google.protobuf.UnknownFieldSet.Field raw = client.getUnknownFields().getField(RAW_SDK_FIELD);
-        if (!raw.getLengthDelimitedList().isEmpty()) {
-            return raw.getLengthDelimitedList().get(0).toStringUtf8();
-        }
-        return client.getSdk() == ClientInfo.SDK.UNKNOWN ? "unknown" : client.getSdk().name().toLowerCase(java.util.Locale.ROOT);
+    /**
+     * The client's SDK as it named itself ({@code java}, {@code js}, ...), for the join log line: an SDK
+     * LiveKit's enum has no name for (ours) would otherwise show as UNKNOWN.
+     */
+    static String sdkName(HttpRequest req) {
+        return req.queryParam("sdk").filter(v -> !v.isBlank()).orElse("unknown");
     }
 
     /** The claims of an acceptable request, or why it is refused. */
