@@ -71,7 +71,7 @@ final class SignalClient {
     void open(String resumeSid, int reconnectReason, Duration timeout) {
         URI uri = resumeSid == null ? SignalUrl.rtc(url, autoSubscribe)
                 : SignalUrl.resume(url, autoSubscribe, resumeSid, reconnectReason);
-        SignalConnection connection = onOwner(() -> {
+        SignalConnection connection = Awaits.call(owner, () -> {
             dropCurrent();
             int mine = ++generation;
             lastMessageNanos = System.nanoTime();
@@ -196,17 +196,6 @@ final class SignalClient {
             }
             current.close();
             current = null;
-        }
-    }
-
-    private <T> T onOwner(java.util.concurrent.Callable<T> task) {
-        try {
-            return owner.call(task);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            throw new SignalConnection.OpenFailure("the room is closed", 0);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SignalConnection.OpenFailure("interrupted", 0);
         }
     }
 }
