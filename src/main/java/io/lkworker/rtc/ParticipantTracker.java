@@ -155,6 +155,7 @@ final class ParticipantTracker {
         synchronized (remotes) {
             remotes.remove(p.identity());
         }
+        session.onRemoteLeft(p.identity());
         events.emit("onParticipantDisconnected", l -> l.onParticipantDisconnected(p));
     }
 

@@ -14,9 +14,11 @@ import io.lkworker.webrtc.OwnerThread;
 import io.lkworker.webrtc.Peer;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -70,6 +72,8 @@ final class RtcSession implements RtcEngine.Model {
     /** Subscriptions the agent chose (or auto-subscription made), by track sid: sent in SyncState on resume. */
     private final Map<String, Boolean> subscriptionChoices = new HashMap<>();
     private volatile LivekitModels.Room roomInfo = LivekitModels.Room.getDefaultInstance();
+    /** RPC, data streams: who takes which non-user data packets (fixed once connected). */
+    private final List<DataPacketHandler> packetHandlers = new CopyOnWriteArrayList<>();
 
     RtcSession(ConnectOptions options) {
         this.options = options;
@@ -165,6 +169,29 @@ final class RtcSession implements RtcEngine.Model {
     public void onDataPacket(DataPacket packet) {
         if (packet.hasUser()) {
             participants.onUserData(packet);
+            return;
+        }
+        String sender = packet.getParticipantIdentity();
+        if (participants.hasLocal() && sender.equals(participants.local().identity())) {
+            return;
+        }
+        for (DataPacketHandler handler : packetHandlers) {
+            if (handler.accepts(packet.getValueCase())) {
+                handler.onPacket(packet, sender);
+                return;
+            }
+        }
+    }
+
+    /** Registers a handler of non-user data packets; before {@link #connect}. */
+    void addPacketHandler(DataPacketHandler handler) {
+        packetHandlers.add(handler);
+    }
+
+    /** Session thread: a remote participant left; the packet handlers forget what they had from it. */
+    void onRemoteLeft(String identity) {
+        for (DataPacketHandler handler : packetHandlers) {
+            handler.onParticipantLeft(identity);
         }
     }
 
@@ -249,6 +276,9 @@ final class RtcSession implements RtcEngine.Model {
                 pub.ended("room disconnected (" + reason + ")");
             }
         }
+        for (DataPacketHandler handler : packetHandlers) {
+            handler.onRoomClosed(reason);
+        }
         if (wasUp) {
             log.info("left room {} ({})", roomInfo.getName(), reason);
             events.emit("onDisconnected", l -> l.onDisconnected(reason));
@@ -293,27 +323,32 @@ final class RtcSession implements RtcEngine.Model {
             throw new IllegalArgumentException("data message of " + data.length + " bytes is over the limit of "
                     + DataOptions.MAX_SIZE);
         }
-        long deadline = Awaits.deadline(PUBLISH_TIMEOUT);
-        awaitUsable(deadline);
-        boolean reliable = dataOptions.reliable();
-        Awaits.await(call(() -> engine.dataChannelOpen(reliable)), deadline, "the data channel to open");
+        LivekitModels.UserPacket.Builder user = LivekitModels.UserPacket.newBuilder()
+                .setPayload(com.google.protobuf.ByteString.copyFrom(data))
+                .addAllDestinationIdentities(dataOptions.destinationIdentities());
+        if (!dataOptions.topic().isEmpty()) {
+            user.setTopic(dataOptions.topic());
+        }
+        sendPacket(DataPacket.newBuilder().addAllDestinationIdentities(dataOptions.destinationIdentities()).setUser(user),
+                dataOptions.reliable(), Awaits.deadline(PUBLISH_TIMEOUT));
+    }
+
+    /**
+     * Sends {@code packet} (its value and destinations set; kind and sender are filled in here) once the
+     * room is usable and the data channel open, waiting for a reconnect within {@code deadlineNanos}.
+     * Agent threads only. Throws {@link RoomException} when the channel is closed or congested.
+     */
+    void sendPacket(DataPacket.Builder packet, boolean reliable, long deadlineNanos) {
+        awaitUsable(deadlineNanos);
+        Awaits.await(call(() -> engine.dataChannelOpen(reliable)), deadlineNanos, "the data channel to open");
         boolean sent = call(() -> {
             if (engine.bufferedData(reliable) > MAX_BUFFERED_DATA) {
                 throw new RoomException("data channel congested: over " + (MAX_BUFFERED_DATA >> 20)
                         + " MB waiting to be sent");
             }
             LocalParticipantImpl me = participants.local();
-            LivekitModels.UserPacket.Builder user = LivekitModels.UserPacket.newBuilder()
-                    .setPayload(com.google.protobuf.ByteString.copyFrom(data))
-                    .addAllDestinationIdentities(dataOptions.destinationIdentities());
-            if (!dataOptions.topic().isEmpty()) {
-                user.setTopic(dataOptions.topic());
-            }
-            DataPacket.Builder packet = DataPacket.newBuilder()
-                    .setKind(reliable ? DataPacket.Kind.RELIABLE : DataPacket.Kind.LOSSY)
-                    .setParticipantIdentity(me.identity()).setParticipantSid(me.sid())
-                    .addAllDestinationIdentities(dataOptions.destinationIdentities())
-                    .setUser(user);
+            packet.setKind(reliable ? DataPacket.Kind.RELIABLE : DataPacket.Kind.LOSSY)
+                    .setParticipantIdentity(me.identity()).setParticipantSid(me.sid());
             return engine.sendData(packet, reliable);
         });
         if (!sent) {
