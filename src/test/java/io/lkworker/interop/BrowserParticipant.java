@@ -53,7 +53,21 @@ final class BrowserParticipant implements AutoCloseable {
      * @param microphoneWav what Chromium's fake microphone plays (16-bit PCM WAV), looped
      * @param stepTimeout   bound of each wait in the page (a peer, a track, sound, an echo)
      */
-    record Options(String serverUrl, String token, String peerIdentity, Path microphoneWav, Duration stepTimeout) {
+    record Options(String serverUrl, String token, String peerIdentity, Path microphoneWav, Duration stepTimeout,
+            String page, Map<String, String> query) {
+
+        /** The echo page, {@code interop.html}. */
+        Options(String serverUrl, String token, String peerIdentity, Path microphoneWav, Duration stepTimeout) {
+            this(serverUrl, token, peerIdentity, microphoneWav, stepTimeout, "interop", Map.of());
+        }
+
+        /**
+         * Another page of {@code src/test/js/browser}: {@code page} names {@code page.html} (which loads
+         * {@code page.js} and {@code /livekit-client.umd.js}); {@code query} adds parameters to its URL.
+         */
+        Options withPage(String page, Map<String, String> query) {
+            return new Options(serverUrl, token, peerIdentity, microphoneWav, stepTimeout, page, Map.copyOf(query));
+        }
     }
 
     private final HttpServer http;
@@ -61,6 +75,7 @@ final class BrowserParticipant implements AutoCloseable {
     private final List<String> console = new CopyOnWriteArrayList<>();
     private final Map<String, CompletableFuture<JsonObject>> events = new ConcurrentHashMap<>();
     private final CompletableFuture<BrowserReport> report = new CompletableFuture<>();
+    private final CompletableFuture<JsonObject> rawReport = new CompletableFuture<>();
     private volatile Process chromium;
     private volatile List<ProcessHandle> tree = List.of();
 
@@ -93,6 +108,17 @@ final class BrowserParticipant implements AutoCloseable {
     private void serve() {
         Path page = InteropEnvironment.jsDir().resolve("browser");
         Path umd = InteropEnvironment.nodeModules().resolve("livekit-client/dist/livekit-client.umd.js");
+        // every page and script of src/test/js/browser, by file name (no sub-directories)
+        http.createContext("/page/", ex -> {
+            String name = ex.getRequestURI().getPath().substring("/page/".length());
+            Path f = page.resolve(name).normalize();
+            if (name.contains("/") || !f.startsWith(page) || !Files.isRegularFile(f)) {
+                ex.sendResponseHeaders(404, -1);
+                ex.close();
+                return;
+            }
+            file(ex, f, name.endsWith(".html") ? "text/html; charset=utf-8" : "text/javascript; charset=utf-8");
+        });
         http.createContext("/interop.html", ex -> file(ex, page.resolve("interop.html"), "text/html; charset=utf-8"));
         http.createContext("/interop.js", ex -> file(ex, page.resolve("interop.js"), "text/javascript; charset=utf-8"));
         http.createContext("/livekit-client.umd.js", ex -> file(ex, umd, "text/javascript; charset=utf-8"));
@@ -111,7 +137,12 @@ final class BrowserParticipant implements AutoCloseable {
         http.createContext("/report", ex -> {
             JsonObject r = body(ex);
             log.info("browser report {}", r);
-            report.complete(GSON.fromJson(r, BrowserReport.class));
+            rawReport.complete(r);
+            try {
+                report.complete(GSON.fromJson(r, BrowserReport.class));
+            } catch (RuntimeException e) {
+                report.completeExceptionally(e); // another page's report: read it with awaitJsonReport
+            }
         });
         http.createContext("/", ex -> {
             ex.sendResponseHeaders(404, -1);
@@ -121,9 +152,11 @@ final class BrowserParticipant implements AutoCloseable {
     }
 
     private void start(Options o) throws IOException {
-        String pageUrl = "http://127.0.0.1:" + http.getAddress().getPort() + "/interop.html"
+        String path = o.page().equals("interop") ? "/interop.html" : "/page/" + o.page() + ".html";
+        StringBuilder pageUrl = new StringBuilder("http://127.0.0.1:" + http.getAddress().getPort() + path
                 + "?url=" + enc(o.serverUrl()) + "&token=" + enc(o.token()) + "&peer=" + enc(o.peerIdentity())
-                + "&timeoutMs=" + o.stepTimeout().toMillis();
+                + "&timeoutMs=" + o.stepTimeout().toMillis());
+        o.query().forEach((k, v) -> pageUrl.append('&').append(enc(k)).append('=').append(enc(v)));
         List<String> cmd = new ArrayList<>(List.of(
                 InteropEnvironment.chromium().toString(),
                 "--headless=new",
@@ -146,8 +179,8 @@ final class BrowserParticipant implements AutoCloseable {
                 "--disable-features=WebRtcHideLocalIpsWithMdns",
                 "--enable-logging=stderr",
                 "--v=0",
-                pageUrl));
-        log.info("starting {} at {}", cmd.get(0), pageUrl.replaceAll("token=[^&]*", "token=..."));
+                pageUrl.toString()));
+        log.info("starting {} at {}", cmd.get(0), pageUrl.toString().replaceAll("token=[^&]*", "token=..."));
         chromium = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         Thread pump = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(chromium.getInputStream(), StandardCharsets.UTF_8))) {
@@ -164,8 +197,12 @@ final class BrowserParticipant implements AutoCloseable {
         }, "chromium-output");
         pump.setDaemon(true);
         pump.start();
-        chromium.onExit().thenAccept(p -> report.completeExceptionally(
-                new IllegalStateException("chromium exited with " + p.exitValue() + " before the page reported")));
+        chromium.onExit().thenAccept(p -> {
+            IllegalStateException gone = new IllegalStateException("chromium exited with " + p.exitValue()
+                    + " before the page reported");
+            report.completeExceptionally(gone);
+            rawReport.completeExceptionally(gone);
+        });
     }
 
     /** Milestones the page posts: connected, published, peer, heard, disconnected. */
@@ -184,6 +221,17 @@ final class BrowserParticipant implements AutoCloseable {
     BrowserReport awaitReport(Duration timeout) throws InterruptedException, TimeoutException {
         try {
             return report.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause().getMessage() + "; console:\n" + String.join("\n", console), e.getCause());
+        } catch (TimeoutException e) {
+            throw new TimeoutException("the page did not report within " + timeout + "; console:\n" + String.join("\n", console));
+        }
+    }
+
+    /** The page's final report as the JSON it posted, for pages whose report is not a {@link BrowserReport}. */
+    JsonObject awaitJsonReport(Duration timeout) throws InterruptedException, TimeoutException {
+        try {
+            return rawReport.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             throw new IllegalStateException(e.getCause().getMessage() + "; console:\n" + String.join("\n", console), e.getCause());
         } catch (TimeoutException e) {
