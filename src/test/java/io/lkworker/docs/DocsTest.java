@@ -116,6 +116,22 @@ class DocsTest {
         assertThat(failures).as("broken links in the documentation").isEmpty();
     }
 
+    /**
+     * The anchors of README.md's headings before issue 19 moved its reference into docs/: links to
+     * them (in other repositories, issues, bookmarks) must still land on a heading, which for a
+     * section that moved is a one-line link onward.
+     */
+    private static final List<String> README_ANCHORS_BEFORE_ISSUE_19 = List.of("lk-worker", "quick-start",
+            "build-and-test", "running-against-a-livekit-server", "commands", "configuration", "writing-an-agent",
+            "the-agents-own-libraries", "rooms", "rooms-on-lk-worker-dev", "operations", "health-and-metrics",
+            "capacity-load-threshold-and-max-jobs", "draining-during-deploys", "systemd", "container-image",
+            "kubernetes", "logs", "guarantees", "performance", "design");
+
+    @Test
+    void everyAnchorTheReadmeEverHadStillLeadsSomewhere() {
+        assertThat(anchors(BASE.resolve("README.md"))).containsAll(README_ANCHORS_BEFORE_ISSUE_19);
+    }
+
     /** null when the link is fine, else what is wrong with it. */
     private static String checkLink(Path from, String target) {
         if (target.isEmpty() || SCHEME.matcher(target).find() || target.startsWith("//")) {
