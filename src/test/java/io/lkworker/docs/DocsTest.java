@@ -132,6 +132,20 @@ class DocsTest {
         assertThat(anchors(BASE.resolve("README.md"))).containsAll(README_ANCHORS_BEFORE_ISSUE_19);
     }
 
+    /** The README's test command (the first command of "Build and test") is the one CI runs. */
+    @Test
+    void theReadmesTestCommandIsWhatCiRuns() throws IOException {
+        String readme = Files.readString(BASE.resolve("README.md"), StandardCharsets.UTF_8);
+        int section = readme.indexOf("\n## Build and test\n");
+        assertThat(section).as("README section 'Build and test'").isPositive();
+        Matcher block = Pattern.compile("```sh\n(.*?)```", Pattern.DOTALL).matcher(readme);
+        assertThat(block.find(section)).as("a sh block in 'Build and test'").isTrue();
+        String readmeCommand = block.group(1).lines().findFirst().orElse("").replaceFirst("\\s*#.*$", "").trim();
+        List<String> ci = Files.readAllLines(BASE.resolve(".ci/run"), StandardCharsets.UTF_8).stream()
+                .map(String::trim).filter(l -> l.startsWith("mvn ") && l.endsWith(" verify")).toList();
+        assertThat(ci).as(".ci/run's verify command").containsExactly(readmeCommand);
+    }
+
     /** null when the link is fine, else what is wrong with it. */
     private static String checkLink(Path from, String target) {
         if (target.isEmpty() || SCHEME.matcher(target).find() || target.startsWith("//")) {
