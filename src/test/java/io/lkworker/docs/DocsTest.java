@@ -146,6 +146,17 @@ class DocsTest {
         assertThat(ci).as(".ci/run's verify command").containsExactly(readmeCommand);
     }
 
+    /** The README shows design.md's picture of the processes and threads, the same text. */
+    @Test
+    void theReadmeShowsDesignsPicture() throws IOException {
+        Pattern mermaid = Pattern.compile("```mermaid\n(.*?)```", Pattern.DOTALL);
+        Matcher design = mermaid.matcher(Files.readString(BASE.resolve("docs/design.md"), StandardCharsets.UTF_8));
+        Matcher readme = mermaid.matcher(Files.readString(BASE.resolve("README.md"), StandardCharsets.UTF_8));
+        assertThat(design.find()).as("a mermaid diagram in docs/design.md").isTrue();
+        assertThat(readme.find()).as("a mermaid diagram in README.md").isTrue();
+        assertThat(readme.group(1)).isEqualTo(design.group(1));
+    }
+
     /** null when the link is fine, else what is wrong with it. */
     private static String checkLink(Path from, String target) {
         if (target.isEmpty() || SCHEME.matcher(target).find() || target.startsWith("//")) {
