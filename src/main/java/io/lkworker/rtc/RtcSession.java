@@ -173,8 +173,9 @@ final class RtcSession implements RtcEngine.Model {
             return;
         }
         String sender = packet.getParticipantIdentity();
-        if (participants.hasLocal() && sender.equals(participants.local().identity())) {
-            return;
+        if (participants.hasLocal() && sender.equals(participants.local().identity())
+                && packet.getValueCase() != DataPacket.ValueCase.STREAM_HEADER) {
+            return; // (a stream header naming us is an agent's transcription of what we said)
         }
         for (DataPacketHandler handler : packetHandlers) {
             if (handler.accepts(packet.getValueCase())) {
