@@ -8,7 +8,8 @@ import java.util.Map;
  *
  * <p>Thread-safe: any agent thread may write; writes are sent in the order they were called. A write
  * blocks while the data channel has much unsent data (rather than queueing without bound) and while
- * the room reconnects, and throws {@link RoomException} if it cannot send in time.
+ * the room reconnects, and throws {@link RoomException} if it cannot send in time. Writing after
+ * {@code close} throws {@link IllegalStateException}.
  */
 public interface TextStreamWriter extends AutoCloseable {
 
