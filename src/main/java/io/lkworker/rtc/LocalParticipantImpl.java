@@ -1,9 +1,15 @@
 package io.lkworker.rtc;
 
+import io.lkworker.api.rtc.ByteStreamInfo;
+import io.lkworker.api.rtc.ByteStreamWriter;
 import io.lkworker.api.rtc.DataOptions;
 import io.lkworker.api.rtc.LocalAudioTrack;
 import io.lkworker.api.rtc.LocalParticipant;
 import io.lkworker.api.rtc.LocalTrackPublication;
+import io.lkworker.api.rtc.StreamBytesOptions;
+import io.lkworker.api.rtc.StreamTextOptions;
+import io.lkworker.api.rtc.TextStreamInfo;
+import io.lkworker.api.rtc.TextStreamWriter;
 import io.lkworker.api.rtc.TrackPublishOptions;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -57,6 +63,36 @@ final class LocalParticipantImpl extends ParticipantBase implements LocalPartici
     @Override
     public void setAttributes(Map<String, String> attributes) {
         session.updateOwnInfo(null, null, Map.copyOf(attributes));
+    }
+
+    // ---- data streams
+
+    @Override
+    public TextStreamWriter streamText(StreamTextOptions options) {
+        return session.outgoingStreams().streamText(Objects.requireNonNull(options, "options"));
+    }
+
+    @Override
+    public TextStreamInfo sendText(String text, StreamTextOptions options) {
+        return session.outgoingStreams().sendText(Objects.requireNonNull(text, "text"),
+                Objects.requireNonNull(options, "options"));
+    }
+
+    @Override
+    public ByteStreamWriter streamBytes(StreamBytesOptions options) {
+        return session.outgoingStreams().streamBytes(Objects.requireNonNull(options, "options"));
+    }
+
+    @Override
+    public ByteStreamInfo sendBytes(byte[] data, StreamBytesOptions options) {
+        return session.outgoingStreams().sendBytes(Objects.requireNonNull(data, "data"),
+                Objects.requireNonNull(options, "options"));
+    }
+
+    @Override
+    public ByteStreamInfo sendFile(java.nio.file.Path path, StreamBytesOptions options) {
+        return session.outgoingStreams().sendFile(Objects.requireNonNull(path, "path"),
+                Objects.requireNonNull(options, "options"));
     }
 
     void putPublication(LocalTrackPublicationImpl publication) {

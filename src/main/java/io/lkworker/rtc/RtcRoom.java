@@ -145,6 +145,28 @@ public final class RtcRoom implements Room {
         return p.kind() == ParticipantKind.STANDARD || p.kind() == ParticipantKind.SIP;
     }
 
+    // ---- data streams
+
+    @Override
+    public void registerTextStreamHandler(String topic, io.lkworker.api.rtc.TextStreamHandler handler) {
+        session.incomingStreams().registerText(topic, handler);
+    }
+
+    @Override
+    public void unregisterTextStreamHandler(String topic) {
+        session.incomingStreams().unregisterText(topic);
+    }
+
+    @Override
+    public void registerByteStreamHandler(String topic, io.lkworker.api.rtc.ByteStreamHandler handler) {
+        session.incomingStreams().registerBytes(topic, handler);
+    }
+
+    @Override
+    public void unregisterByteStreamHandler(String topic) {
+        session.incomingStreams().unregisterBytes(topic);
+    }
+
     @Override
     public String toString() {
         return "Room[" + name() + ", " + connectionState() + "]";

@@ -84,6 +84,7 @@ final class RtcSession implements RtcEngine.Model {
         this.events = new RoomEvents("lk-rtc-" + n + "-events");
         this.participants = new ParticipantTracker(this, events);
         this.room = new RtcRoom(this);
+        addPacketHandler(incomingStreams = new IncomingDataStreams("lk-rtc-" + n, exec));
     }
 
     RtcRoom room() {
@@ -172,8 +173,9 @@ final class RtcSession implements RtcEngine.Model {
             return;
         }
         String sender = packet.getParticipantIdentity();
-        if (participants.hasLocal() && sender.equals(participants.local().identity())) {
-            return;
+        if (participants.hasLocal() && sender.equals(participants.local().identity())
+                && packet.getValueCase() != DataPacket.ValueCase.STREAM_HEADER) {
+            return; // (a stream header naming us is an agent's transcription of what we said)
         }
         for (DataPacketHandler handler : packetHandlers) {
             if (handler.accepts(packet.getValueCase())) {
@@ -347,12 +349,44 @@ final class RtcSession implements RtcEngine.Model {
                         + " MB waiting to be sent");
             }
             LocalParticipantImpl me = participants.local();
-            packet.setKind(reliable ? DataPacket.Kind.RELIABLE : DataPacket.Kind.LOSSY)
-                    .setParticipantIdentity(me.identity()).setParticipantSid(me.sid());
+            packet.setKind(reliable ? DataPacket.Kind.RELIABLE : DataPacket.Kind.LOSSY).setParticipantSid(me.sid());
+            if (packet.getParticipantIdentity().isEmpty()) {
+                // a data stream sent on behalf of another participant keeps that identity (transcriptions)
+                packet.setParticipantIdentity(me.identity());
+            }
             return engine.sendData(packet, reliable);
         });
         if (!sent) {
             throw new RoomException("data channel is not open");
+        }
+    }
+
+    // ---- data streams ---------------------------------------------------------------------------------
+
+    /** Incoming text and byte streams: registries, open streams, handler threads. */
+    private final IncomingDataStreams incomingStreams;
+    private final OutgoingDataStreams outgoingStreams = new OutgoingDataStreams(this);
+
+    IncomingDataStreams incomingStreams() {
+        return incomingStreams;
+    }
+
+    OutgoingDataStreams outgoingStreams() {
+        return outgoingStreams;
+    }
+
+    /**
+     * Agent thread: waits while more than {@code maxBytes} wait unsent in the reliable data channel, so
+     * a data stream's writer slows to the network's pace instead of queueing. libwebrtc's
+     * buffered-amount callback is not relayed to us, so this looks every few milliseconds.
+     */
+    void awaitReliableBacklogBelow(long maxBytes, long deadlineNanos) {
+        while (engine != null && call(() -> engine.bufferedData(true)) > maxBytes) {
+            if (System.nanoTime() > deadlineNanos) {
+                throw new RoomException("data channel congested: over " + (maxBytes >> 20)
+                        + " MiB still unsent after " + OutgoingStream.SEND_TIMEOUT.toSeconds() + " s");
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(5_000_000L);
         }
     }
 

@@ -47,4 +47,31 @@ public interface LocalParticipant extends Participant {
      * the server applied them.
      */
     void setAttributes(Map<String, String> attributes);
+
+    // ---- data streams
+
+    /**
+     * Opens a text stream: sends its header and returns the writer that sends the text. Reliable.
+     *
+     * @throws RoomException if the room is not connected or the header cannot be sent
+     * @throws IllegalArgumentException if the header would be over 15000 bytes (attributes too large)
+     */
+    TextStreamWriter streamText(StreamTextOptions options);
+
+    /** Sends {@code text} as one whole text stream (header with its length, chunks, trailer). */
+    TextStreamInfo sendText(String text, StreamTextOptions options);
+
+    /** Opens a byte stream: sends its header and returns the writer that sends the bytes. Reliable. */
+    ByteStreamWriter streamBytes(StreamBytesOptions options);
+
+    /** Sends {@code data} as one whole byte stream. */
+    ByteStreamInfo sendBytes(byte[] data, StreamBytesOptions options);
+
+    /**
+     * Sends the file at {@code path} as one byte stream, read piece by piece (never whole in memory).
+     * Its name defaults to the file's name and its MIME type to a guess from the name.
+     *
+     * @throws java.io.UncheckedIOException if the file cannot be read
+     */
+    ByteStreamInfo sendFile(java.nio.file.Path path, StreamBytesOptions options);
 }

@@ -40,6 +40,28 @@ public interface Room {
 
     void removeListener(RoomListener listener);
 
+    // ---- data streams
+
+    /**
+     * Takes every incoming text stream on {@code topic} from now on: {@code handler} runs on a thread of
+     * the room's data-stream pool once per stream (see {@link TextStreamHandler}). Streams on a topic
+     * without a handler are ignored. See {@code docs/data-streams.md} for the limits.
+     *
+     * @throws IllegalStateException if {@code topic} already has a text stream handler
+     * @throws IllegalArgumentException if {@code topic} is reserved by LiveKit's SDKs ({@code lk.rpc_request},
+     *     {@code lk.rpc_response})
+     */
+    void registerTextStreamHandler(String topic, TextStreamHandler handler);
+
+    /** Stops taking text streams on {@code topic} (streams already open go on). */
+    void unregisterTextStreamHandler(String topic);
+
+    /** As {@link #registerTextStreamHandler}, for byte streams (a separate registry). */
+    void registerByteStreamHandler(String topic, ByteStreamHandler handler);
+
+    /** Stops taking byte streams on {@code topic} (streams already open go on). */
+    void unregisterByteStreamHandler(String topic);
+
     /** Leaves the room (idempotent): tells the server, closes the media, ends every track and stream. */
     void disconnect();
 }

@@ -590,6 +590,14 @@ final class LocalRoom {
                 .setKind(reliable ? DataPacket.Kind.RELIABLE : DataPacket.Kind.LOSSY)
                 .setParticipantIdentity(from.identity())
                 .setParticipantSid(from.sid());
+        if (packet.hasStreamHeader() && packet.getStreamHeader().hasTextHeader()
+                && from.info().getKind() == LivekitModels.ParticipantInfo.Kind.AGENT
+                && !packet.getParticipantIdentity().isEmpty() && !packet.getParticipantIdentity().equals(from.identity())) {
+            // an agent's text stream on behalf of another participant (its transcription) keeps that
+            // identity and is marked generated, as livekit/livekit pkg/rtc/participant.go handleReceivedDataMessage
+            out.setParticipantIdentity(packet.getParticipantIdentity());
+            out.getStreamHeaderBuilder().getTextHeaderBuilder().setGenerated(true);
+        }
         if (packet.hasUser()) {
             destinations.addAll(packet.getUser().getDestinationIdentitiesList());
             out.setUser(packet.getUser().toBuilder().setParticipantIdentity(from.identity()).setParticipantSid(from.sid()));
