@@ -128,7 +128,7 @@ class PackageDependenciesTest {
                 package io.lkworker.api;
                 import java.util.List;
                 import static io.lkworker.config.ConfigKeys.*;
-                // import io.lkworker.server.InComment;
+                // import io.lkworker.serverlink.InComment;
                 /** {@link io.lkworker.worker.InJavadoc} */
                 class X {
                     String s = "io.lkworker.pool.InString";

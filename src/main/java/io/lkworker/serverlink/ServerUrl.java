@@ -1,4 +1,4 @@
-package io.lkworker.server;
+package io.lkworker.serverlink;
 
 import java.net.URI;
 import java.net.URISyntaxException;

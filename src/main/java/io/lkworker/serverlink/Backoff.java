@@ -1,4 +1,4 @@
-package io.lkworker.server;
+package io.lkworker.serverlink;
 
 /**
  * Reconnection schedule: 0, 2, 4, 6, 8, 10, 10 … s, like the reference worker — the first retry after
