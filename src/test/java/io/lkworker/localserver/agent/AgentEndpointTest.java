@@ -36,7 +36,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The /agent endpoint: §1.3 checks, the handshake, framing, and the registration phase rules. */
+/** The /agent endpoint: the auth and upgrade checks, the handshake, framing, and the registration phase rules. */
 class AgentEndpointTest {
 
     private static final Duration WAIT = TestWorker.WAIT;
