@@ -35,7 +35,7 @@ const key = process.env.LIVEKIT_API_KEY ?? 'devkey';
 const secret = process.env.LIVEKIT_API_SECRET ?? 'secret';
 const argIndex = process.argv.indexOf('--target-load');
 let targetLoad = argIndex > 0 ? Number(process.argv[argIndex + 1]) : Infinity;
-/** The real server's effective availability window (psrpc request expiry, reference §3.6). */
+/** The real server's effective availability window (its psrpc request expiry). */
 const ANSWER_TIMEOUT_MS = 3000;
 
 const verifier = new TokenVerifier(key, secret);

@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * JVM, class path and agent-independent start-up ({@code -Dlkworker.daemonCds=FILE}) and, when the
  * file exists, starts the daemon with it ({@code -XX:SharedArchiveFile}): the classes of the
  * start-up path are mapped instead of loaded, parsed and verified. When it does not exist, the
- * daemon trains it once it has registered: a background JVM ({@link io.lkworker.dev.DaemonCdsTrainer},
+ * daemon trains it once it has registered: a background JVM ({@link io.lkworker.cli.DaemonCdsTrainer},
  * niced, output discarded) runs the start-up path against the embedded server and writes the archive
  * at exit, to a temporary name first, so a half-written archive is never used.
  */
@@ -46,7 +46,7 @@ final class DaemonCds {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             List<String> cmd = List.of("nice", "-n", "10", java, "-XX:ArchiveClassesAtExit=" + tmp,
                     "-Xshare:auto", "-Xlog:cds=off", "-Xlog:cds+dynamic=off",
-                    "-cp", System.getProperty("java.class.path"), "io.lkworker.dev.DaemonCdsTrainer", agentJar.toString());
+                    "-cp", System.getProperty("java.class.path"), "io.lkworker.cli.DaemonCdsTrainer", agentJar.toString());
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             p.getOutputStream().close();

@@ -6,7 +6,8 @@ import sun.misc.Signal;
 
 /**
  * SIGTERM and SIGINT. The handler only counts and posts to the loop: the first signal drains, the
- * second stops at once. Nothing is ever thrown into other code (the reference worker's bug #6724).
+ * second stops at once. Nothing is ever thrown into other code (the Python worker's bug: livekit/agents
+ * issue #6724).
  */
 final class SignalHandling {
 

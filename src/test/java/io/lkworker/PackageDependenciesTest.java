@@ -19,7 +19,9 @@ import org.junit.jupiter.api.Test;
  * The dependency directions of design §4, checked on the main sources: the agent API uses the JDK
  * only, the embedded LiveKit server nothing of the worker, and the child JVM's runner only
  * {@code api} and {@code ipc}. What counts is every import (static ones too) and every fully
- * qualified {@code io.lkworker} name in code; comments and string literals do not count.
+ * qualified {@code io.lkworker} name in code; comments and string literals do not count. Also: nothing
+ * outside {@code cli} imports {@code cli} (the command line is the top layer), and the renamed package
+ * {@code io.lkworker.server} (now {@code serverlink}) is gone from main and test sources.
  */
 class PackageDependenciesTest {
 
@@ -28,12 +30,17 @@ class PackageDependenciesTest {
 
     /**
      * One rule: in {@code scope} (the package and its subpackages), every reference to a name under
-     * {@code checked} ("" = every import) must be under one of the {@code allowed} packages.
+     * {@code checked} ("" = every import) must be under one of the {@code allowed} packages; packages
+     * under one of {@code except} are outside the scope.
      */
-    private record Rule(String scope, String checked, List<String> allowed, String why) {
+    private record Rule(String scope, List<String> except, String checked, List<String> allowed, String why) {
+
+        Rule(String scope, String checked, List<String> allowed, String why) {
+            this(scope, List.of(), checked, allowed, why);
+        }
 
         boolean appliesTo(String pkg) {
-            return within(pkg, scope);
+            return within(pkg, scope) && except.stream().noneMatch(e -> within(pkg, e));
         }
 
         boolean forbids(String reference) {
@@ -71,7 +78,15 @@ class PackageDependenciesTest {
                     "the child JVM's runner depends on api, ipc and the room client only"),
             new Rule("io.lkworker.logging", "io.lkworker", List.of(
                     "io.lkworker.logging"),
-                    "logback's configuration names these classes: they depend on nothing of the worker"));
+                    "logback's configuration names these classes: they depend on nothing of the worker"),
+            new Rule("io.lkworker", List.of("io.lkworker.cli"), "io.lkworker.cli", List.of(),
+                    "the command line is the top layer: nothing below it imports cli (an entry point that drives a"
+                            + " command lives in cli, as DaemonCdsTrainer does)"),
+            new Rule("io.lkworker", "io.lkworker.server", List.of(),
+                    "io.lkworker.server was renamed io.lkworker.serverlink (issue 19): nothing names the old package"));
+
+    /** Packages that must not exist any more (renamed), in main or test sources. */
+    private static final List<String> REMOVED_PACKAGES = List.of("io.lkworker.server");
 
     private static final Pattern PACKAGE = Pattern.compile("^\\s*package\\s+([\\w.]+)\\s*;", Pattern.MULTILINE);
     private static final Pattern IMPORT =
@@ -113,7 +128,7 @@ class PackageDependenciesTest {
             if (!found.isEmpty()) {
                 report.append("\n").append(rule.scope()).append(": ").append(rule.why()).append(".\n  Allowed ")
                         .append(rule.checked().isEmpty() ? "imports" : "from " + rule.checked()).append(": ")
-                        .append(String.join(", ", rule.allowed())).append(". Offending:\n");
+                        .append(rule.allowed().isEmpty() ? "none" : String.join(", ", rule.allowed())).append(". Offending:\n");
                 found.forEach(v -> report.append("    ").append(v).append("\n"));
             }
         });
@@ -123,12 +138,43 @@ class PackageDependenciesTest {
     }
 
     @Test
+    void removedPackagesAreGoneFromMainAndTestSources() throws IOException {
+        List<String> found = new ArrayList<>();
+        for (Path root : List.of(MAIN, BASE.resolve(Path.of("src", "test", "java")))) {
+            for (String removed : REMOVED_PACKAGES) {
+                Path dir = root.resolve(removed.replace('.', '/'));
+                if (Files.exists(dir)) {
+                    found.add(BASE.relativize(dir) + ": directory of removed package " + removed);
+                }
+            }
+            try (Stream<Path> files = Files.walk(root)) {
+                for (Path file : files.filter(p -> p.toString().endsWith(".java")).sorted().toList()) {
+                    String code = codeOnly(Files.readString(file));
+                    Matcher pkg = PACKAGE.matcher(code);
+                    List<Reference> refs = new ArrayList<>(references(code));
+                    if (pkg.find()) {
+                        refs.add(new Reference(pkg.group(1), lineOf(code, pkg.start(1))));
+                    }
+                    for (Reference ref : refs) {
+                        for (String removed : REMOVED_PACKAGES) {
+                            if (within(ref.name(), removed)) {
+                                found.add(BASE.relativize(file) + ":" + ref.line() + ": " + ref.name());
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(found).as("references to removed packages %s", REMOVED_PACKAGES).isEmpty();
+    }
+
+    @Test
     void referencesIgnoreCommentsAndStringsAndSeeQualifiedNames() {
         String code = codeOnly("""
                 package io.lkworker.api;
                 import java.util.List;
                 import static io.lkworker.config.ConfigKeys.*;
-                // import io.lkworker.server.InComment;
+                // import io.lkworker.serverlink.InComment;
                 /** {@link io.lkworker.worker.InJavadoc} */
                 class X {
                     String s = "io.lkworker.pool.InString";
@@ -145,6 +191,15 @@ class PackageDependenciesTest {
         assertThat(api.forbids("io.lkworker.api.Agent")).isFalse();
         assertThat(api.forbids("io.lkworker.apix.Agent")).isTrue();
         assertThat(api.forbids("org.slf4j.Logger")).isTrue();
+        Rule cli = RULES.stream().filter(r -> r.checked().equals("io.lkworker.cli")).findFirst().orElseThrow();
+        assertThat(cli.appliesTo("io.lkworker.dev")).isTrue();
+        assertThat(cli.appliesTo("io.lkworker")).isTrue();
+        assertThat(cli.appliesTo("io.lkworker.cli")).isFalse();
+        assertThat(cli.forbids("io.lkworker.cli.LkWorkerCommand")).isTrue();
+        assertThat(cli.forbids("io.lkworker.config.WorkerConfig")).isFalse();
+        Rule old = RULES.stream().filter(r -> r.checked().equals("io.lkworker.server")).findFirst().orElseThrow();
+        assertThat(old.forbids("io.lkworker.server.ServerLink")).isTrue();
+        assertThat(old.forbids("io.lkworker.serverlink.ServerLink")).isFalse();
     }
 
     private record Reference(String name, int line) {

@@ -1,7 +1,7 @@
 package io.lkworker.cli;
 
 import io.lkworker.config.ConfigException;
-import io.lkworker.server.AccessToken;
+import io.lkworker.serverlink.AccessToken;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;

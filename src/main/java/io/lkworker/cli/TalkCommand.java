@@ -14,7 +14,7 @@ import io.lkworker.api.rtc.RoomException;
 import io.lkworker.api.rtc.RoomListener;
 import io.lkworker.config.ConfigException;
 import io.lkworker.rtc.RtcRoom;
-import io.lkworker.server.AccessToken;
+import io.lkworker.serverlink.AccessToken;
 import io.lkworker.talk.EchoMeter;
 import io.lkworker.talk.ToneGenerator;
 import io.lkworker.talk.WavFile;

@@ -14,7 +14,7 @@ public record WorkerPermissions(boolean canPublish, boolean canSubscribe, boolea
         canPublishSources = List.copyOf(canPublishSources);
     }
 
-    /** The reference worker's defaults: everything allowed, not hidden. */
+    /** The defaults of livekit/agents {@code worker.py} {@code WorkerPermissions}: everything allowed, not hidden. */
     public static WorkerPermissions defaults() {
         return new WorkerPermissions(true, true, true, true, false, List.of());
     }

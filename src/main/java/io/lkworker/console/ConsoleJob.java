@@ -2,7 +2,7 @@ package io.lkworker.console;
 
 import com.google.gson.JsonObject;
 import io.lkworker.config.ConfigDefaults;
-import io.lkworker.server.AccessToken;
+import io.lkworker.serverlink.AccessToken;
 import io.lkworker.worker.AcceptArguments;
 import io.lkworker.worker.JobLaunch;
 import java.security.SecureRandom;

@@ -14,7 +14,7 @@ import io.lkworker.api.rtc.RemoteTrackPublication;
 import io.lkworker.api.rtc.RoomListener;
 import io.lkworker.config.ConfigDefaults;
 import io.lkworker.rtc.RtcRoom;
-import io.lkworker.server.AccessToken;
+import io.lkworker.serverlink.AccessToken;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;

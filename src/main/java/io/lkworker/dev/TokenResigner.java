@@ -1,7 +1,7 @@
 package io.lkworker.dev;
 
 import com.google.gson.JsonObject;
-import io.lkworker.server.AccessToken;
+import io.lkworker.serverlink.AccessToken;
 import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
 

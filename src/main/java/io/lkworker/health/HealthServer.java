@@ -19,7 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The read-only health HTTP server (reference worker §4): {@code GET /} (liveness), {@code GET /worker}
+ * The read-only health HTTP server (as in livekit/agents {@code livekit-agents/livekit/agents/worker.py}
+ * {@code AgentServer.run}, which serves {@code /} and {@code /worker}): {@code GET /} (liveness), {@code GET /worker}
  * (JSON state), {@code GET /metrics} (Prometheus). HEAD is answered like GET without a body; other
  * methods get 405, other paths 404. No endpoint changes state.
  *

@@ -11,7 +11,7 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * HS256 JSON Web Tokens the way LiveKit's server verifies and issues them, shared by the worker's
- * tokens ({@code io.lkworker.server.AccessToken}) and the embedded server ({@code localserver.auth}).
+ * tokens ({@code io.lkworker.serverlink.AccessToken}) and the embedded server ({@code localserver.auth}).
  * LiveKit's dev secret ("secret") is shorter than JWT libraries allow, so this is done with the
  * JDK's HMAC.
  */

@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * loop is never held up. Reading a handful of bytes from {@code /sys} or {@code /proc} is not I/O
  * that can stall.
  *
- * <p>Sources, picked by {@link #detect()} in this order, like the reference worker:
+ * <p>Sources, picked by {@link #detect()} in this order, like livekit/agents
+ * {@code livekit-agents/livekit/agents/utils/hw/cpu.py} {@code get_cpu_monitor}:
  * <ol>
  *   <li><b>cgroup v2</b> — {@code /sys/fs/cgroup/cpu.stat} {@code usage_usec}; CPUs from
  *       {@code cpu.max} ("quota period", or "max" = no quota).</li>
@@ -39,13 +40,13 @@ public final class CpuLoadMonitor implements LoadMonitor {
 
     private static final Logger LOG = LoggerFactory.getLogger(CpuLoadMonitor.class);
 
-    /** Samples averaged: 5 × 0.5 s = 2.5 s, the reference worker's window. */
+    /** Samples averaged: 5 × 0.5 s = 2.5 s, the window of livekit/agents {@code worker.py} {@code _DefaultLoadCalc}. */
     public static final int WINDOW = 5;
 
     /** /proc reports CPU time in USER_HZ ticks, 100 per second on every Linux ABI the JDK runs on. */
     public static final double NANOS_PER_TICK = 10_000_000;
 
-    /** Environment variable that overrides the CPU count (reference worker: same name). */
+    /** Environment variable that overrides the CPU count (same name as livekit/agents {@code utils/hw/cpu.py} {@code _cpu_count_from_env}). */
     public static final String NUM_CPUS_ENV = "NUM_CPUS";
 
     private final CpuSource source;

@@ -24,7 +24,7 @@ public interface LoadMonitor {
     /** Takes one sample; called on the loop every {@code SAMPLE_INTERVAL_MILLIS}. */
     void sample();
 
-    /** Sampling period: 0.5 s, averaged over 5 samples (2.5 s), as the reference worker does. */
+    /** Sampling period: 0.5 s, averaged over 5 samples (2.5 s), as livekit/agents {@code worker.py} {@code _DefaultLoadCalc} does. */
     long SAMPLE_INTERVAL_MILLIS = 500;
 
     /** A fixed load (tests, and a worker whose capacity is set only by {@code --max-jobs}). */

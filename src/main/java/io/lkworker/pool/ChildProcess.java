@@ -2,28 +2,21 @@ package io.lkworker.pool;
 
 import io.lkworker.ipc.IpcChannel;
 import io.lkworker.ipc.proto.Ipc;
-import io.lkworker.ipc.proto.Ipc.Envelope;
 import io.lkworker.loop.EventLoop;
 import io.lkworker.loop.Timer;
 import io.lkworker.worker.JobEvents;
 import io.lkworker.worker.JobLaunch;
 import io.lkworker.worker.JobOutcome;
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.Path;
-import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * The daemon's handle on one child JVM: its state machine ({@link ChildState}), its IPC channel,
- * its timers (initialize deadline, pings, shutdown escalation) and, once it has one, its job.
- * Loop thread only. Reports to its {@link Owner} (the pool) and to the job's {@link JobEvents}.
+ * The daemon's handle on one child JVM's lifecycle: its state machine ({@link ChildState}), its
+ * timers (initialize deadline, pings, shutdown escalation), kills, its exit and, once it has one,
+ * its job. What goes over its IPC channel is encoded and decoded by {@link ChildIpc}; its raw
+ * output file is handled by {@link ChildOutput}. Loop thread only. Reports to its {@link Owner}
+ * (the pool) and to the job's {@link JobEvents}.
  *
  * <p>A job's end is reported as soon as the child says it is over (entrypoint returned or threw,
  * shutdown callbacks run, room left): the process then only has to exit, which is supervised as
@@ -32,7 +25,7 @@ import org.slf4j.MDC;
  * without a final status is finished when both its process has exited and its channel is drained;
  * only then is that job's outcome decided, from how it died.
  */
-final class ChildProcess implements IpcChannel.Listener {
+final class ChildProcess implements ChildIpc.Events {
 
     private static final Logger log = LoggerFactory.getLogger(ChildProcess.class);
     /** After the process exits the kernel closes its socket at once; this only guards against a stuck channel. */
@@ -41,14 +34,6 @@ final class ChildProcess implements IpcChannel.Listener {
     private static final long ENTRYPOINT_UNWIND_MILLIS = 1000;
     /** Slack for the child's own bookkeeping (flush, exit) on top of the configured timeouts. */
     private static final long SHUTDOWN_SLACK_MILLIS = 1000;
-    /**
-     * Raw output (what bypasses System.out/err and SLF4J: JVM warnings, crash reports, a subprocess
-     * writing to the inherited descriptors) kept per child. Diagnostics need the end of it; an
-     * agent's ffmpeg can write gigabytes. Beyond this the file is emptied (checked every ping).
-     */
-    static final long MAX_OUTPUT_BYTES = 4L * 1024 * 1024;
-    /** How much of the end of the raw output is read when the child is gone (of which 50 lines are logged). */
-    static final int OUTPUT_TAIL_BYTES = 64 * 1024;
 
     /** What the pool hears about a child. Called on the loop thread. */
     interface Owner {
@@ -74,8 +59,9 @@ final class ChildProcess implements IpcChannel.Listener {
     private final long pid;
     private final long spawnedNanos;
     private final MemoryLimits memory;
+    private final ChildOutput output;
     private ChildState state = ChildState.STARTING;
-    private IpcChannel channel;
+    private ChildIpc ipc;
     private Timer initTimer;
     private Timer pingTimer;
     private Timer shutdownTimer;
@@ -105,6 +91,7 @@ final class ChildProcess implements IpcChannel.Listener {
         this.pid = launched.process().pid();
         this.spawnedNanos = loop.clock().nanos();
         this.memory = new MemoryLimits(options.memoryWarnMb(), options.memoryLimitMb());
+        this.output = new ChildOutput(launched.outputFile(), this::withMdc);
         // Covers JVM start, connecting and prewarm: an agent whose prewarm hangs must not hold a slot.
         this.initTimer = loop.schedule(options.initializeTimeout().toMillis(), () -> {
             if (state.starting()) {
@@ -147,39 +134,25 @@ final class ChildProcess implements IpcChannel.Listener {
     /** The IPC server verified this child's Hello. */
     void onConnected(IpcChannel ch) {
         assert loop.inLoop();
-        channel = ch;
-        ch.setListener(this);
+        ipc = new ChildIpc(ch, this,
+                record -> owner.logForwarder().forward(record, pid, jobId(), job == null ? null : job.roomName()),
+                this::withMdc);
         if (state != ChildState.STARTING) {
-            ch.close("child is " + state);
+            ipc.close("child is " + state);
             return;
         }
         state = ChildState.CONNECTED;
-        send(Envelope.newBuilder().setInitialize(Ipc.InitializeRequest.newBuilder()
-                .setPingIntervalMs(options.pingInterval().toMillis())
-                .setPingTimeoutMs(options.pingTimeout().toMillis())
-                .setEntrypointGraceMs(options.entrypointGrace().toMillis())
-                .setShutdownTimeoutMs(options.shutdownTimeout().toMillis())).build());
+        ipc.initialize(options);
         state = ChildState.INITIALIZING;
     }
 
     @Override
-    public void onMessage(IpcChannel ch, Envelope message) {
-        switch (message.getMsgCase()) {
-            case LOG -> owner.logForwarder().forward(message.getLog(), pid, jobId(), job == null ? null : job.roomName());
-            case PONG -> onPong(message.getPong());
-            case INITIALIZED -> onInitialized(message.getInitialized());
-            case JOB_STATUS -> onJobStatus(message.getJobStatus());
-            case SHUTDOWN_ACK -> onShutdownAck();
-            case SHUTTING_DOWN -> onShuttingDown();
-            case EXITING -> {
-                exiting = true;
-                withMdc(() -> log.debug("child exiting: {}", message.getExiting().getReason()));
-            }
-            default -> withMdc(() -> log.warn("unexpected {} from child; ignored", message.getMsgCase()));
-        }
+    public void onExiting() {
+        exiting = true;
     }
 
-    private void onInitialized(Ipc.InitializeResponse response) {
+    @Override
+    public void onInitialized(Ipc.InitializeResponse response) {
         if (state != ChildState.INITIALIZING) {
             return;
         }
@@ -217,23 +190,13 @@ final class ChildProcess implements IpcChannel.Listener {
         job = launch;
         events = jobEvents;
         state = ChildState.RUNNING;
-        Ipc.StartJob.Builder start = Ipc.StartJob.newBuilder()
-                .setJob(launch.job().toByteString())
-                .setUrl(nullToEmpty(launch.url()))
-                .setToken(nullToEmpty(launch.token()))
-                .setWorkerId(nullToEmpty(launch.workerId()));
-        if (launch.accept() != null) {
-            start.setAcceptIdentity(nullToEmpty(launch.accept().identity()))
-                    .setAcceptName(nullToEmpty(launch.accept().name()))
-                    .setAcceptMetadata(nullToEmpty(launch.accept().metadata()))
-                    .putAllAcceptAttributes(launch.accept().attributes());
-        }
-        if (!send(Envelope.newBuilder().setStartJob(start).build())) {
+        if (ipc == null || !ipc.startJob(launch)) {
             kill("could not send the job to its process: IPC channel closed");
         }
     }
 
-    private void onJobStatus(Ipc.JobStatus status) {
+    @Override
+    public void onJobStatus(Ipc.JobStatus status) {
         if (job == null) {
             return;
         }
@@ -275,19 +238,20 @@ final class ChildProcess implements IpcChannel.Listener {
     // ---- supervision ----
 
     private void pingTick() {
-        if (channel == null || !channel.isOpen() || exitCode != null) {
+        if (ipc == null || !ipc.isOpen() || exitCode != null) {
             return;
         }
-        boundOutput();
+        output.bound();
         long now = loop.clock().nanos();
         if (ping.timedOut(now)) {
             kill("job process unresponsive for " + options.pingTimeout().toSeconds() + " s, killed");
             return;
         }
-        send(Envelope.newBuilder().setPing(Ipc.Ping.newBuilder().setTimestampMs(loop.clock().wallMillis())).build());
+        ipc.ping(loop.clock().wallMillis());
     }
 
-    private void onPong(Ipc.Pong pong) {
+    @Override
+    public void onPong(Ipc.Pong pong) {
         if (ping == null) {
             return;
         }
@@ -326,19 +290,20 @@ final class ChildProcess implements IpcChannel.Listener {
             return;
         }
         stopRequested = true;
-        if (state.starting() || channel == null || !channel.isOpen()) {
+        if (state.starting() || ipc == null || !ipc.isOpen()) {
             startFailureReported = true; // an abandoned start is not a failure
             killQuietly();
             state = ChildState.STOPPING;
             return;
         }
         state = ChildState.STOPPING;
-        send(Envelope.newBuilder().setShutdown(Ipc.ShutdownRequest.newBuilder().setReason(nullToEmpty(reason))).build());
+        ipc.shutdown(reason);
         long ackMs = options.shutdownTimeout().toMillis();
         replaceShutdownTimer(ackMs, "job process did not acknowledge shutdown within " + ackMs + " ms, killed");
     }
 
-    private void onShutdownAck() {
+    @Override
+    public void onShutdownAck() {
         if (state != ChildState.STOPPING) {
             return;
         }
@@ -348,7 +313,8 @@ final class ChildProcess implements IpcChannel.Listener {
         replaceShutdownTimer(ms, "job did not finish its shutdown within " + ms + " ms, killed");
     }
 
-    private void onShuttingDown() {
+    @Override
+    public void onShuttingDown() {
         if (state != ChildState.STOPPING) {
             return;
         }
@@ -449,16 +415,16 @@ final class ChildProcess implements IpcChannel.Listener {
         cancelTimers();
         if (state.starting() && !startFailureReported) {
             startFailureReported = true;
-            String reason = describeExit(exitCode) + " during startup" + outputHint();
+            String reason = describeExit(exitCode) + " during startup" + output.hint();
             withMdc(() -> log.warn("child failed to start: {}", reason));
             owner.onStartFailed(this, reason);
         }
-        if (channel == null) {
+        if (ipc == null) {
             channelClosed = true;
         } else if (!channelClosed) {
             loop.schedule(DRAIN_AFTER_EXIT_MILLIS, () -> {
                 if (!channelClosed) {
-                    channel.close("not drained " + DRAIN_AFTER_EXIT_MILLIS + " ms after the process exited");
+                    ipc.close("not drained " + DRAIN_AFTER_EXIT_MILLIS + " ms after the process exited");
                 }
             });
         }
@@ -466,7 +432,7 @@ final class ChildProcess implements IpcChannel.Listener {
     }
 
     @Override
-    public void onClosed(IpcChannel ch, String error) {
+    public void onChannelClosed(String error) {
         channelClosed = true;
         if (error != null && exitCode == null && !stopRequested && killReason == null && !exiting) {
             // A protocol violation or broken socket: this child cannot be trusted or reached any more.
@@ -484,7 +450,7 @@ final class ChildProcess implements IpcChannel.Listener {
         }
         boolean hadJob = job != null;
         state = ChildState.EXITED;
-        logLeftoverOutput();
+        output.logLeftoverAndDelete();
         if (hadJob && endReported) {
             long ms = (loop.clock().nanos() - finalStatusNanos) / 1_000_000;
             withMdc(() -> {
@@ -536,76 +502,6 @@ final class ChildProcess implements IpcChannel.Listener {
         }
     }
 
-    private String outputHint() {
-        List<String> lines = readOutput();
-        return lines.isEmpty() ? "" : ": " + lines.get(lines.size() - 1);
-    }
-
-    /** The last lines of the raw output: only its tail is read, whatever the file's size. */
-    private List<String> readOutput() {
-        Path out = launched.outputFile();
-        try (FileChannel file = FileChannel.open(out, StandardOpenOption.READ)) {
-            long size = file.size();
-            if (size == 0) {
-                return List.of();
-            }
-            int length = (int) Math.min(size, OUTPUT_TAIL_BYTES);
-            ByteBuffer tail = ByteBuffer.allocate(length);
-            file.read(tail, size - length);
-            List<String> lines = new java.util.ArrayList<>(
-                    new String(tail.array(), 0, tail.position(), StandardCharsets.UTF_8).lines().toList());
-            if (size > length && !lines.isEmpty()) {
-                lines.remove(0); // cut in the middle
-            }
-            return lines;
-        } catch (IOException e) {
-            return List.of();
-        }
-    }
-
-    /**
-     * webrtc-java prints these two lines at exit, from C++ static destructors that try to attach to a
-     * JVM already gone (a harmless attempt, see {@code webrtc.MediaEngine}); not worth a warning on
-     * every job that used a room.
-     */
-    static boolean isKnownExitNoise(String line) {
-        return line.equals("VM attach current thread failed") || line.startsWith("Failed to attach thread ");
-    }
-
-    /** Empties the raw output file when it outgrows {@link #MAX_OUTPUT_BYTES} (the child appends, so it goes on). */
-    private void boundOutput() {
-        Path out = launched.outputFile();
-        try {
-            long size = Files.size(out);
-            if (size > MAX_OUTPUT_BYTES) {
-                try (FileChannel file = FileChannel.open(out, StandardOpenOption.WRITE)) {
-                    file.truncate(0);
-                }
-                withMdc(() -> log.warn("child wrote {} MB of raw output (not through System.out/err or a logger);"
-                        + " discarded it", size / (1024 * 1024)));
-            }
-        } catch (IOException e) {
-            // gone or unreadable: nothing to bound
-        }
-    }
-
-    /** What the JVM itself printed (warnings, crash reports): logged once the child is gone. */
-    private void logLeftoverOutput() {
-        List<String> lines = readOutput();
-        int from = Math.max(0, lines.size() - 50);
-        withMdc(() -> lines.subList(from, lines.size()).stream().filter(line -> !isKnownExitNoise(line))
-                .forEach(line -> log.warn("child output: {}", line)));
-        try {
-            Files.deleteIfExists(launched.outputFile());
-        } catch (IOException ignored) {
-            // the run directory is removed at close
-        }
-    }
-
-    private boolean send(Envelope message) {
-        return channel != null && channel.send(message);
-    }
-
     /** Runs {@code body} with this child's pid (and job id, room) in the MDC. */
     void withMdc(Runnable body) {
         MDC.put("pid", Long.toString(pid));
@@ -620,10 +516,6 @@ final class ChildProcess implements IpcChannel.Listener {
             MDC.remove("job_id");
             MDC.remove("room");
         }
-    }
-
-    private static String nullToEmpty(String s) {
-        return s == null ? "" : s;
     }
 
     @Override

@@ -12,7 +12,8 @@ import livekit.LivekitAgent;
 
 /**
  * Fields of LiveKit's agent protocol that are newer than the {@code .proto} files bundled in the
- * {@code io.livekit:livekit-server} SDK jar we compile from (see protocol.md §2.3): the SDK's copy
+ * {@code io.livekit:livekit-server} SDK jar we compile from (the current ones: livekit/protocol
+ * {@code protobufs/livekit_agent.proto}): the SDK's copy
  * predates them, so protobuf keeps them as unknown fields. Reading and writing them here, with the
  * field numbers of the current upstream protocol, keeps them on the wire without hand-copying the
  * message definitions. Replace with generated accessors once the SDK's protos catch up.

@@ -25,9 +25,9 @@ import org.slf4j.MDC;
 final class AvailabilityHandler {
 
     private static final Logger log = LoggerFactory.getLogger(AvailabilityHandler.class);
-    /** After an accept the server sends the assignment at once; both reference workers wait 7.5 s. */
+    /** After an accept the server sends the assignment at once; livekit/agents {@code worker.py} waits 7.5 s ({@code ASSIGNMENT_TIMEOUT}). */
     static final long ASSIGNMENT_TIMEOUT_MILLIS = 7_500;
-    /** The attribute every accepted agent participant carries, as the reference workers set it. */
+    /** The attribute every accepted agent participant carries (livekit/agents {@code types.py} {@code ATTRIBUTE_AGENT_NAME}). */
     static final String AGENT_NAME_ATTRIBUTE = "lk.agent.name";
 
     /** What the handler needs from the worker. Loop thread. */

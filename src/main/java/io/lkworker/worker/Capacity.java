@@ -7,7 +7,7 @@ package io.lkworker.worker;
  * ({@link io.lkworker.load.LoadMonitor}). The <em>effective load</em> adds the jobs that were offered
  * or accepted but are not running yet (reserved slots), each at the measured CPU share of one
  * running job, so two requests that arrive inside one load sampling window cannot both slip under the
- * threshold when jobs are known to be heavy (the reference worker's issue #4884). Until a job has
+ * threshold when jobs are known to be heavy (livekit/agents issue #4884). Until a job has
  * been measured a reservation costs nothing: charging a guess (it was {@code threshold / idle}) made
  * a worker with free slots report itself full to the second of two concurrent offers.
  *
@@ -71,7 +71,8 @@ public record Capacity(double loadThreshold, int maxJobs, int idleProcesses) {
     /**
      * How many warm idle processes are worth keeping: none while full, at most the free
      * {@code maxJobs} slots, and at most what the load headroom fits at the measured per-job load (the
-     * reference worker's rule), so the pool never warms processes the worker could not use.
+     * rule of livekit/agents {@code worker.py} {@code _load_task}), so the pool never warms processes the worker
+     * could not use.
      * {@code wanted} is the size asked for (the configured floor, or more under a burst).
      */
     public int idleTarget(int wanted, double load, double perJobLoad, int runningJobs, int reservedSlots,

@@ -1,12 +1,11 @@
 package io.lkworker.worker;
 
 import io.lkworker.logging.Plural;
-import io.lkworker.load.CpuLoadMonitor;
 import io.lkworker.load.LoadMonitor;
 import io.lkworker.loop.EventLoop;
 import io.lkworker.loop.Timer;
-import io.lkworker.server.ConnectionFailure;
-import io.lkworker.server.ServerLink;
+import io.lkworker.serverlink.ConnectionFailure;
+import io.lkworker.serverlink.ServerLink;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,11 +21,14 @@ import org.slf4j.MDC;
 /**
  * The worker state machine (design §3): registration, job offers, assignments, job status, status
  * reports, termination, drain and stop. Loop thread only; it owns the jobs map and every decision.
+ * Here: the worker's states and each job's lifecycle (assignment, launch, running, final status,
+ * termination, reload); offers and assignments are answered by {@link AvailabilityHandler}; capacity
+ * and the {@code UpdateWorkerStatus} reports by {@link StatusReporter}.
  */
 public final class Worker implements ServerLink.Handler, AvailabilityHandler.Host, JobEvents {
 
     private static final Logger log = LoggerFactory.getLogger(Worker.class);
-    /** Status report period; the server has no freshness timeout, 2.5 s matches both reference workers. */
+    /** Status report period; the server has no freshness timeout, 2.5 s matches livekit/agents {@code worker.py} {@code UPDATE_STATUS_INTERVAL}. */
     static final long STATUS_INTERVAL_MILLIS = 2_500;
     /**
      * After a second signal, how long reaping the killed job processes may take before the daemon
@@ -48,12 +50,12 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
     private final EventLoop loop;
     private final JobExecutor executor;
     private final LoadMonitor load;
-    private final Capacity capacity;
     private final Duration drainTimeout;
     private final Duration closeTimeout;
     /** The configured LiveKit URL, given to jobs whose assignment names none. */
     private final String serverUrl;
     private final AvailabilityHandler availability;
+    private final StatusReporter status;
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
     private final Map<String, RunningJob> jobs = new LinkedHashMap<>();
     /** Jobs being restarted on reloaded code: their end is not reported, they are launched again. */
@@ -67,19 +69,10 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
 
     private ServerLink link;
     private WorkerState state = WorkerState.STARTING;
-    private Timer statusTimer;
     private Timer loadTimer;
     private Timer drainTimer;
-    private boolean lastReportedFull;
-    /** Whether the last status sent said available; null before the first one (the first is logged too). */
-    private Boolean lastLoggedAvailable;
-    /** The measured CPU share of one running job (NaN until a job has been measured); kept after jobs end. */
-    private double perJobLoad = Double.NaN;
     /** Job processes are warmed only once the worker is registered: registration never waits for them. */
     private boolean registeredOnce;
-    private final PoolSizer poolSizer = new PoolSizer();
-    /** The warm-pool size last asked of the executor; -1 before the first retarget. */
-    private int idleTarget = -1;
     private String exitReason = "";
     private int drainExitCode = EXIT_OK;
     /** Set once the executor is being closed; {@link #closeCode} is what the daemon then exits with. */
@@ -90,7 +83,6 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
         this.loop = loop;
         this.executor = executor;
         this.load = load;
-        this.capacity = settings.capacity();
         this.drainTimeout = settings.drainTimeout();
         this.closeTimeout = settings.closeTimeout();
         this.serverUrl = settings.serverUrl();
@@ -100,6 +92,8 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
         this.snapshot = WorkerSnapshot.initial(agentName, workerType);
         this.availability = new AvailabilityHandler(loop, settings.agent(), settings.agentName(),
                 settings.requestTimeout().toMillis(), settings.requestThreads(), settings.metrics(), this);
+        this.status = new StatusReporter(loop, load, settings.capacity(), executor, availability, jobs,
+                this::isDraining, () -> link);
     }
 
     /** Attaches the server link (constructed with this worker as its handler). */
@@ -131,8 +125,7 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
             // No warm-up before registration: JVM starts would compete with the connection for the
             // CPU (3 children on 2 cores: registration 1.8 s instead of 1.1 s). publish() raises the
             // target once registered.
-            executor.setIdleTarget(0);
-            idleTarget = 0;
+            status.initialIdleTarget(0);
             executor.start();
             load.attribute(executor::ownCpu);
         } catch (RuntimeException e) {
@@ -142,9 +135,9 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
         }
         loadTimer = loop.scheduleAtFixedRate(0, LoadMonitor.SAMPLE_INTERVAL_MILLIS, () -> {
             load.sample();
-            measurePerJobLoad();
-            if (link != null && link.isRegistered() && isFullNow() != lastReportedFull) {
-                sendStatus(); // a flip (new load, a job's cost entering it) is told at once, not at the next status tick
+            status.measurePerJobLoad();
+            if (link != null && link.isRegistered() && status.fullnessChanged()) {
+                status.sendStatus(); // a flip (new load, a job's cost entering it) is told at once, not at the next status tick
             }
             publish();
         });
@@ -187,10 +180,8 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
             link.send(WorkerMessage.newBuilder().setMigrateJob(LivekitAgent.MigrateJobRequest.newBuilder()
                     .addAllJobIds(jobs.keySet())).build());
         }
-        sendStatus();
-        if (statusTimer == null) {
-            statusTimer = loop.scheduleAtFixedRate(STATUS_INTERVAL_MILLIS, STATUS_INTERVAL_MILLIS, this::sendStatus);
-        }
+        status.sendStatus();
+        status.startPeriodic(STATUS_INTERVAL_MILLIS);
     }
 
     @Override
@@ -241,7 +232,7 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
 
     @Override
     public boolean canTakeJob() {
-        return capacity.canTakeJob(load.load(), perJobLoad, jobs.size(), availability.reservedSlots(), unsampledJobs());
+        return status.canTakeJob();
     }
 
     @Override
@@ -261,7 +252,7 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
 
     @Override
     public void launch(LivekitAgent.JobAssignment assignment, LivekitAgent.Job job, AcceptArguments accept) {
-        poolSizer.arrived(loop.clock().nanos());
+        status.jobArrived();
         String url = assignment.hasUrl() && !assignment.getUrl().isEmpty() ? assignment.getUrl() : serverUrl;
         LivekitAgent.Job assigned = assignment.hasJob() ? assignment.getJob() : job;
         JobLaunch launch = new JobLaunch(assigned, url, assignment.getToken(), link.workerId(), accept);
@@ -273,9 +264,8 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
 
     @Override
     public void reservationsChanged() {
-        boolean full = isFullNow();
-        if (full != lastReportedFull && link.isRegistered()) {
-            sendStatus();
+        if (status.fullnessChanged() && link.isRegistered()) {
+            status.sendStatus();
         }
         publish();
         // A released reservation (decline, deadline, assignment timeout) may be the last thing a drain waits for.
@@ -378,7 +368,7 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
         setState(WorkerState.DRAINING);
         log.info("draining: declining new jobs, waiting for {}{}", Plural.of(jobs.size(), "running job", "running jobs"),
                 drainTimeout.isZero() ? " (no time limit)" : " for up to " + drainTimeout.toSeconds() + " s");
-        sendStatus();
+        status.sendStatus();
         if (!drainTimeout.isZero()) {
             drainTimer = loop.schedule(drainTimeout.toMillis(), () -> {
                 log.warn("drain timed out after {} s with {} still running; stopping them",
@@ -404,7 +394,7 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
         }
         log.info("stopping: shutting down {}", Plural.of(jobs.size(), "running job", "running jobs"));
         setState(WorkerState.DRAINING);
-        sendStatus();
+        status.sendStatus();
         availability.declineUndecided("worker is stopping");
         stopEverything(EXIT_OK, "worker stopped");
     }
@@ -468,9 +458,7 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
         if (exit.isDone()) {
             return;
         }
-        if (statusTimer != null) {
-            statusTimer.cancel();
-        }
+        status.stopPeriodic();
         if (loadTimer != null) {
             loadTimer.cancel();
         }
@@ -481,63 +469,6 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
     }
 
     // ---- status ----
-
-    private boolean isFullNow() {
-        return isDraining() || capacity.isFull(load.load(), perJobLoad, jobs.size(), availability.reservedSlots(), unsampledJobs());
-    }
-
-    /** One load window (5 samples of 0.5 s): how long a new job's CPU takes to enter the sampled load fully. */
-    private static final long LOAD_WINDOW_NANOS = LoadMonitor.SAMPLE_INTERVAL_MILLIS * CpuLoadMonitor.WINDOW * 1_000_000L;
-
-    /** The running jobs' part the moving-average load cannot show yet: 1 at launch, 0 one window later (see {@link Capacity}). */
-    private double unsampledJobs() {
-        long now = loop.clock().nanos();
-        double sum = 0;
-        for (RunningJob job : jobs.values()) {
-            double age = (now - job.launchedAtNanos()) / (double) LOAD_WINDOW_NANOS;
-            if (age < 1) {
-                sum += 1 - Math.max(0, age);
-            }
-        }
-        return sum;
-    }
-
-    /** Why the worker is (or is not) available, for the log line and /worker. */
-    private String availabilityReason() {
-        if (isDraining()) {
-            return "draining";
-        }
-        return capacity.explain(load.load(), perJobLoad, jobs.size(), availability.reservedSlots(), unsampledJobs());
-    }
-
-    /**
-     * The CPU share of one job: what the running job processes used (the process executor measures
-     * it apart from the pool's warm-up), else the load itself (thread executor), over the running jobs.
-     */
-    private void measurePerJobLoad() {
-        if (jobs.isEmpty()) {
-            return;
-        }
-        double share = executor.measuresJobCpu() ? load.jobLoad() : Capacity.clamp(load.load());
-        perJobLoad = share / jobs.size();
-    }
-
-    private void sendStatus() {
-        if (link == null || !link.isRegistered()) {
-            return;
-        }
-        boolean full = isFullNow();
-        if (lastLoggedAvailable == null || full == lastLoggedAvailable) {
-            String why = availabilityReason();
-            log.info(full ? "worker is full; marking unavailable: {}" : "worker has capacity; marking available: {}", why);
-            lastLoggedAvailable = !full;
-        }
-        lastReportedFull = full;
-        link.send(WorkerMessage.newBuilder().setUpdateWorker(LivekitAgent.UpdateWorkerStatus.newBuilder()
-                .setStatus(full ? LivekitAgent.WorkerStatus.WS_FULL : LivekitAgent.WorkerStatus.WS_AVAILABLE)
-                .setLoad((float) Capacity.clamp(load.load()))
-                .setJobCount(jobs.size())).build());
-    }
 
     private void sendJobStatus(String jobId, LivekitAgent.JobStatus status, String error) {
         link.send(WorkerMessage.newBuilder().setUpdateJob(LivekitAgent.UpdateJobStatus.newBuilder()
@@ -557,26 +488,9 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
         return snapshot;
     }
 
-    /** Keeps the warm pool no larger than the jobs the worker can still take (see {@link Capacity#idleTarget}). */
-    private void retargetIdle() {
-        int wanted = Math.max(poolSizer.wanted(capacity.idleProcesses(), loop.clock().nanos(), executor.startSeconds()),
-                availability.acceptedAwaitingAssignment()); // offers in flight are demand: start their processes now
-        wanted = Math.min(wanted, Math.max(capacity.idleProcesses(), poolSizer.memoryCap(loop.clock().nanos())));
-        int target = isDraining() || !registeredOnce ? 0
-                : capacity.idleTarget(wanted, load.load(), perJobLoad, jobs.size(), availability.reservedSlots(),
-                        unsampledJobs());
-        if (target != idleTarget) {
-            if (idleTarget >= 0) {
-                log.debug("warm pool target {} -> {}", idleTarget, target);
-            }
-            idleTarget = target;
-            executor.setIdleTarget(target);
-        }
-    }
-
     private void publish() {
         if (state != WorkerState.STARTING && state != WorkerState.CLOSED && state != WorkerState.FAILED) {
-            retargetIdle();
+            status.retargetIdle(registeredOnce);
         }
         snapshot = buildSnapshot();
         for (Runnable listener : stateListeners) {
@@ -591,12 +505,12 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
                     job.launch().accept().identity(), job.launchedAtMillis(), job.pid(), job.running()));
         }
         ExecutorStats stats = executor.stats();
-        boolean available = link != null && link.isRegistered() && !isFullNow();
+        boolean available = link != null && link.isRegistered() && !status.isFullNow();
         return new WorkerSnapshot(agentName, link == null ? "" : link.workerId(), workerType, state.label(),
                 state != WorkerState.FAILED, state == WorkerState.FAILED ? exitReason : "",
                 Capacity.clamp(load.load()), running, stats.idle(), stats.starting(),
                 link == null ? 0 : link.reconnects(), Version.current(), WorkerSnapshot.PROTOCOL_VERSION,
-                available, link != null && link.isRegistered() ? availabilityReason() : "not registered");
+                available, link != null && link.isRegistered() ? status.availabilityReason() : "not registered");
     }
 
     private static void withJob(JobLaunch launch, Runnable body) {

@@ -19,7 +19,7 @@ import io.lkworker.bench.agent.BenchAgent;
 import io.lkworker.bench.roomagent.EchoBenchAgent;
 import io.lkworker.pool.AgentJarFixture;
 import io.lkworker.rtc.RtcRoom;
-import io.lkworker.server.AccessToken;
+import io.lkworker.serverlink.AccessToken;
 import io.lkworker.talk.ToneGenerator;
 import java.io.IOException;
 import java.net.ServerSocket;

@@ -6,7 +6,7 @@ import io.lkworker.Daemon;
 import io.lkworker.config.ConfigResolver;
 import io.lkworker.config.WorkerConfig;
 import io.lkworker.config.WorkerConfig.Mode;
-import io.lkworker.server.Backoff;
+import io.lkworker.serverlink.Backoff;
 import io.lkworker.worker.Worker;
 import java.util.HashMap;
 import java.util.Map;

@@ -151,7 +151,7 @@ class DevModeTest {
         String[] v1 = marker(markers, jobId, "v1").orElseThrow().split("\n");
         // Token times are whole seconds: a token re-signed within the second it was issued in is
         // byte for byte the original. Rebuild once the clock has left that second.
-        long issued = io.lkworker.server.AccessToken.unverifiedClaims(v1[1]).get("iat").getAsLong();
+        long issued = io.lkworker.serverlink.AccessToken.unverifiedClaims(v1[1]).get("iat").getAsLong();
         await().atMost(WAIT).until(() -> System.currentTimeMillis() / 1000 > issued);
 
         buildAgent(jar, "v2");
@@ -161,7 +161,7 @@ class DevModeTest {
         assertThat(dev.reloads()).isEqualTo(1);
         assertThat(v2[0]).isEqualTo(v1[0]).isEqualTo("agent-" + jobId);
         assertThat(v2[1]).as("a re-signed token").isNotEqualTo(v1[1]);
-        io.lkworker.server.AccessToken.verify(v2[1], "secret", System.currentTimeMillis());
+        io.lkworker.serverlink.AccessToken.verify(v2[1], "secret", System.currentTimeMillis());
         // Same connection: one registration, same worker id, and the job was never reported ended.
         assertThat(server.workers()).extracting(WorkerHandle::workerId).containsExactly(workerId);
         assertThat(dev.daemon().snapshot().workerId()).isEqualTo(workerId);
@@ -241,7 +241,7 @@ class DevModeTest {
     }
 
     private static String adminToken(String secret, String room) {
-        return io.lkworker.server.AccessToken.roomAdminToken("devkey", secret, room, System.currentTimeMillis(),
+        return io.lkworker.serverlink.AccessToken.roomAdminToken("devkey", secret, room, System.currentTimeMillis(),
                 Duration.ofMinutes(10));
     }
 

@@ -8,7 +8,7 @@ import io.lkworker.dev.DevRunner;
 import io.lkworker.localserver.LocalLiveKitServer;
 import io.lkworker.localserver.ServerConfig;
 import io.lkworker.runner.AgentLoader;
-import io.lkworker.server.AccessToken;
+import io.lkworker.serverlink.AccessToken;
 import io.lkworker.testing.TestConfigs;
 import io.lkworker.testing.TestJars;
 import java.nio.file.Files;

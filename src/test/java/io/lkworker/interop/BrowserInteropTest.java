@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.lkworker.localserver.LocalLiveKitServer;
 import io.lkworker.localserver.ServerConfig;
-import io.lkworker.server.AccessToken;
+import io.lkworker.serverlink.AccessToken;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;

@@ -25,7 +25,7 @@ class PackagingConfigTest {
 
     private static final Path PROJECT = Path.of("").toAbsolutePath();
     private static final Path UNIT = PROJECT.resolve("packaging/systemd/lk-worker.service");
-    /** The drain timeout of `lk-worker start` (reference worker: 3600 s). */
+    /** The drain timeout of `lk-worker start` (livekit/agents worker.py DRAIN_TIMEOUT: 3600 s). */
     private static final int DEFAULT_DRAIN_SECONDS = 3600;
 
     @TempDir

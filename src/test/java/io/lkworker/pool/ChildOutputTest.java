@@ -56,7 +56,7 @@ class ChildOutputTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> logs.count(e -> e.getFormattedMessage()
                     .startsWith("child wrote 24 MB of raw output")
                     && String.valueOf(pid).equals(e.getMDCPropertyMap().get("pid"))) == 1);
-            assertThat(Files.size(output)).isLessThanOrEqualTo(ChildProcess.MAX_OUTPUT_BYTES);
+            assertThat(Files.size(output)).isLessThanOrEqualTo(ChildOutput.MAX_OUTPUT_BYTES);
             h.terminate("AJ_flood", "done");
             assertThat(job.outcome(Duration.ofSeconds(20)).success()).isTrue();
             assertThat(logs.count(e -> e.getFormattedMessage().startsWith("child output: "))).isLessThanOrEqualTo(50);

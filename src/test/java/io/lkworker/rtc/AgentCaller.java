@@ -8,7 +8,7 @@ import io.lkworker.api.rtc.RemoteTrack;
 import io.lkworker.api.rtc.RemoteTrackPublication;
 import io.lkworker.api.rtc.RoomListener;
 import io.lkworker.localserver.ServerConfig;
-import io.lkworker.server.AccessToken;
+import io.lkworker.serverlink.AccessToken;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;

@@ -20,7 +20,7 @@ import io.lkworker.pool.AgentJarFixture;
 import io.lkworker.rtc.agent.RoomTestAgent;
 import io.lkworker.runner.AgentLoader;
 import io.lkworker.runner.LoadedAgent;
-import io.lkworker.server.AccessToken;
+import io.lkworker.serverlink.AccessToken;
 import io.lkworker.testing.TestConfigs;
 import java.net.URI;
 import java.net.http.HttpClient;

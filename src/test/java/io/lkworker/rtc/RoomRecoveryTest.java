@@ -18,7 +18,7 @@ import io.lkworker.api.rtc.RemoteTrackPublication;
 import io.lkworker.api.rtc.RoomListener;
 import io.lkworker.localserver.LocalLiveKitServer;
 import io.lkworker.localserver.ServerConfig;
-import io.lkworker.server.AccessToken;
+import io.lkworker.serverlink.AccessToken;
 import io.lkworker.talk.Pitch;
 import io.lkworker.testing.FreezableProxy;
 import java.net.InetSocketAddress;

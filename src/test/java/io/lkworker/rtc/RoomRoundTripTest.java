@@ -21,7 +21,7 @@ import io.lkworker.api.rtc.RoomException;
 import io.lkworker.api.rtc.RoomListener;
 import io.lkworker.localserver.LocalLiveKitServer;
 import io.lkworker.localserver.ServerConfig;
-import io.lkworker.server.AccessToken;
+import io.lkworker.serverlink.AccessToken;
 import io.lkworker.talk.Pitch;
 import io.lkworker.talk.ToneGenerator;
 import java.nio.charset.StandardCharsets;

@@ -7,7 +7,7 @@ import io.lkworker.api.rtc.RemoteParticipant;
 import io.lkworker.api.rtc.RoomListener;
 import io.lkworker.localserver.LocalLiveKitServer;
 import io.lkworker.localserver.ServerConfig;
-import io.lkworker.server.AccessToken;
+import io.lkworker.serverlink.AccessToken;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -14,7 +14,7 @@ import io.lkworker.api.rtc.RoomListener;
 import io.lkworker.localserver.LocalLiveKitServer;
 import io.lkworker.localserver.ServerConfig;
 import io.lkworker.rtc.RtcRoom;
-import io.lkworker.server.AccessToken;
+import io.lkworker.serverlink.AccessToken;
 import io.lkworker.talk.ToneGenerator;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;

@@ -30,7 +30,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Offers jobs to workers and assigns them (protocol.md §3.4–3.6): pick a WS_AVAILABLE worker of the
+ * Offers jobs to workers and assigns them (livekit/livekit {@code pkg/service/agentservice.go}
+ * {@code AgentHandler.JobRequest}, {@code selectWorkerWeightedByLoad}; {@code pkg/agent/worker.go}
+ * {@code Worker.AssignJob}): pick a WS_AVAILABLE worker of the
  * job's pool key weighted by {@code 1 − load}, send AvailabilityRequest, retry another worker on a
  * plain reject or a closed worker, stop on terminate-reject or timeout, sign the job token and send
  * JobAssignment on accept.
@@ -104,7 +106,7 @@ final class AgentDispatcher {
         return start(new Attempt(spec, job.build(), null));
     }
 
-    /** SimulateJobRequest (§3.12): offered to the asking worker only, room and participant from the request. */
+    /** SimulateJobRequest ({@code Worker.HandleSimulateJob}): offered to the asking worker only, room and participant from the request. */
     JobOffer simulate(WorkerSession worker, SimulateJobRequest req) {
         JobType type = req.hasParticipant() ? JobType.JT_PUBLISHER : JobType.JT_ROOM;
         String agentName = worker.registration().getAgentName();
@@ -171,7 +173,7 @@ final class AgentDispatcher {
         }, io);
     }
 
-    /** §3.4 and §3.5; returns null after finishing the attempt when nobody can be asked. */
+    /** The AvailabilityRequest and its answer; returns null after finishing the attempt when nobody can be asked. */
     private WorkerSession choose(Attempt a) {
         JobSpec spec = a.spec;
         List<WorkerSession> pool = registry.serving(spec.agentName(), spec.type(), spec.deployment()).stream()
@@ -195,7 +197,7 @@ final class AgentDispatcher {
         double sum = candidates.stream().mapToDouble(w -> Math.max(0, 1 - w.load())).sum();
         if (sum <= 0 && !candidates.isEmpty() && Double.isInfinite(config.targetLoad())) {
             // Load rules off (dev mode): a development machine busy with builds must not starve its
-            // own worker (the reference worker's issue #717), so every available worker weighs the same.
+            // own worker (livekit/agents issue #717), so every available worker weighs the same.
             return candidates.get(ThreadLocalRandom.current().nextInt(candidates.size()));
         }
         if (sum <= 0) {

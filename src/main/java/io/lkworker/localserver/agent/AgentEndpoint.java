@@ -18,7 +18,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code GET /agent}: the checks of protocol.md §1.3 in the server's order, the 101 answer, and
+ * {@code GET /agent}: the checks of the real server in its order (livekit/livekit
+ * {@code pkg/service/auth.go} {@code APIKeyAuthMiddleware}, {@code pkg/service/agentservice.go}
+ * {@code AgentService.ServeHTTP}), the 101 answer, and
  * then the connection is handed to a {@link WorkerSession} on the same thread.
  */
 final class AgentEndpoint implements HttpHandler {

@@ -7,7 +7,8 @@ import java.util.Map;
 import livekit.LivekitModels.ParticipantPermission;
 
 /**
- * The room token a JobAssignment carries (protocol.md §3.6 step 4): signed with the API key/secret
+ * The room token a JobAssignment carries (livekit/livekit {@code pkg/agent/worker.go} {@code Worker.AssignJob},
+ * which calls livekit/protocol {@code BuildAgentToken}): signed with the API key/secret
  * the worker connected with, so the worker can join the room as the identity it chose.
  */
 final class AgentJobToken {

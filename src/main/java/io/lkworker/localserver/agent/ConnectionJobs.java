@@ -16,7 +16,7 @@ import livekit.LivekitAgent.UpdateJobStatus;
 
 /**
  * The jobs of one worker connection: offers waiting for an AvailabilityResponse, jobs assigned on
- * this connection (§3.6–3.8), and job ids reported by MigrateJobRequest. Guarded by its own
+ * this connection, and job ids reported by MigrateJobRequest. Guarded by its own
  * monitor; futures are completed by the callers, never under the lock.
  */
 final class ConnectionJobs {
@@ -61,7 +61,7 @@ final class ConnectionJobs {
     }
 
     /**
-     * UpdateJobStatus (§3.7): only for jobs running here; JS_SUCCESS / JS_FAILED end the job.
+     * UpdateJobStatus (livekit/livekit {@code pkg/agent/worker.go} {@code Worker.HandleUpdateJob}): only for jobs running here; JS_SUCCESS / JS_FAILED end the job.
      * Returns false for an unknown job (ignored, never a violation).
      */
     synchronized boolean applyUpdate(UpdateJobStatus update, long nowNs) {

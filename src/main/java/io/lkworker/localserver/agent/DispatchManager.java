@@ -20,7 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Rooms and their agent dispatches (protocol.md §3.3, §3.13): creating a dispatch launches its
+ * Rooms and their agent dispatches (livekit/livekit {@code pkg/rtc/room.go} {@code launchRoomAgents},
+ * {@code pkg/service/agent_dispatch_service.go}): creating a dispatch launches its
  * JT_ROOM job, deleting one terminates its jobs. Rooms here have no participants, so only JT_ROOM
  * jobs are ever launched from dispatches; JT_PUBLISHER / JT_PARTICIPANT jobs come from
  * {@link AgentService#offerJob}.

@@ -5,7 +5,7 @@ import livekit.LivekitAgent.AvailabilityResponse;
 import livekit.LivekitAgent.Job;
 
 /**
- * How an offered job ended up (protocol.md §3.5–3.6).
+ * How an offered job ended up (livekit/livekit {@code pkg/agent/worker.go} {@code Worker.AssignJob}).
  *
  * @param kind                what happened
  * @param jobId               {@code AJ_…}

@@ -8,7 +8,8 @@ import livekit.LivekitAgent.JobType;
 import livekit.LivekitAgent.RegisterWorkerRequest;
 
 /**
- * The only two checks the real server makes on a RegisterWorkerRequest (§3.1 step 3): a defined
+ * The only two checks the real server makes on a RegisterWorkerRequest (livekit/livekit
+ * {@code pkg/agent/worker.go} {@code WorkerRegisterer.HandleRegister}): a defined
  * job type and a valid deployment. Nothing else (protocol, agent name, version) is validated.
  */
 final class RegistrationRules {

@@ -44,7 +44,8 @@ final class WorkerOutbox {
      * writing the RegisterWorkerResponse, so no AvailabilityRequest can overtake that response.
      */
     private final Object sendOrder = new Object();
-    /** Switched by the kind of the last data frame, like the real server's JSON mode (§1.5). */
+    /** Switched by the kind of the last data frame, like the real server's JSON mode
+     * (livekit/livekit {@code pkg/service/wsprotocol.go} {@code useJSON}). */
     private volatile boolean json;
 
     WorkerOutbox(WebSocketConnection ws, ConnectionJobs jobs, BooleanSupplier registered,
@@ -134,7 +135,8 @@ final class WorkerOutbox {
     }
 
     /**
-     * Sends JobTermination and forgets the job at once, without waiting for the worker (§3.8).
+     * Sends JobTermination and forgets the job at once, without waiting for the worker (livekit/livekit
+     * {@code pkg/agent/worker.go} {@code Worker.TerminateJob}).
      * False when the job is not running on this connection (the real server then sends nothing).
      */
     boolean terminate(String jobId) {

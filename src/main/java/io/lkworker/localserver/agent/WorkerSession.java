@@ -33,7 +33,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The agent protocol on one upgraded connection (protocol.md §3.1–3.12): AWAIT_REGISTER →
+ * The agent protocol on one upgraded connection (livekit/livekit {@code pkg/agent/worker.go} {@code Worker},
+ * {@code pkg/service/agentservice.go} {@code AgentHandler}): AWAIT_REGISTER →
  * REGISTERED → CLOSED, worker status and load; its jobs are kept in {@link ConnectionJobs}.
  *
  * <p>Threads: the connection thread runs {@link #run()} (all reads and all cleanup happen there);

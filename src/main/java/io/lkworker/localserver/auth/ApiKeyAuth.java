@@ -9,7 +9,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * LiveKit's auth middleware (protocol.md §1.3, first four rows): find the token, look up the secret
+ * LiveKit's auth middleware (livekit/livekit {@code pkg/service/auth.go} {@code APIKeyAuthMiddleware.ServeHTTP}):
+ * find the token, look up the secret
  * by its {@code iss}, verify it. Stateless apart from the immutable key map; safe from any thread.
  */
 public final class ApiKeyAuth {

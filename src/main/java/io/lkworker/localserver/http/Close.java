@@ -1,6 +1,9 @@
 package io.lkworker.localserver.http;
 
-/** How the server closes a worker connection (see protocol.md §3.11 and scenario S7). */
+/**
+ * How the server closes a worker connection (the real server: livekit/livekit
+ * {@code pkg/service/agentservice.go} {@code AgentHandler.HandleConnection} and {@code DrainConnections}).
+ */
 public enum Close {
     /** Plain TCP close without a close frame: what the real server does in every path (client sees 1006). */
     ABRUPT(0),

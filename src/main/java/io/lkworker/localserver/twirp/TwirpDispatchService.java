@@ -15,7 +15,8 @@ import livekit.LivekitAgentDispatch.ListAgentDispatchRequest;
 import livekit.LivekitAgentDispatch.ListAgentDispatchResponse;
 
 /**
- * {@code livekit.AgentDispatchService} over Twirp (protocol.md §3.13); {@link TwirpHandler} does the
+ * {@code livekit.AgentDispatchService} over Twirp (livekit/livekit {@code pkg/service/agent_dispatch_service.go});
+ * {@link TwirpHandler} does the
  * framing. Stateless; runs on the HTTP connection thread and delegates to the {@link AgentService}.
  */
 public final class TwirpDispatchService {

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Twirp's framing for one service ({@code livekit.AgentDispatchService}, later
- * {@code livekit.RoomService}; protocol.md §3.13): POST only, the method named by the path after the
+ * {@code livekit.RoomService}; the Twirp protocol as LiveKit's server serves it): POST only, the method named by the path after the
  * service's prefix, protobuf or protojson bodies by Content-Type, the answer in the request's
  * encoding, errors as Twirp JSON. Stateless; runs on the HTTP connection thread.
  */

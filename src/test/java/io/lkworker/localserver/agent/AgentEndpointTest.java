@@ -12,7 +12,7 @@ import io.lkworker.localserver.LocalLiveKitServer;
 import io.lkworker.localserver.ServerConfig;
 import io.lkworker.localserver.TestWorker;
 import io.lkworker.localserver.http.Close;
-import io.lkworker.server.AccessToken;
+import io.lkworker.serverlink.AccessToken;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -36,7 +36,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The /agent endpoint: §1.3 checks, the handshake, framing, and the registration phase rules. */
+/** The /agent endpoint: the auth and upgrade checks, the handshake, framing, and the registration phase rules. */
 class AgentEndpointTest {
 
     private static final Duration WAIT = TestWorker.WAIT;

@@ -8,7 +8,7 @@ import io.lkworker.localserver.LocalLiveKitServer;
 import io.lkworker.localserver.ServerConfig;
 import io.lkworker.localserver.ServerListener;
 import io.lkworker.localserver.TestWorker;
-import io.lkworker.server.AccessToken;
+import io.lkworker.serverlink.AccessToken;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

@@ -1,7 +1,7 @@
 package io.lkworker.localserver.room;
 
 import io.lkworker.localserver.ServerConfig;
-import io.lkworker.server.AccessToken;
+import io.lkworker.serverlink.AccessToken;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;

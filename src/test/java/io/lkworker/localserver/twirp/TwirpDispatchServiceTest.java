@@ -9,7 +9,7 @@ import com.google.gson.JsonParser;
 import io.lkworker.localserver.LocalLiveKitServer;
 import io.lkworker.localserver.ServerConfig;
 import io.lkworker.localserver.TestWorker;
-import io.lkworker.server.AccessToken;
+import io.lkworker.serverlink.AccessToken;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -1,4 +1,4 @@
-package io.lkworker.server;
+package io.lkworker.serverlink;
 
 import io.lkworker.loop.EventLoop;
 import java.net.URI;
@@ -21,7 +21,8 @@ final class LiveKitSocket {
     private static final Logger log = LoggerFactory.getLogger(LiveKitSocket.class);
     /**
      * Client-side keepalive: Java-WebSocket pings every this many seconds and drops a connection whose
-     * pongs stop, like the reference worker's 30 s heartbeat; it catches a dead peer that never sends FIN.
+     * pongs stop, like the 30 s {@code HEARTBEAT_INTERVAL} of livekit/agents {@code worker.py}; it catches a dead
+     * peer that never sends FIN.
      */
     private static final int CONNECTION_LOST_TIMEOUT_SECONDS = 30;
     /**

@@ -1,10 +1,11 @@
-package io.lkworker.server;
+package io.lkworker.serverlink;
 
 /**
- * Reconnection schedule: 0, 2, 4, 6, 8, 10, 10 … s, like the reference worker — the first retry after
+ * Reconnection schedule: 0, 2, 4, 6, 8, 10, 10 … s, like livekit/agents {@code livekit-agents/livekit/agents/worker.py}
+ * {@code _connection_task} ({@code min(retry_count * 2, 10)}) — the first retry after
  * a connection that had worked is immediate, and a server that is down is not hammered. Retries
  * {@code maxRetry} times: gives up at the failure after that, {@code maxRetry + 1} failed attempts in
- * all (like the reference worker's {@code max_retry}; {@code --max-retry} documents the same).
+ * all (like {@code ServerOptions.max_retry} there; {@code --max-retry} documents the same).
  */
 public final class Backoff {
 

@@ -1,7 +1,5 @@
-package io.lkworker.dev;
+package io.lkworker.cli;
 
-import io.lkworker.cli.CliContext;
-import io.lkworker.cli.LkWorkerCommand;
 import io.lkworker.localserver.LocalLiveKitServer;
 import io.lkworker.localserver.ServerConfig;
 import io.lkworker.localserver.ServerListener;
@@ -17,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * executor, no warm processes, health port on), waits for the registration and exits, so the JVM
  * that runs it with {@code -XX:ArchiveClassesAtExit} writes every class of the start-up path.
  *
- * <pre>java -XX:ArchiveClassesAtExit=FILE -cp CLASSPATH io.lkworker.dev.DaemonCdsTrainer AGENT_JAR</pre>
+ * <pre>java -XX:ArchiveClassesAtExit=FILE -cp CLASSPATH io.lkworker.cli.DaemonCdsTrainer AGENT_JAR</pre>
  */
 public final class DaemonCdsTrainer {
 

@@ -1,4 +1,4 @@
-package io.lkworker.server;
+package io.lkworker.serverlink;
 
 import io.lkworker.loop.EventLoop;
 import io.lkworker.loop.Timer;

@@ -1,4 +1,4 @@
-package io.lkworker.server;
+package io.lkworker.serverlink;
 
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;

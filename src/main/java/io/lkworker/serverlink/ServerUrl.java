@@ -1,4 +1,4 @@
-package io.lkworker.server;
+package io.lkworker.serverlink;
 
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -11,7 +11,8 @@ public final class ServerUrl {
 
     /**
      * {@code https://host/prefix?x=1} → {@code wss://host/prefix/agent}. Query and fragment are
-     * dropped, trailing slashes normalised, like the reference worker.
+     * dropped, trailing slashes normalised, like livekit/agents {@code livekit-agents/livekit/agents/worker.py}
+     * {@code _connection_task}.
      *
      * @throws IllegalArgumentException with a one-line reason when the URL is not usable
      */

@@ -1,4 +1,4 @@
-package io.lkworker.server;
+package io.lkworker.serverlink;
 
 import com.google.gson.JsonObject;
 import io.lkworker.jwt.Jwt;
