@@ -6,7 +6,7 @@ import io.lkworker.api.rtc.StreamTextOptions;
 import io.lkworker.localserver.LocalLiveKitServer;
 import io.lkworker.localserver.ServerConfig;
 import io.lkworker.rtc.RtcRoom;
-import io.lkworker.server.AccessToken;
+import io.lkworker.serverlink.AccessToken;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Random;

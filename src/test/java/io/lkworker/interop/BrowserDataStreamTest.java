@@ -12,7 +12,7 @@ import io.lkworker.api.rtc.StreamBytesOptions;
 import io.lkworker.localserver.LocalLiveKitServer;
 import io.lkworker.localserver.ServerConfig;
 import io.lkworker.rtc.RtcRoom;
-import io.lkworker.server.AccessToken;
+import io.lkworker.serverlink.AccessToken;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;

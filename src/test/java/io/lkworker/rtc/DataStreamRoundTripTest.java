@@ -18,7 +18,7 @@ import io.lkworker.api.rtc.TextStreamInfo;
 import io.lkworker.api.rtc.TextStreamWriter;
 import io.lkworker.localserver.LocalLiveKitServer;
 import io.lkworker.localserver.ServerConfig;
-import io.lkworker.server.AccessToken;
+import io.lkworker.serverlink.AccessToken;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
