@@ -4,7 +4,9 @@ import io.lkworker.api.rtc.DataOptions;
 import io.lkworker.api.rtc.LocalAudioTrack;
 import io.lkworker.api.rtc.LocalParticipant;
 import io.lkworker.api.rtc.LocalTrackPublication;
+import io.lkworker.api.rtc.RpcHandler;
 import io.lkworker.api.rtc.TrackPublishOptions;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -57,6 +59,21 @@ final class LocalParticipantImpl extends ParticipantBase implements LocalPartici
     @Override
     public void setAttributes(Map<String, String> attributes) {
         session.updateOwnInfo(null, null, Map.copyOf(attributes));
+    }
+
+    @Override
+    public void registerRpcMethod(String method, RpcHandler handler) {
+        session.rpc.register(method, handler);
+    }
+
+    @Override
+    public void unregisterRpcMethod(String method) {
+        session.rpc.unregister(method);
+    }
+
+    @Override
+    public String performRpc(String destinationIdentity, String method, String payload, Duration responseTimeout) {
+        return session.rpc.performRpc(destinationIdentity, method, payload, responseTimeout);
     }
 
     void putPublication(LocalTrackPublicationImpl publication) {

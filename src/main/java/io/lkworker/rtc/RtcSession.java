@@ -74,6 +74,10 @@ final class RtcSession implements RtcEngine.Model {
     private volatile LivekitModels.Room roomInfo = LivekitModels.Room.getDefaultInstance();
     /** RPC, data streams: who takes which non-user data packets (fixed once connected). */
     private final List<DataPacketHandler> packetHandlers = new CopyOnWriteArrayList<>();
+    /** LiveKit RPC: our registered methods and the calls we make (outlives reconnects). */
+    final RpcEndpoint rpc;
+    /** The server's version from the last JoinResponse ("" until joined): RPC needs 1.8.0. */
+    private volatile String serverVersion = "";
 
     RtcSession(ConnectOptions options) {
         this.options = options;
@@ -84,6 +88,13 @@ final class RtcSession implements RtcEngine.Model {
         this.events = new RoomEvents("lk-rtc-" + n + "-events");
         this.participants = new ParticipantTracker(this, events);
         this.room = new RtcRoom(this);
+        this.rpc = new RpcEndpoint(this);
+        addPacketHandler(rpc);
+    }
+
+    /** The LiveKit server's version, as its last JoinResponse said ("" before joining). */
+    String serverVersion() {
+        return serverVersion;
     }
 
     RtcRoom room() {
@@ -124,6 +135,7 @@ final class RtcSession implements RtcEngine.Model {
     @Override
     public void onJoined(JoinResponse join, boolean rejoined) {
         roomInfo = join.getRoom();
+        serverVersion = join.getServerInfo().getVersion();
         if (rejoined) {
             participants.onRejoin(join);
             log.info("rejoined room {} as {} ({})", join.getRoom().getName(), join.getParticipant().getIdentity(),
@@ -354,6 +366,20 @@ final class RtcSession implements RtcEngine.Model {
         if (!sent) {
             throw new RoomException("data channel is not open");
         }
+    }
+
+    /**
+     * Session thread: sends {@code packet} (value and destinations set) on the reliable channel at once,
+     * without waiting; false if there is no channel to send it on. For answers that must not wait for
+     * anything (RPC acknowledgements).
+     */
+    boolean sendPacketNow(DataPacket.Builder packet) {
+        if (engine == null || !participants.hasLocal() || state() == ConnectionState.DISCONNECTED) {
+            return false;
+        }
+        LocalParticipantImpl me = participants.local();
+        packet.setKind(DataPacket.Kind.RELIABLE).setParticipantIdentity(me.identity()).setParticipantSid(me.sid());
+        return engine.sendData(packet, true);
     }
 
     // ---- subscriptions and our own info ------------------------------------------------------------------
