@@ -61,6 +61,8 @@ final class LocalParticipantImpl extends ParticipantBase implements LocalPartici
         session.updateOwnInfo(null, null, Map.copyOf(attributes));
     }
 
+    // ---- RPC: all of it is the session's RpcEndpoint --------------------------------------------------
+
     @Override
     public void registerRpcMethod(String method, RpcHandler handler) {
         session.rpc.register(method, handler);

@@ -38,6 +38,13 @@ import org.slf4j.LoggerFactory;
  * handlers interrupted) when the room closes. Callers block on their own thread.
  *
  * <p>Registered methods are local state: they survive resumes and full reconnects.
+ *
+ * <p><b>Version 1 only.</b> LiveKit's clients send RPC over data streams (version 2) only to peers whose
+ * {@code ParticipantInfo.client_protocol} is at least 1 ({@code livekit/client-sdk-js
+ * src/room/rpc/client/RpcClientManager.ts publishRpcRequest}, {@code livekit/rust-sdks
+ * livekit/src/room/rpc/client.rs perform_rpc}). Our client does not set {@code client_protocol} (0), so
+ * peers send us {@code RpcRequest} packets and answer ours with {@code RpcResponse} packets; keep it so
+ * until data-stream RPC is implemented here.
  */
 final class RpcEndpoint implements DataPacketHandler {
 
@@ -117,6 +124,9 @@ final class RpcEndpoint implements DataPacketHandler {
     /** {@link #performRpc} with any protocol version on the request (tests: UNSUPPORTED_VERSION). */
     String performRpc(String destination, String method, String payload, Duration responseTimeout, int version) {
         Objects.requireNonNull(destination, "destinationIdentity");
+        if (destination.isEmpty()) {
+            throw new IllegalArgumentException("destinationIdentity is empty");
+        }
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(payload, "payload");
         if (responseTimeout == null || responseTimeout.isNegative() || responseTimeout.isZero()) {

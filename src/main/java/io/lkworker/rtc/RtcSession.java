@@ -76,8 +76,6 @@ final class RtcSession implements RtcEngine.Model {
     private final List<DataPacketHandler> packetHandlers = new CopyOnWriteArrayList<>();
     /** LiveKit RPC: our registered methods and the calls we make (outlives reconnects). */
     final RpcEndpoint rpc;
-    /** The server's version from the last JoinResponse ("" until joined): RPC needs 1.8.0. */
-    private volatile String serverVersion = "";
 
     RtcSession(ConnectOptions options) {
         this.options = options;
@@ -90,11 +88,6 @@ final class RtcSession implements RtcEngine.Model {
         this.room = new RtcRoom(this);
         this.rpc = new RpcEndpoint(this);
         addPacketHandler(rpc);
-    }
-
-    /** The LiveKit server's version, as its last JoinResponse said ("" before joining). */
-    String serverVersion() {
-        return serverVersion;
     }
 
     RtcRoom room() {
@@ -135,7 +128,7 @@ final class RtcSession implements RtcEngine.Model {
     @Override
     public void onJoined(JoinResponse join, boolean rejoined) {
         roomInfo = join.getRoom();
-        serverVersion = join.getServerInfo().getVersion();
+        serverVersion = join.getServerInfo().getVersion(); // RPC: UNSUPPORTED_SERVER below 1.8.0
         if (rejoined) {
             participants.onRejoin(join);
             log.info("rejoined room {} as {} ({})", join.getRoom().getName(), join.getParticipant().getIdentity(),
@@ -368,10 +361,20 @@ final class RtcSession implements RtcEngine.Model {
         }
     }
 
+    // ---- RPC: what RpcEndpoint needs of the session ------------------------------------------------
+
+    /** The server's version from the last JoinResponse ("" until joined): RPC needs 1.8.0. */
+    private volatile String serverVersion = "";
+
+    /** The LiveKit server's version, as its last JoinResponse said ("" before joining). */
+    String serverVersion() {
+        return serverVersion;
+    }
+
     /**
      * Session thread: sends {@code packet} (value and destinations set) on the reliable channel at once,
      * without waiting; false if there is no channel to send it on. For answers that must not wait for
-     * anything (RPC acknowledgements).
+     * anything, nor queue behind agent threads (RPC acknowledgements).
      */
     boolean sendPacketNow(DataPacket.Builder packet) {
         if (engine == null || !participants.hasLocal() || state() == ConnectionState.DISCONNECTED) {

@@ -122,8 +122,7 @@ class BrowserRpcTest {
 
             // the agent state the page watches
             for (AgentState s : List.of(AgentState.LISTENING, AgentState.THINKING, AgentState.SPEAKING)) {
-                me.setAgentState(s);
-                Thread.sleep(200);
+                me.setAgentState(s); // returns once the server applied it
             }
 
             List<Double> javaToBrowser = new ArrayList<>();
@@ -154,7 +153,6 @@ class BrowserRpcTest {
             assertThat(unknownInBrowser.get("code").getAsInt()).isEqualTo(RpcError.UNSUPPORTED_METHOD);
             JsonObject timeoutInBrowser = report.getAsJsonObject("responseTimeout");
             assertThat(timeoutInBrowser.get("code").getAsInt()).isEqualTo(RpcError.RESPONSE_TIMEOUT);
-            assertThat(timeoutInBrowser.get("ms").getAsInt()).isBetween(900, 2500);
             // what the page's handlers were given by our calls
             JsonObject first = report.getAsJsonArray("invocations").get(0).getAsJsonObject();
             assertThat(first.get("method").getAsString()).isEqualTo("browser.echo");

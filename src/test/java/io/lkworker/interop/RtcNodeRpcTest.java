@@ -197,7 +197,6 @@ class RtcNodeRpcTest {
         assertThat(report.getAsJsonObject("unknownMethod").get("code").getAsInt()).isEqualTo(RpcError.UNSUPPORTED_METHOD);
         JsonObject timeout = report.getAsJsonObject("responseTimeout");
         assertThat(timeout.get("code").getAsInt()).isEqualTo(RpcError.RESPONSE_TIMEOUT);
-        assertThat(timeout.get("ms").getAsInt()).isBetween(900, 2500);
         JsonObject first = report.getAsJsonArray("invocations").get(0).getAsJsonObject();
         assertThat(first.get("callerIdentity").getAsString()).isEqualTo(JAVA);
         assertThat(first.get("payload").getAsString()).isEqualTo("hi from java");

@@ -155,17 +155,13 @@ class RpcRoundTripTest {
             Thread.sleep(3000);
             return "late";
         });
-        long t0 = System.nanoTime();
         RpcError slow = rpcError(() -> r[0].localParticipant().performRpc("bob", "slow", "", Duration.ofSeconds(1)));
-        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         assertThat(slow.code()).isEqualTo(RpcError.RESPONSE_TIMEOUT);
-        assertThat(ms).isBetween(900L, 2500L);
+        assertThat(slow.message()).isEqualTo("Response timeout");
 
-        t0 = System.nanoTime();
+        // nobody acknowledges: a timeout shorter than the 7 s allowed for the ack ends as CONNECTION_TIMEOUT
         RpcError absent = rpcError(() -> r[0].localParticipant().performRpc("nobody", "slow", "", Duration.ofMillis(1500)));
-        ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         assertThat(absent.code()).isEqualTo(RpcError.CONNECTION_TIMEOUT);
-        assertThat(ms).isBetween(1400L, 3000L);
         // the late answer to the first call is dropped quietly
         await().atMost(5, TimeUnit.SECONDS).until(() -> session(r[0]).rpc.pendingCalls() == 0);
         assertThat(r[0].localParticipant().performRpc("bob", "slow", "", Duration.ofSeconds(5)))
@@ -214,10 +210,9 @@ class RpcRoundTripTest {
         });
         Future<RpcError> call = callers.submit(() -> rpcError(() -> r[0].localParticipant().performRpc("bob", "hang", "")));
         assertThat(entered.await(5, TimeUnit.SECONDS)).isTrue();
-        long t0 = System.nanoTime();
         r[1].disconnect();
-        assertThat(call.get(5, TimeUnit.SECONDS).code()).isEqualTo(RpcError.RECIPIENT_DISCONNECTED);
-        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(3000);
+        // (well before the 15 s response timeout, which would be RESPONSE_TIMEOUT)
+        assertThat(call.get(10, TimeUnit.SECONDS).code()).isEqualTo(RpcError.RECIPIENT_DISCONNECTED);
 
         // our own room closing fails our pending calls too
         RtcRoom carol = join("rpc-leave", "carol");
@@ -231,7 +226,7 @@ class RpcRoundTripTest {
         Future<RpcError> call2 = callers.submit(() -> rpcError(() -> r[0].localParticipant().performRpc("carol", "hang", "")));
         assertThat(carolEntered.await(5, TimeUnit.SECONDS)).isTrue();
         r[0].disconnect();
-        RpcError closed = call2.get(5, TimeUnit.SECONDS);
+        RpcError closed = call2.get(10, TimeUnit.SECONDS);
         assertThat(closed.code()).isEqualTo(RpcError.RECIPIENT_DISCONNECTED);
         assertThat(closed.data()).contains("room disconnected");
         // and calls after that cannot be sent
@@ -250,23 +245,24 @@ class RpcRoundTripTest {
                 eventThread.complete(Thread.currentThread().getName());
             }
         });
-        r[1].localParticipant().registerRpcMethod("sleep", i -> {
+        // each handler waits until all 8 are running at once: handlers run one after the other would
+        // never get there and answer "alone"
+        int n = 8;
+        CountDownLatch allRunning = new CountDownLatch(n);
+        r[1].localParticipant().registerRpcMethod("together", i -> {
             threads.add(Thread.currentThread().getName());
-            Thread.sleep(1000);
-            return i.payload();
+            allRunning.countDown();
+            return allRunning.await(10, TimeUnit.SECONDS) ? i.payload() : "alone";
         });
-        long t0 = System.nanoTime();
         List<Future<String>> calls = new ArrayList<>();
-        for (int i = 0; i < 8; i++) {
+        for (int i = 0; i < n; i++) {
             String p = "call-" + i;
-            calls.add(callers.submit(() -> r[0].localParticipant().performRpc("bob", "sleep", p)));
+            calls.add(callers.submit(() -> r[0].localParticipant().performRpc("bob", "together", p)));
         }
-        for (int i = 0; i < 8; i++) {
-            assertThat(calls.get(i).get(10, TimeUnit.SECONDS)).isEqualTo("call-" + i);
+        for (int i = 0; i < n; i++) {
+            assertThat(calls.get(i).get(20, TimeUnit.SECONDS)).isEqualTo("call-" + i);
         }
-        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-        assertThat(ms).isLessThan(4000); // 8 × 1 s one after the other would be 8 s
-        assertThat(threads).hasSizeGreaterThan(1).allMatch(n -> n.startsWith("lk-rpc-"));
+        assertThat(threads).hasSize(n).allMatch(name -> name.startsWith("lk-rpc-"));
         r[0].localParticipant().setAttributes(Map.of("k", "v"));
         assertThat(eventThread.get(5, TimeUnit.SECONDS)).isNotIn(threads).doesNotStartWith("lk-rpc-");
     }

@@ -49,7 +49,7 @@ public interface LocalParticipant extends Participant {
      */
     void setAttributes(Map<String, String> attributes);
 
-    // ---- RPC (LiveKit's remote method calls between participants) ----------------------------------
+    // ---- RPC (LiveKit's remote method calls between participants) and agent state -------------------
 
     /** How long {@link #performRpc(String, String, String)} waits for the answer: LiveKit's default, 15 s. */
     Duration DEFAULT_RPC_RESPONSE_TIMEOUT = Duration.ofSeconds(15);
@@ -83,8 +83,6 @@ public interface LocalParticipant extends Participant {
     default String performRpc(String destinationIdentity, String method, String payload) {
         return performRpc(destinationIdentity, method, payload, DEFAULT_RPC_RESPONSE_TIMEOUT);
     }
-
-    // ---- agent state ---------------------------------------------------------------------------------
 
     /**
      * Publishes what this agent is doing as the attribute {@value AgentState#ATTRIBUTE}, where LiveKit's
