@@ -352,6 +352,11 @@ final class RpcEndpoint implements DataPacketHandler {
         pool.shutdownNow();
     }
 
+    /** Incoming calls waiting for a handler thread (tests). */
+    int queuedCalls() {
+        return pool.getQueue().size();
+    }
+
     /** Calls waiting for their answer (tests). */
     int pendingCalls() {
         return pending.size();

@@ -268,6 +268,34 @@ class RpcRoundTripTest {
     }
 
     @Test
+    void callsBeyondThePoolAndItsQueueAreRefusedAtOnce() throws Exception {
+        RtcRoom[] r = pair("rpc-pool-full");
+        CountDownLatch release = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
+        r[1].localParticipant().registerRpcMethod("block", i -> {
+            running.incrementAndGet();
+            return release.await(60, TimeUnit.SECONDS) ? "released" : "never released";
+        });
+        r[1].localParticipant().registerRpcMethod("quick", i -> "quick");
+        int capacity = RpcEndpoint.MAX_HANDLER_THREADS + RpcEndpoint.MAX_QUEUED_CALLS;
+        List<Future<String>> calls = new ArrayList<>();
+        for (int i = 0; i < capacity; i++) {
+            calls.add(callers.submit(() -> r[0].localParticipant().performRpc("bob", "block", "", Duration.ofSeconds(60))));
+        }
+        RpcEndpoint bob = session(r[1]).rpc;
+        await().atMost(30, TimeUnit.SECONDS).until(() -> running.get() == RpcEndpoint.MAX_HANDLER_THREADS
+                && bob.queuedCalls() == RpcEndpoint.MAX_QUEUED_CALLS);
+        RpcError full = rpcError(() -> r[0].localParticipant().performRpc("bob", "quick", ""));
+        assertThat(full.code()).isEqualTo(RpcError.APPLICATION_ERROR);
+        assertThat(full.data()).contains("too many RPC calls waiting");
+        release.countDown();
+        for (Future<String> call : calls) {
+            assertThat(call.get(60, TimeUnit.SECONDS)).isEqualTo("released");
+        }
+        assertThat(r[0].localParticipant().performRpc("bob", "quick", "")).isEqualTo("quick");
+    }
+
+    @Test
     void wrongVersionsAreRefusedAndServerCallsAreAnsweredToTheIdentityReceived() throws Exception {
         RtcRoom[] r = pair("rpc-version");
         List<String> callers = new CopyOnWriteArrayList<>();
