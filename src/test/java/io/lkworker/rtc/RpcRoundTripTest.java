@@ -29,6 +29,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import livekit.LivekitModels;
 import livekit.LivekitModels.DataPacket;
+import livekit.LivekitRtc;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -293,6 +294,37 @@ class RpcRoundTripTest {
             assertThat(call.get(60, TimeUnit.SECONDS)).isEqualTo("released");
         }
         assertThat(r[0].localParticipant().performRpc("bob", "quick", "")).isEqualTo("quick");
+    }
+
+    @Test
+    void registeredMethodsSurviveAResumeAndAFullReconnect() {
+        RtcRoom[] r = pair("rpc-reconnect");
+        List<String> bobEvents = new CopyOnWriteArrayList<>();
+        r[1].addListener(new RoomListener() {
+            @Override
+            public void onReconnected() {
+                bobEvents.add("reconnected");
+            }
+        });
+        r[1].localParticipant().registerRpcMethod("who", i -> "bob " + r[1].localParticipant().sid());
+        r[0].localParticipant().registerRpcMethod("who", i -> "alice");
+        String sidBefore = r[1].localParticipant().sid();
+        assertThat(r[0].localParticipant().performRpc("bob", "who", "")).isEqualTo("bob " + sidBefore);
+
+        assertThat(server.sendLeave("rpc-reconnect", "bob", LivekitRtc.LeaveRequest.Action.RESUME)).isTrue();
+        await().atMost(30, TimeUnit.SECONDS).until(() -> bobEvents.size() == 1
+                && r[1].connectionState() == io.lkworker.api.rtc.ConnectionState.CONNECTED);
+        assertThat(r[0].localParticipant().performRpc("bob", "who", "")).startsWith("bob ");
+        assertThat(r[1].localParticipant().performRpc("alice", "who", "")).isEqualTo("alice");
+
+        assertThat(server.sendLeave("rpc-reconnect", "bob", LivekitRtc.LeaveRequest.Action.RECONNECT)).isTrue();
+        await().atMost(30, TimeUnit.SECONDS).until(() -> bobEvents.size() == 2
+                && r[1].connectionState() == io.lkworker.api.rtc.ConnectionState.CONNECTED
+                && r[0].remoteParticipants().containsKey("bob")
+                && !r[1].localParticipant().sid().equals(sidBefore));
+        String sidAfter = r[1].localParticipant().sid();
+        assertThat(r[0].localParticipant().performRpc("bob", "who", "")).isEqualTo("bob " + sidAfter);
+        assertThat(r[1].localParticipant().performRpc("alice", "who", "")).isEqualTo("alice");
     }
 
     @Test
