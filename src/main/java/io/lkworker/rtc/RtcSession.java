@@ -373,11 +373,12 @@ final class RtcSession implements RtcEngine.Model {
 
     /**
      * Session thread: sends {@code packet} (value and destinations set) on the reliable channel at once,
-     * without waiting; false if there is no channel to send it on. For answers that must not wait for
+     * without waiting; false if there is no channel to send it on or it is congested. For answers that must not wait for
      * anything, nor queue behind agent threads (RPC acknowledgements).
      */
     boolean sendPacketNow(DataPacket.Builder packet) {
-        if (engine == null || !participants.hasLocal() || state() == ConnectionState.DISCONNECTED) {
+        if (engine == null || !participants.hasLocal() || state() == ConnectionState.DISCONNECTED
+                || engine.bufferedData(true) > MAX_BUFFERED_DATA) {
             return false;
         }
         LocalParticipantImpl me = participants.local();

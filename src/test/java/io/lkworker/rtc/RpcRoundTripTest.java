@@ -339,6 +339,12 @@ class RpcRoundTripTest {
         RpcError v2 = rpcError(() -> session(r[0]).rpc.performRpc("bob", "m", "", Duration.ofSeconds(5), 2));
         assertThat(v2.code()).isEqualTo(RpcError.UNSUPPORTED_VERSION);
         assertThat(callers).isEmpty();
+        // a server older than 1.8.0 (as its JoinResponse says) does not forward RPC: refused before sending
+        assertThat(session(r[0]).serverVersion()).isNotEmpty();
+        setServerVersion(session(r[0]), "1.7.2");
+        RpcError old = rpcError(() -> r[0].localParticipant().performRpc("bob", "m", ""));
+        assertThat(old.code()).isEqualTo(RpcError.UNSUPPORTED_SERVER);
+        assertThat(callers).isEmpty();
         // A request as the server sends it for RoomService.PerformRpc: the packet's identity is the request id.
         RtcSession bob = session(r[1]);
         bob.exec.execute(() -> bob.rpc.onPacket(DataPacket.newBuilder().setParticipantIdentity("srv-req-1")
@@ -360,6 +366,16 @@ class RpcRoundTripTest {
         assertThat(AgentState.fromValue("listening")).isEqualTo(AgentState.LISTENING);
         assertThat(AgentState.INITIALIZING.value()).isEqualTo("initializing");
         assertThat(AgentState.IDLE.value()).isEqualTo("idle");
+    }
+
+    private static void setServerVersion(RtcSession session, String version) {
+        try {
+            Field f = RtcSession.class.getDeclaredField("serverVersion");
+            f.setAccessible(true);
+            f.set(session, version);
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
+        }
     }
 
     static RtcSession session(RtcRoom room) {
