@@ -328,7 +328,7 @@ class RpcRoundTripTest {
     }
 
     @Test
-    void wrongVersionsAreRefusedAndServerCallsAreAnsweredToTheIdentityReceived() throws Exception {
+    void otherVersionsAndOldServersAreRefusedAndServerCallsAreAnsweredToTheIdentityReceived() throws Exception {
         RtcRoom[] r = pair("rpc-version");
         List<String> callers = new CopyOnWriteArrayList<>();
         r[1].localParticipant().registerRpcMethod("m", i -> {
