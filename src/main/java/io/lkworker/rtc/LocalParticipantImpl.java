@@ -10,7 +10,9 @@ import io.lkworker.api.rtc.StreamBytesOptions;
 import io.lkworker.api.rtc.StreamTextOptions;
 import io.lkworker.api.rtc.TextStreamInfo;
 import io.lkworker.api.rtc.TextStreamWriter;
+import io.lkworker.api.rtc.RpcHandler;
 import io.lkworker.api.rtc.TrackPublishOptions;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -93,6 +95,23 @@ final class LocalParticipantImpl extends ParticipantBase implements LocalPartici
     public ByteStreamInfo sendFile(java.nio.file.Path path, StreamBytesOptions options) {
         return session.outgoingStreams().sendFile(Objects.requireNonNull(path, "path"),
                 Objects.requireNonNull(options, "options"));
+    }
+
+    // ---- RPC: all of it is the session's RpcEndpoint --------------------------------------------------
+
+    @Override
+    public void registerRpcMethod(String method, RpcHandler handler) {
+        session.rpc.register(method, handler);
+    }
+
+    @Override
+    public void unregisterRpcMethod(String method) {
+        session.rpc.unregister(method);
+    }
+
+    @Override
+    public String performRpc(String destinationIdentity, String method, String payload, Duration responseTimeout) {
+        return session.rpc.performRpc(destinationIdentity, method, payload, responseTimeout);
     }
 
     void putPublication(LocalTrackPublicationImpl publication) {

@@ -74,6 +74,8 @@ final class RtcSession implements RtcEngine.Model {
     private volatile LivekitModels.Room roomInfo = LivekitModels.Room.getDefaultInstance();
     /** RPC, data streams: who takes which non-user data packets (fixed once connected). */
     private final List<DataPacketHandler> packetHandlers = new CopyOnWriteArrayList<>();
+    /** LiveKit RPC: our registered methods and the calls we make (outlives reconnects). */
+    final RpcEndpoint rpc;
 
     RtcSession(ConnectOptions options) {
         this.options = options;
@@ -85,6 +87,8 @@ final class RtcSession implements RtcEngine.Model {
         this.participants = new ParticipantTracker(this, events);
         this.room = new RtcRoom(this);
         addPacketHandler(incomingStreams = new IncomingDataStreams("lk-rtc-" + n, exec));
+        this.rpc = new RpcEndpoint(this);
+        addPacketHandler(rpc);
     }
 
     RtcRoom room() {
@@ -125,6 +129,7 @@ final class RtcSession implements RtcEngine.Model {
     @Override
     public void onJoined(JoinResponse join, boolean rejoined) {
         roomInfo = join.getRoom();
+        serverVersion = join.getServerInfo().getVersion(); // RPC: UNSUPPORTED_SERVER below 1.8.0
         if (rejoined) {
             participants.onRejoin(join);
             log.info("rejoined room {} as {} ({})", join.getRoom().getName(), join.getParticipant().getIdentity(),
@@ -388,6 +393,31 @@ final class RtcSession implements RtcEngine.Model {
             }
             java.util.concurrent.locks.LockSupport.parkNanos(5_000_000L);
         }
+    }
+
+    // ---- RPC: what RpcEndpoint needs of the session ------------------------------------------------
+
+    /** The server's version from the last JoinResponse ("" until joined): RPC needs 1.8.0. */
+    private volatile String serverVersion = "";
+
+    /** The LiveKit server's version, as its last JoinResponse said ("" before joining). */
+    String serverVersion() {
+        return serverVersion;
+    }
+
+    /**
+     * Session thread: sends {@code packet} (value and destinations set) on the reliable channel at once,
+     * without waiting; false if there is no channel to send it on or it is congested. For answers that must not wait for
+     * anything, nor queue behind agent threads (RPC acknowledgements).
+     */
+    boolean sendPacketNow(DataPacket.Builder packet) {
+        if (engine == null || !participants.hasLocal() || state() == ConnectionState.DISCONNECTED
+                || engine.bufferedData(true) > MAX_BUFFERED_DATA) {
+            return false;
+        }
+        LocalParticipantImpl me = participants.local();
+        packet.setKind(DataPacket.Kind.RELIABLE).setParticipantIdentity(me.identity()).setParticipantSid(me.sid());
+        return engine.sendData(packet, true);
     }
 
     // ---- subscriptions and our own info ------------------------------------------------------------------

@@ -1,5 +1,6 @@
 package io.lkworker.api.rtc;
 
+import java.time.Duration;
 import java.util.Map;
 
 /** This client in the room: what it publishes and how it presents itself. */
@@ -74,4 +75,48 @@ public interface LocalParticipant extends Participant {
      * @throws java.io.UncheckedIOException if the file cannot be read
      */
     ByteStreamInfo sendFile(java.nio.file.Path path, StreamBytesOptions options);
+
+    // ---- RPC (LiveKit's remote method calls between participants) and agent state -------------------
+
+    /** How long {@link #performRpc(String, String, String)} waits for the answer: LiveKit's default, 15 s. */
+    Duration DEFAULT_RPC_RESPONSE_TIMEOUT = Duration.ofSeconds(15);
+
+    /**
+     * Answers calls of {@code method} from other participants (or the server) with {@code handler}.
+     * The registration belongs to this client, not to a connection: it lasts through reconnects until
+     * {@link #unregisterRpcMethod}. Handlers run on the room's RPC thread pool (see {@link RpcHandler}).
+     *
+     * @throws IllegalStateException if {@code method} already has a handler (as LiveKit's JS SDK:
+     *                               unregister it first)
+     */
+    void registerRpcMethod(String method, RpcHandler handler);
+
+    /** Stops answering {@code method} (calls then fail with UNSUPPORTED_METHOD); no-op if not registered. */
+    void unregisterRpcMethod(String method);
+
+    /**
+     * Calls {@code method} on the participant {@code destinationIdentity} and waits for its answer: at
+     * most 7 s for the recipient to acknowledge the request, and {@code responseTimeout} in all.
+     *
+     * @return the response payload
+     * @throws RpcError with the recipient's error, or a built-in code: CONNECTION_TIMEOUT (no
+     *                  acknowledgement), RESPONSE_TIMEOUT, RECIPIENT_DISCONNECTED (the recipient or this
+     *                  room left), REQUEST_PAYLOAD_TOO_LARGE (over {@value RpcError#MAX_PAYLOAD_BYTES}
+     *                  bytes, not sent), SEND_FAILED, UNSUPPORTED_SERVER (server older than 1.8.0)
+     */
+    String performRpc(String destinationIdentity, String method, String payload, Duration responseTimeout);
+
+    /** {@link #performRpc(String, String, String, Duration)} with LiveKit's default response timeout of 15 s. */
+    default String performRpc(String destinationIdentity, String method, String payload) {
+        return performRpc(destinationIdentity, method, payload, DEFAULT_RPC_RESPONSE_TIMEOUT);
+    }
+
+    /**
+     * Publishes what this agent is doing as the attribute {@value AgentState#ATTRIBUTE}, where LiveKit's
+     * frontends (agents-playground, the JS SDK's {@code useVoiceAssistant}) read it. Returns once the
+     * server applied it.
+     */
+    default void setAgentState(AgentState state) {
+        setAttributes(Map.of(AgentState.ATTRIBUTE, state.value()));
+    }
 }
