@@ -10,6 +10,8 @@ import io.lkworker.api.rtc.TrackPublishOptions;
 import io.lkworker.api.rtc.TrackSource;
 import io.lkworker.webrtc.Peer;
 import livekit.LivekitModels.TrackInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A published local video track and the native objects behind it: libwebrtc's custom source (fed by
@@ -19,6 +21,8 @@ import livekit.LivekitModels.TrackInfo;
  * and freed in the order webrtc-java needs: feed closed, sender removed, then track and source.
  */
 final class LocalVideoPublicationImpl implements LocalVideoTrackPublication {
+
+    private static final Logger log = LoggerFactory.getLogger(LocalVideoPublicationImpl.class);
 
     private final LocalVideoTrack track;
     private final TrackPublishOptions options;
@@ -70,12 +74,24 @@ final class LocalVideoPublicationImpl implements LocalVideoTrackPublication {
         if (nativeTrack != null) {
             VideoTrack t = nativeTrack;
             nativeTrack = null;
-            RtcEngine.quietly(t::dispose);
+            dispose("track", t::dispose);
         }
         if (nativeSource != null) {
             CustomVideoSource s = nativeSource;
             nativeSource = null;
-            RtcEngine.quietly(s::dispose);
+            dispose("source", s::dispose);
+        }
+    }
+
+    /**
+     * Frees one native object. webrtc-java throws {@code java.lang.Error} when a sender still holds the
+     * track: that means the teardown order above was broken, so it is logged as a warning, not hidden.
+     */
+    private void dispose(String what, Runnable dispose) {
+        try {
+            dispose.run();
+        } catch (RuntimeException | Error e) {
+            log.warn("video track '{}': libwebrtc did not free its {}: {}", track.name(), what, e.toString());
         }
     }
 
