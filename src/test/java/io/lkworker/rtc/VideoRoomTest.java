@@ -8,6 +8,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.lkworker.api.rtc.AutoSubscribe;
 import io.lkworker.api.rtc.ConnectOptions;
 import io.lkworker.api.rtc.LocalVideoTrack;
 import io.lkworker.api.rtc.LocalVideoTrackPublication;
@@ -36,6 +37,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import livekit.LivekitRtc;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -77,9 +79,13 @@ class VideoRoomTest {
     }
 
     private RtcRoom join(String room, String identity) {
+        return join(room, identity, ConnectOptions.defaults());
+    }
+
+    private RtcRoom join(String room, String identity, ConnectOptions options) {
         String token = AccessToken.participantToken(ServerConfig.DEFAULT_API_KEY, ServerConfig.DEFAULT_API_SECRET, room,
                 identity, identity, System.currentTimeMillis(), Duration.ofMinutes(10));
-        RtcRoom r = RtcRoom.connect(server.url(), token, ConnectOptions.defaults());
+        RtcRoom r = RtcRoom.connect(server.url(), token, options);
         rooms.add(r);
         return r;
     }
@@ -87,12 +93,22 @@ class VideoRoomTest {
     /** Subscriptions and unsubscriptions {@code room} hears of. */
     private static final class Seen implements RoomListener {
         final CompletableFuture<RemoteVideoTrack> video = new CompletableFuture<>();
+        final CompletableFuture<RemoteTrackPublication> videoPublished = new CompletableFuture<>();
+        final java.util.concurrent.atomic.AtomicReference<RemoteVideoTrack> latest = new java.util.concurrent.atomic.AtomicReference<>();
+
+        @Override
+        public void onTrackPublished(RemoteTrackPublication publication, RemoteParticipant p) {
+            if (publication.kind() == TrackKind.VIDEO) {
+                videoPublished.complete(publication);
+            }
+        }
         final List<String> events = new CopyOnWriteArrayList<>();
 
         @Override
         public void onTrackSubscribed(RemoteTrack track, RemoteTrackPublication publication, RemoteParticipant p) {
             events.add("subscribed " + publication.sid());
             if (track instanceof RemoteVideoTrack v) {
+                latest.set(v);
                 video.complete(v);
             }
         }
@@ -212,5 +228,49 @@ class VideoRoomTest {
                 .isInstanceOf(RoomException.class).hasMessageContaining("1920x1080").hasMessageContaining("1280x720");
         assertThatThrownBy(() -> alice.localParticipant().publishTrack(big, TrackPublishOptions.defaults()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("MICROPHONE");
+    }
+
+    @Test
+    void anAudioOnlyRoomReceivesVideoOnceItAsksFor() throws Exception {
+        RtcRoom alice = join("video-ask", "alice");
+        RtcRoom agent = join("video-ask", "agent", ConnectOptions.defaults().withAutoSubscribe(AutoSubscribe.AUDIO_ONLY));
+        Seen seen = new Seen();
+        agent.addListener(seen);
+        publishBar(alice, "bar");
+        RemoteTrackPublication pub = seen.videoPublished.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(pub.isSubscribed()).isFalse();
+
+        pub.setSubscribed(true);
+        RemoteVideoTrack received = seen.video.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(pub.isSubscribed()).isTrue();
+        try (VideoStream stream = VideoStream.of(received)) {
+            VideoFrame frame = stream.poll(WAIT);
+            assertThat(frame).isNotNull();
+            assertThat(frame.width()).isEqualTo(W);
+            pub.setSubscribed(false);
+            await().atMost(WAIT).until(stream::isEnded);
+        }
+        assertThat(pub.isSubscribed()).isFalse();
+    }
+
+    @Test
+    void aFullReconnectPublishesTheVideoAgain() throws Exception {
+        RtcRoom alice = join("video-rejoin", "alice");
+        RtcRoom bob = join("video-rejoin", "bob");
+        Seen seen = new Seen();
+        bob.addListener(seen);
+        publishBar(alice, "bar");
+        RemoteVideoTrack before = seen.video.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        String sidBefore = before.sid();
+
+        assertThat(server.sendLeave("video-rejoin", "alice", LivekitRtc.LeaveRequest.Action.RECONNECT)).isTrue();
+        await().atMost(WAIT).until(() -> seen.latest.get() != null && !seen.latest.get().sid().equals(sidBefore));
+        RemoteVideoTrack after = seen.latest.get();
+        assertThat(alice.localParticipant().videoTrackPublications()).containsOnlyKeys(after.sid());
+        try (VideoStream stream = VideoStream.of(after)) {
+            VideoFrame frame = stream.poll(WAIT);
+            assertThat(frame).as("frames of the republished track").isNotNull();
+            assertThat(frame.width()).isEqualTo(W);
+        }
     }
 }
