@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * The publishing side of {@link VideoBenchmark}, alone in a process so that its CPU (encoding) is not
  * the subscriber's: joins with the token given, publishes {@code tracks} moving bars of
  * {@code width × height} at {@code fps}, prints {@code PUBLISHED}, and runs until its standard input closes.
- * Arguments: url token width height fps tracks.
+ * Arguments: url token width height fps tracks noise (± luma noise per sample, 0 for none).
  */
 public final class VideoBenchPublisher {
 
@@ -28,12 +28,13 @@ public final class VideoBenchPublisher {
         int height = Integer.parseInt(args[3]);
         int fps = Integer.parseInt(args[4]);
         int tracks = Integer.parseInt(args[5]);
+        int noise = Integer.parseInt(args[6]);
         RtcRoom room = RtcRoom.connect(url, token, ConnectOptions.defaults());
         List<Thread> players = new ArrayList<>();
         for (int i = 0; i < tracks; i++) {
             VideoSource source = new VideoSource(width, height);
             room.localParticipant().publishTrack(LocalVideoTrack.create("bar-" + i, source));
-            players.add(MovingBar.play(source, fps, new AtomicLong()));
+            players.add(MovingBar.play(source, fps, new AtomicLong(), noise));
         }
         System.out.println("PUBLISHED");
         System.out.flush();

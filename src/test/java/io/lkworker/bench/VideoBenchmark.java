@@ -38,8 +38,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * <pre>
  * mvn -B -o -q test-compile
  * java -cp target/test-classes:target/classes:$(cat target/classpath-test.txt) io.lkworker.bench.VideoBenchmark \
- *     [--width 640] [--height 360] [--fps 30] [--tracks 1] [--warmup 10] [--seconds 30]
+ *     [--width 640] [--height 360] [--fps 30] [--tracks 1] [--noise 0] [--warmup 10] [--seconds 30]
  * </pre>
+ * The picture is a moving bar ({@code MovingBar}), cheap to encode; {@code --noise N} adds fresh
+ * ±N luma noise to every sample of every frame, the expensive end of what a camera gives.
  * Prints a Markdown section for {@code benchmarks/results-video.md}.
  */
 public final class VideoBenchmark {
@@ -56,6 +58,7 @@ public final class VideoBenchmark {
         int tracks = intArg(args, "--tracks", 1);
         int warmup = intArg(args, "--warmup", 10);
         int seconds = intArg(args, "--seconds", 30);
+        int noise = intArg(args, "--noise", 0);
         RoomSoakBenchmark.quietLogs();
 
         Process server = start(SoakServer.class.getName());
@@ -98,7 +101,7 @@ public final class VideoBenchmark {
             double ownIdle = (ownCpuNanos() - ownIdle0) / 5e9;
 
             publisher = start(VideoBenchPublisher.class.getName(), url, token("publisher"), String.valueOf(width),
-                    String.valueOf(height), String.valueOf(fps), String.valueOf(tracks));
+                    String.valueOf(height), String.valueOf(fps), String.valueOf(tracks), String.valueOf(noise));
             readLine(publisher, "PUBLISHED");
             allTracks.get(60, TimeUnit.SECONDS);
             Thread.sleep(warmup * 1000L);
@@ -117,9 +120,9 @@ public final class VideoBenchmark {
             long dropped = streams.stream().mapToLong(VideoStream::droppedFrames).sum();
 
             StringBuilder b = new StringBuilder();
-            b.append(String.format(Locale.ROOT, "Run %s: %d track(s) of %dx%d at %d fps published, %d s warm-up, "
-                            + "%.0f s measured; JDK %s, %d cores.%n%n", Instant.now().truncatedTo(ChronoUnit.SECONDS),
-                    tracks, width, height, fps, warmup, elapsed, System.getProperty("java.version"),
+            b.append(String.format(Locale.ROOT, "Run %s: %d track(s) of %dx%d at %d fps published (moving bar, noise ±%d),"
+                            + " %d s warm-up, %.0f s measured; JDK %s, %d cores.%n%n", Instant.now().truncatedTo(ChronoUnit.SECONDS),
+                    tracks, width, height, fps, noise, warmup, elapsed, System.getProperty("java.version"),
                     Runtime.getRuntime().availableProcessors()));
             b.append("| measure | value | per track |\n| --- | --- | --- |\n");
             b.append(String.format(Locale.ROOT, "| frames/s received by the Java subscriber (all tracks) | %.1f | %.1f |%n",

@@ -74,16 +74,39 @@ public final class MovingBar {
     }
 
     /**
+     * Frame {@code n} with fresh noise of ±{@code amplitude} on every luma sample: content an encoder
+     * cannot predict from the previous frame, the expensive end of what a camera gives.
+     */
+    public static VideoFrame noisyFrame(int width, int height, long n, long timestampMicros, int amplitude,
+                                        java.util.SplittableRandom random) {
+        VideoFrame clean = frame(width, height, n, timestampMicros);
+        byte[] y = clean.y();
+        for (int i = 0; i < y.length; i++) {
+            int v = (y[i] & 0xff) + random.nextInt(-amplitude, amplitude + 1);
+            y[i] = (byte) Math.max(16, Math.min(235, v));
+        }
+        return clean;
+    }
+
+    /**
      * Captures frames into {@code source} at {@code fps} on a daemon thread until interrupted; the
      * count of frames made is in {@code made}. Pacing, not synchronisation: a camera's clock.
      */
     public static Thread play(VideoSource source, int fps, AtomicLong made) {
+        return play(source, fps, made, 0);
+    }
+
+    /** As {@link #play(VideoSource, int, AtomicLong)}, with luma noise of ±{@code noise} (0: none). */
+    public static Thread play(VideoSource source, int fps, AtomicLong made, int noise) {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(1);
         Thread t = new Thread(() -> {
             long period = TimeUnit.SECONDS.toNanos(1) / fps;
             long next = System.nanoTime();
             for (long n = 0; !Thread.currentThread().isInterrupted(); n++) {
                 try {
-                    source.captureFrame(frame(source.width(), source.height(), n, System.nanoTime() / 1000));
+                    long now = System.nanoTime() / 1000;
+                    source.captureFrame(noise > 0 ? noisyFrame(source.width(), source.height(), n, now, noise, random)
+                            : frame(source.width(), source.height(), n, now));
                 } catch (IllegalStateException closed) {
                     return;
                 }

@@ -35,13 +35,21 @@ public final class VideoForwarder implements MediaForwarder {
     private final VideoTrack outgoing;
     private final DecodedSink sink = new DecodedSink(this);
     private final AtomicLong forwarded = new AtomicLong();
+    /** Which picture sizes are forwarded: a publisher that sends more than it was allowed costs frames, not CPU. */
+    private final java.util.function.BiPredicate<Integer, Integer> sizeAllowed;
+    private final AtomicLong oversized = new AtomicLong();
     /** Guards the source against a picture pushed while {@link #close()} frees it. */
     private final Object lock = new Object();
     private boolean closed;
 
-    /** Starts forwarding {@code incoming} (a video track received from its publisher) as track {@code trackSid}. */
-    public VideoForwarder(MediaEngine engine, String trackSid, VideoTrack incoming) {
+    /**
+     * Starts forwarding {@code incoming} (a video track received from its publisher) as track
+     * {@code trackSid}, pictures whose width and height {@code sizeAllowed} accepts.
+     */
+    public VideoForwarder(MediaEngine engine, String trackSid, VideoTrack incoming,
+                          java.util.function.BiPredicate<Integer, Integer> sizeAllowed) {
         this.trackSid = trackSid;
+        this.sizeAllowed = sizeAllowed;
         this.incoming = incoming;
         this.source = new CustomVideoSource();
         this.outgoing = engine.factory().createVideoTrack(trackSid, source);
@@ -56,6 +64,11 @@ public final class VideoForwarder implements MediaForwarder {
     @Override
     public RTCRtpSender attach(Peer subscriber, String streamId) {
         return subscriber.addTrack(outgoing, List.of(streamId));
+    }
+
+    /** Pictures not forwarded because they were larger than the bound. */
+    public long oversizedFrames() {
+        return oversized.get();
     }
 
     /** Pictures pushed to subscribers so far. */
@@ -89,6 +102,15 @@ public final class VideoForwarder implements MediaForwarder {
 
     /** On the publisher track's decoding thread. */
     private void onDecoded(VideoFrame frame) {
+        int w = frame.buffer.getWidth();
+        int h = frame.buffer.getHeight();
+        if (!sizeAllowed.test(w, h)) {
+            if (oversized.getAndIncrement() == 0) {
+                log.warn("video track {}: the publisher sends {}x{}, larger than this server forwards; dropping"
+                        + " such frames", trackSid, w, h);
+            }
+            return;
+        }
         synchronized (lock) {
             if (closed) {
                 return;

@@ -490,7 +490,7 @@ final class LocalRoom {
             log.warn("room '{}': {} sent video {} without announcing a track; ignored", name(), s.identity(), mediaId);
             return;
         }
-        Published p = new Published(s, info, new VideoForwarder(engine, info.getSid(), video), mediaId);
+        Published p = new Published(s, info, new VideoForwarder(engine, info.getSid(), video, VideoTracks::fits), mediaId);
         log.info("room '{}': {} published video track {} ({}, {}x{})", name(), s.identity(), info.getSid(),
                 info.getName(), info.getWidth(), info.getHeight());
         announcePublished(s, p);

@@ -13,9 +13,12 @@ import livekit.LivekitRtc.RequestResponse.Reason;
  */
 final class VideoTracks {
 
-    /** Largest picture accepted: 720p; re-encoding 1080p per subscriber would dominate a developer's machine. */
-    static final int MAX_WIDTH = 1280;
-    static final int MAX_HEIGHT = 720;
+    /**
+     * Largest picture accepted: 720p, either way up (a phone held upright publishes 720×1280);
+     * re-encoding 1080p per subscriber would dominate a developer's machine.
+     */
+    static final int MAX_LONG_SIDE = 1280;
+    static final int MAX_SHORT_SIDE = 720;
     /**
      * Video tracks forwarded at once per room: each costs a decoder plus an encoder per subscriber
      * (about 2–3 % of a core each at 640×360, benchmarks/results-video.md), so 8 keeps a room with a
@@ -47,15 +50,21 @@ final class VideoTracks {
                         + " publishDefaults { videoCodec: 'vp8', backupCodec: false })");
             }
         }
-        if (add.getWidth() > MAX_WIDTH || add.getHeight() > MAX_HEIGHT) {
+        if (!fits(add.getWidth(), add.getHeight())) {
             return Verdict.refuse(Reason.UNSUPPORTED_TYPE, "video of " + add.getWidth() + "x" + add.getHeight()
-                    + " is larger than the lk-worker development server forwards (" + MAX_WIDTH + "x" + MAX_HEIGHT + ")");
+                    + " is larger than the lk-worker development server forwards (" + MAX_LONG_SIDE + "x"
+                    + MAX_SHORT_SIDE + ", either way up)");
         }
         if (forwardedInRoom >= MAX_TRACKS_PER_ROOM) {
             return Verdict.refuse(Reason.LIMIT_EXCEEDED, "the room already forwards " + forwardedInRoom
                     + " video tracks, the most the lk-worker development server forwards per room");
         }
         return Verdict.OK;
+    }
+
+    /** Whether a picture of this size is forwarded. */
+    static boolean fits(int width, int height) {
+        return Math.max(width, height) <= MAX_LONG_SIDE && Math.min(width, height) <= MAX_SHORT_SIDE;
     }
 
     /** The track as announced to the room: one HIGH layer of the published size, not simulcast, VP8. */

@@ -45,6 +45,8 @@ class VideoTracksTest {
         assertThat(VideoTracks.check(vp9, 0).message()).contains("'vp9'").contains("VP8");
 
         assertThat(VideoTracks.check(camera(1920, 1080).build(), 0).message()).contains("1920x1080").contains("1280x720");
+        assertThat(VideoTracks.check(camera(720, 1280).build(), 0).accepted()).as("a phone held upright").isTrue();
+        assertThat(VideoTracks.check(camera(800, 1280).build(), 0).accepted()).isFalse();
 
         VideoTracks.Verdict full = VideoTracks.check(camera(320, 240).build(), VideoTracks.MAX_TRACKS_PER_ROOM);
         assertThat(full.reason()).isEqualTo(Reason.LIMIT_EXCEEDED);
