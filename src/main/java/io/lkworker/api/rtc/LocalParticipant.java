@@ -69,5 +69,5 @@ public interface LocalParticipant extends Participant {
     void unpublishTrack(LocalVideoTrack track);
 
     /** The video tracks this participant publishes, by sid. */
-    java.util.Map<String, LocalVideoTrackPublication> videoTrackPublications();
+    Map<String, LocalVideoTrackPublication> videoTrackPublications();
 }

@@ -21,8 +21,9 @@ final class VideoTracks {
     static final int MAX_SHORT_SIDE = 720;
     /**
      * Video tracks forwarded at once per room: each costs a decoder plus an encoder per subscriber
-     * (about 2–3 % of a core each at 640×360, benchmarks/results-video.md), so 8 keeps a room with a
-     * few participants well under one core.
+     * connection (decode and one encode of 640×360 at 30 fps: 7–19 % of a core by content,
+     * benchmarks/results-video.md), so 8 tracks with one subscriber each stay under about 1.5 cores
+     * of a developer's machine, and a room cannot take it over unbounded.
      */
     static final int MAX_TRACKS_PER_ROOM = 8;
 
