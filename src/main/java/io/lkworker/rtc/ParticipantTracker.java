@@ -228,6 +228,7 @@ final class ParticipantTracker {
                 }
             }
         }
+        session.updateOwnVideoInfo(info.getTracksList());
         announceInfoChanges(local, old, info);
         session.onOwnInfo(info);
     }

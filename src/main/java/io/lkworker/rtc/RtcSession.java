@@ -371,6 +371,20 @@ final class RtcSession implements RtcEngine.Model {
         return videos == null ? Map.of() : videos.snapshot();
     }
 
+    /** Session thread: the server's view of our tracks (e.g. muted by an admin) reaches our video publications. */
+    void updateOwnVideoInfo(List<LivekitModels.TrackInfo> tracksInfo) {
+        if (videos == null) {
+            return;
+        }
+        for (LivekitModels.TrackInfo track : tracksInfo) {
+            for (LocalVideoPublicationImpl pub : videos.publications()) {
+                if (pub.sid().equals(track.getSid())) {
+                    pub.update(track);
+                }
+            }
+        }
+    }
+
     private void syncVideo(LivekitRtc.SyncState.Builder sync) {
         for (LocalVideoPublicationImpl pub : videos.publications()) {
             if (pub.info() != null) {

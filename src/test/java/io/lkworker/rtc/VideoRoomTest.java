@@ -273,4 +273,20 @@ class VideoRoomTest {
             assertThat(frame.width()).isEqualTo(W);
         }
     }
+
+    @Test
+    void anAdminMuteReachesThePublicationOnBothSides() throws Exception {
+        RtcRoom alice = join("video-mute", "alice");
+        RtcRoom bob = join("video-mute", "bob");
+        Seen seen = new Seen();
+        bob.addListener(seen);
+        publishBar(alice, "bar");
+        RemoteTrackPublication remote = seen.videoPublished.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        LocalVideoTrackPublication local = alice.localParticipant().videoTrackPublications().get(remote.sid());
+        assertThat(local.isMuted()).isFalse();
+
+        assertThat(server.mutePublishedTrack("video-mute", "alice", remote.sid(), true)).isPresent();
+        await().atMost(WAIT).until(local::isMuted);
+        await().atMost(WAIT).until(remote::isMuted);
+    }
 }
