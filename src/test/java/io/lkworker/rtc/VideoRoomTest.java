@@ -303,4 +303,34 @@ class VideoRoomTest {
         await().atMost(WAIT).until(local::isMuted);
         await().atMost(WAIT).until(remote::isMuted);
     }
+
+    @Test
+    void aResumedPublisherKeepsSendingTheSameTrack() throws Exception {
+        RtcRoom alice = join("video-resume", "alice");
+        RtcRoom bob = join("video-resume", "bob");
+        Seen seen = new Seen();
+        bob.addListener(seen);
+        CompletableFuture<Void> back = new CompletableFuture<>();
+        alice.addListener(new RoomListener() {
+            @Override
+            public void onReconnected() {
+                back.complete(null);
+            }
+        });
+        LocalVideoTrack track = publishBar(alice, "bar");
+        RemoteVideoTrack received = seen.video.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        String sid = received.sid();
+        long sentBefore;
+        try (VideoStream stream = VideoStream.of(received)) {
+            assertThat(stream.poll(WAIT)).isNotNull();
+            assertThat(server.dropSignalling("video-resume", "alice")).isTrue();
+            back.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            sentBefore = track.source().sentFrames();
+            long receivedBefore = stream.receivedFrames();
+            await().atMost(WAIT).until(() -> stream.receivedFrames() > receivedBefore + 5);
+            assertThat(stream.isEnded()).isFalse();
+        }
+        assertThat(alice.localParticipant().videoTrackPublications()).containsOnlyKeys(sid);
+        assertThat(track.source().sentFrames()).isGreaterThan(sentBefore);
+    }
 }
