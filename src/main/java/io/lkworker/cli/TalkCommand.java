@@ -1,10 +1,14 @@
 package io.lkworker.cli;
 
+import io.lkworker.api.rtc.AgentState;
+import io.lkworker.api.rtc.AgentTranscriptions;
 import io.lkworker.api.rtc.AudioFrame;
 import io.lkworker.api.rtc.AudioSource;
+import io.lkworker.api.rtc.ChatInput;
 import io.lkworker.api.rtc.ConnectOptions;
 import io.lkworker.api.rtc.DataOptions;
 import io.lkworker.api.rtc.LocalAudioTrack;
+import io.lkworker.api.rtc.Participant;
 import io.lkworker.api.rtc.ParticipantKind;
 import io.lkworker.api.rtc.RemoteAudioTrack;
 import io.lkworker.api.rtc.RemoteParticipant;
@@ -12,6 +16,8 @@ import io.lkworker.api.rtc.RemoteTrack;
 import io.lkworker.api.rtc.RemoteTrackPublication;
 import io.lkworker.api.rtc.RoomException;
 import io.lkworker.api.rtc.RoomListener;
+import io.lkworker.api.rtc.RpcError;
+import io.lkworker.api.rtc.StreamTextOptions;
 import io.lkworker.config.ConfigException;
 import io.lkworker.rtc.RtcRoom;
 import io.lkworker.serverlink.AccessToken;
@@ -25,6 +31,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -75,6 +82,16 @@ final class TalkCommand extends OperatorCommand {
     @Option(names = "--say", paramLabel = "TEXT", order = 15,
             description = "Also send TEXT on the data topic 'chat' and print the answers.")
     String say;
+
+    @Option(names = "--chat", paramLabel = "TEXT", order = 15,
+            description = "Also send TEXT as a chat message (a text stream on 'lk.chat', as LiveKit's front ends do)."
+                    + " The agent's transcriptions (topic 'lk.transcription') and states (attribute 'lk.agent.state')"
+                    + " are printed in any case.")
+    String chatText;
+
+    @Option(names = "--rpc", paramLabel = "METHOD", order = 15,
+            description = "Also call the agent's RPC method METHOD (empty payload) and print its answer or error.")
+    String rpcMethod;
 
     @Option(names = "--wait", paramLabel = "N", order = 16, defaultValue = "20",
             description = "Seconds to wait for an agent to join. Default: ${DEFAULT-VALUE}.")
@@ -148,7 +165,34 @@ final class TalkCommand extends OperatorCommand {
         long[] leftAtNanos = new long[1];
         CompletableFuture<RemoteAudioTrack> answer = new CompletableFuture<>();
         List<String> chat = new CopyOnWriteArrayList<>();
+        // what LiveKit's front ends show of an agent: its state and the transcriptions it publishes
+        List<String> states = new CopyOnWriteArrayList<>();
+        List<String> transcriptions = new CopyOnWriteArrayList<>();
+        // an answer to --chat: a final transcription, and the agent listening again after speaking
+        CompletableFuture<Void> finalTranscription = new CompletableFuture<>();
+        CompletableFuture<Void> spoke = new CompletableFuture<>();
+        boolean[] speaking = new boolean[1];
+        joined.registerTextStreamHandler(AgentTranscriptions.TOPIC, (reader, from) -> {
+            String text = reader.readAll(1 << 20);
+            boolean isFinal = "true".equals(reader.info().attributes().get(AgentTranscriptions.ATTRIBUTE_FINAL));
+            transcriptions.add(from + ": " + text + (isFinal ? " (final)" : ""));
+            if (isFinal) {
+                finalTranscription.complete(null);
+            }
+        });
         joined.addListener(new RoomListener() {
+            @Override
+            public void onParticipantAttributesChanged(Map<String, String> changed, Participant p) {
+                String state = changed.get(AgentState.ATTRIBUTE);
+                if (p.kind() == ParticipantKind.AGENT && state != null && !state.isEmpty()) {
+                    states.add(state);
+                    speaking[0] |= state.equals(AgentState.SPEAKING.value()); // the event thread only
+                    if (speaking[0] && state.equals(AgentState.LISTENING.value())) {
+                        spoke.complete(null);
+                    }
+                }
+            }
+
             @Override
             public void onParticipantConnected(RemoteParticipant p) {
                 if (p.kind() == ParticipantKind.AGENT) {
@@ -198,6 +242,10 @@ final class TalkCommand extends OperatorCommand {
             return ExitCodes.FAILURE;
         }
         say("agent %s is in the room", found.identity());
+        String stateAtJoin = found.attributes().get(AgentState.ATTRIBUTE);
+        if (stateAtJoin != null && !stateAtJoin.isEmpty() && states.isEmpty()) {
+            states.add(0, stateAtJoin);
+        }
 
         AudioFrame first = sound.get(0);
         AudioSource microphone = new AudioSource(first.sampleRate(), first.channels(), 100);
@@ -219,12 +267,45 @@ final class TalkCommand extends OperatorCommand {
             joined.localParticipant().publishData(say.getBytes(StandardCharsets.UTF_8),
                     DataOptions.defaults().withTopic("chat"));
         }
+        if (chatText != null || rpcMethod != null) {
+            // as for --say: the agent's published track says its connections are up
+            try {
+                answer.get(waitSeconds, TimeUnit.SECONDS);
+            } catch (TimeoutException e) {
+                say("the agent published no audio within %d s; going on anyway", waitSeconds);
+            }
+        }
+        if (rpcMethod != null) {
+            try {
+                say("rpc %s: %s", rpcMethod, joined.localParticipant().performRpc(found.identity(), rpcMethod, ""));
+            } catch (RpcError e) {
+                say("rpc %s failed: %d %s", rpcMethod, e.code(), e.message());
+            }
+        }
+        if (chatText != null) {
+            joined.localParticipant().sendText(chatText, StreamTextOptions.topic(ChatInput.TOPIC));
+        }
         // Nobody listens once the agent has left: stop playing then.
         for (int i = 0; System.nanoTime() < end && !agentLeft.isDone(); i++) {
             microphone.captureFrame(sound.get(i % sound.size()));
         }
         microphone.waitForPlayout(Duration.ofSeconds(1));
+        if (chatText != null && !agentLeft.isDone()) {
+            try {
+                finalTranscription.get(waitSeconds, TimeUnit.SECONDS);
+                if (!states.isEmpty()) {
+                    spoke.get(waitSeconds, TimeUnit.SECONDS);
+                }
+            } catch (TimeoutException e) {
+                say("no final transcription of an answer to the chat message (and the agent listening again) within %d s",
+                        waitSeconds);
+            }
+        }
         chat.forEach(line -> say("data from %s", line));
+        transcriptions.forEach(line -> say("transcription from %s", line));
+        if (!states.isEmpty()) {
+            say("agent state: %s", String.join(" -> ", states));
+        }
         if (agentLeft.isDone()) {
             long leftAt;
             synchronized (leftAtNanos) {

@@ -67,6 +67,36 @@ class TalkCommandTest {
         assertThat(io.lkworker.talk.WavFile.read(dir.resolve("heard.wav")).frames()).hasSizeGreaterThan(50);
     }
 
+    /**
+     * Issue 16: with the example assistant, talk shows what a LiveKit front end would: the answer of an RPC call,
+     * the transcription of the agent's answer to a chat message on lk.chat, and the states it went through.
+     */
+    @Test
+    void talkShowsTheAssistantAgentsRpcAnswerTranscriptionAndStates() throws Exception {
+        server = LocalLiveKitServer.create(ServerConfig.builder().build()).start();
+        Path example = Path.of("examples", "assistant-agent", "src", "main", "java", "example", "AssistantAgent.java");
+        Path jar = TestJars.builder().source("example.AssistantAgent", Files.readString(example))
+                .agentService("example.AssistantAgent").build(dir.resolve("assistant.jar"));
+        WorkerConfig config = TestConfigs.config(server.url(), b -> {
+            b.agentJar = jar;
+            b.agentName = "";
+            return b;
+        });
+        daemon = new Daemon(config, AgentLoader.load(jar, null), DefaultExecutors.defaultFactory(),
+                LoadMonitor.fixed(0.1), Clock.system());
+        daemon.start();
+        server.awaitWorker(Duration.ofSeconds(20));
+
+        CliRun.Result r = new CliRun().run("talk", "--url", server.url(), "--room", "talk-assistant", "--seconds", "3",
+                "--rpc", "get_time", "--chat", "how are you", "--say", "hi");
+
+        assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).containsPattern("rpc get_time: \\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z")
+                .contains("echo: hi")
+                .containsPattern("transcription from agent-AJ_\\w+: how are you \\(final\\)")
+                .containsPattern("agent state: .*listening -> thinking -> speaking -> listening");
+    }
+
     /** Issue 20, item 4: an agent that joins and leaves at once is reported as such, not as "no agent joined". */
     @Test
     void anAgentThatLeavesAtOnceIsSaidToHaveLeft() throws Exception {
