@@ -77,7 +77,7 @@
     agentStates: [],          // the agent's lk.agent.state values, in the order they arrived
     chatSent: null,
     transcriptions: [],       // {from, header, after, chunks, text}
-    upload: null,             // {size, sha256, sendMs}
+    upload: null,             // {size, sha256, sendMs, ackMs}
     uploadAck: null,          // the agent's answer (JSON): {name, size, sha256}
     videoReport: null,        // the agent's assistant.video message (JSON)
     heard: null,              // {frequency, rmsDbfs} of the agent's audio
@@ -227,8 +227,9 @@
     for (let i = 0; i < size; i++) { x = (Math.imul(x, 1103515245) + 12345) >>> 0; bytes[i] = x >>> 24; }
     const started = performance.now();
     await lp().sendFile(new File([bytes], 'upload.bin', { type: 'application/octet-stream' }), { topic: 'assistant.upload' });
-    report.upload = { size, sha256: await sha256(bytes), sendMs: Math.round(performance.now() - started) };
+    report.upload = { size, sha256: await sha256(bytes), sendMs: Math.round(performance.now() - started), ackMs: null };
     await waitFor("the agent's acknowledgement of the upload", () => report.uploadAck, timeoutMs * 2);
+    report.upload.ackMs = Math.round(performance.now() - started); // includes the page's own hashing
 
     // the agent looked at our camera
     await waitFor("the agent's video report", () => report.videoReport, timeoutMs * 2);

@@ -84,6 +84,9 @@ import org.slf4j.LoggerFactory;
  * <p>Threads: room events run on the room's event thread, which should not block, so anything slow
  * (an RPC call, reading video) is handed to a small executor. Chat messages, byte streams and RPC
  * calls arrive on the room's own handler threads, where blocking is fine.
+ *
+ * <p>Read next: {@code docs/rpc.md}, {@code docs/data-streams.md} and {@code docs/video.md} at the top of the
+ * lk-worker tree; {@code examples/echo-agent} is the smaller start.
  */
 public final class AssistantAgent implements Agent {
 

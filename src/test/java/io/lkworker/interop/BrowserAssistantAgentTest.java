@@ -187,11 +187,15 @@ class BrowserAssistantAgentTest {
         assertThat(heard.get("frequency").getAsDouble()).as("dominant frequency of the echo in the browser")
                 .isCloseTo(BrowserInteropTest.TONE_HZ, Percentage.withPercentage(10));
 
+        log.info("1 MiB page -> agent: sendFile returned after {} ms, the agent's acknowledgement after {} ms",
+                upload.get("sendMs"), upload.get("ackMs"));
         if (benchCalls > 0) {
             List<Double> ms = new ArrayList<>();
             r.getAsJsonArray("benchMs").forEach(e -> ms.add(e.getAsDouble()));
             log.info("get_time round trip page -> agent -> page: {}", BrowserRpcTest.percentiles(ms));
             System.out.println("RPC get_time browser->assistant agent " + BrowserRpcTest.percentiles(ms));
+            System.out.println("1 MiB upload browser->assistant agent: sent " + upload.get("sendMs") + " ms, acknowledged "
+                    + upload.get("ackMs") + " ms");
         }
     }
 
