@@ -138,6 +138,24 @@ final class LocalParticipantImpl extends ParticipantBase implements LocalPartici
         }
     }
 
+    // ---- video
+
+    @Override
+    public io.lkworker.api.rtc.LocalVideoTrackPublication publishTrack(io.lkworker.api.rtc.LocalVideoTrack track,
+                                                                      TrackPublishOptions options) {
+        return session.publishVideo(Objects.requireNonNull(track, "track"), Objects.requireNonNull(options, "options"));
+    }
+
+    @Override
+    public void unpublishTrack(io.lkworker.api.rtc.LocalVideoTrack track) {
+        session.unpublishVideo(Objects.requireNonNull(track, "track"));
+    }
+
+    @Override
+    public Map<String, io.lkworker.api.rtc.LocalVideoTrackPublication> videoTrackPublications() {
+        return session.videoPublications();
+    }
+
     @Override
     public String toString() {
         return "LocalParticipant[" + identity() + " " + sid() + "]";

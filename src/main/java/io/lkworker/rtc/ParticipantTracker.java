@@ -2,6 +2,7 @@ package io.lkworker.rtc;
 
 import dev.onvoid.webrtc.media.MediaStreamTrack;
 import dev.onvoid.webrtc.media.audio.AudioTrack;
+import dev.onvoid.webrtc.media.video.VideoTrack;
 import io.lkworker.api.rtc.RemoteParticipant;
 import io.lkworker.api.rtc.TrackKind;
 import java.util.Collections;
@@ -49,7 +50,7 @@ final class ParticipantTracker {
     /** Received media track id → the publication sid it was bound to at arrival; its removal uses the same. */
     private final Map<String, String> receivedTrackSids = new HashMap<>();
 
-    private record PendingTrack(AudioTrack track, long receivedAt) {
+    private record PendingTrack(MediaStreamTrack track, long receivedAt) {
     }
 
     ParticipantTracker(RtcSession session, RoomEvents events) {
@@ -227,6 +228,7 @@ final class ParticipantTracker {
                 }
             }
         }
+        session.updateOwnVideoInfo(info.getTracksList());
         announceInfoChanges(local, old, info);
         session.onOwnInfo(info);
     }
@@ -294,17 +296,17 @@ final class ParticipantTracker {
     void onRemoteTrack(MediaStreamTrack track, String mid) {
         String id = track.getId();
         String sid = id.startsWith("TR_") ? id : midToTrackId.getOrDefault(mid, id);
-        if (!(track instanceof AudioTrack audio)) {
-            log.info("not receiving video track {}: lk-worker rooms carry audio only", sid);
+        if (!(track instanceof AudioTrack) && !(track instanceof VideoTrack)) {
+            log.info("not receiving track {}: neither audio nor video", sid);
             return;
         }
         receivedTrackSids.put(id, sid);
         Located found = locate(sid);
         if (found == null) {
-            pendingTracks.put(sid, new PendingTrack(audio, System.nanoTime()));
+            pendingTracks.put(sid, new PendingTrack(track, System.nanoTime()));
             return;
         }
-        attach(found.participant(), found.publication(), audio);
+        attach(found.participant(), found.publication(), track);
     }
 
     void onRemoteTrackRemoved(String trackId) {
@@ -317,21 +319,26 @@ final class ParticipantTracker {
         }
     }
 
-    private void attach(RemoteParticipantImpl p, RemoteTrackPublicationImpl pub, AudioTrack audio) {
-        if (pub.kind() != TrackKind.AUDIO) {
+    private void attach(RemoteParticipantImpl p, RemoteTrackPublicationImpl pub, MediaStreamTrack media) {
+        SubscribedTrack track;
+        if (pub.kind() == TrackKind.AUDIO && media instanceof AudioTrack audio) {
+            track = new RemoteAudioTrackImpl(pub.sid(), pub.name(), audio);
+        } else if (pub.kind() == TrackKind.VIDEO && media instanceof VideoTrack video) {
+            track = new RemoteVideoTrackImpl(pub.sid(), pub.name(), video);
+        } else {
+            log.warn("received {} media for {} track {}; ignoring it", media.getKind(), pub.kind(), pub.sid());
             return;
         }
-        RemoteAudioTrackImpl existing = pub.audioTrack();
+        SubscribedTrack existing = pub.subscribedTrack();
         if (existing != null && !existing.isEnded()) {
             existing.end();
         }
-        RemoteAudioTrackImpl track = new RemoteAudioTrackImpl(pub.sid(), pub.name(), audio);
         pub.setTrack(track);
         events.emit("onTrackSubscribed", l -> l.onTrackSubscribed(track, pub, p));
     }
 
     private void unsubscribe(RemoteParticipantImpl p, RemoteTrackPublicationImpl pub) {
-        RemoteAudioTrackImpl track = pub.audioTrack();
+        SubscribedTrack track = pub.subscribedTrack();
         if (track == null) {
             return;
         }
@@ -345,7 +352,7 @@ final class ParticipantTracker {
         for (RemoteParticipant rp : remotesSnapshot().values()) {
             RemoteParticipantImpl p = (RemoteParticipantImpl) rp;
             for (var pub : p.trackPublications().values()) {
-                RemoteAudioTrackImpl track = ((RemoteTrackPublicationImpl) pub).audioTrack();
+                SubscribedTrack track = ((RemoteTrackPublicationImpl) pub).subscribedTrack();
                 if (track != null) {
                     track.end();
                 }

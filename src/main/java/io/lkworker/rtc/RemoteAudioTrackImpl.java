@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * sinks. The native sink runs on the process's audio playout thread; each frame is converted once
  * and only when someone listens.
  */
-final class RemoteAudioTrackImpl implements RemoteAudioTrack {
+final class RemoteAudioTrackImpl implements RemoteAudioTrack, SubscribedTrack {
 
     private static final Logger log = LoggerFactory.getLogger(RemoteAudioTrackImpl.class);
 
@@ -63,12 +63,14 @@ final class RemoteAudioTrackImpl implements RemoteAudioTrack {
         sinks.remove(sink);
     }
 
-    boolean isEnded() {
+    @Override
+    public boolean isEnded() {
         return ended;
     }
 
     /** Detaches from libwebrtc and tells every sink the track ended. Session thread; idempotent. */
-    void end() {
+    @Override
+    public void end() {
         List<AudioSink> toEnd;
         synchronized (endLock) {
             if (ended) {

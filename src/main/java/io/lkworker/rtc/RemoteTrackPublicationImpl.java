@@ -12,7 +12,8 @@ final class RemoteTrackPublicationImpl implements RemoteTrackPublication {
 
     private final RtcSession session;
     private volatile TrackInfo info;
-    private volatile RemoteAudioTrackImpl track;
+    /** The received track (audio or video) while subscribed. */
+    private volatile SubscribedTrack track;
 
     RemoteTrackPublicationImpl(RtcSession session, TrackInfo info) {
         this.session = session;
@@ -67,11 +68,11 @@ final class RemoteTrackPublicationImpl implements RemoteTrackPublication {
         this.info = newInfo;
     }
 
-    RemoteAudioTrackImpl audioTrack() {
+    SubscribedTrack subscribedTrack() {
         return track;
     }
 
-    void setTrack(RemoteAudioTrackImpl t) {
+    void setTrack(SubscribedTrack t) {
         this.track = t;
     }
 

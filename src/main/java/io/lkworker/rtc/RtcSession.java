@@ -68,6 +68,7 @@ final class RtcSession implements RtcEngine.Model {
     private RtcEngine engine;
     private final CompletableFuture<String> disconnected = new CompletableFuture<>();
     private TrackPublisher tracks;
+    private VideoPublisher videos;
     private final OwnInfoUpdates ownInfo = new OwnInfoUpdates();
     /** Subscriptions the agent chose (or auto-subscription made), by track sid: sent in SyncState on resume. */
     private final Map<String, Boolean> subscriptionChoices = new HashMap<>();
@@ -114,6 +115,7 @@ final class RtcSession implements RtcEngine.Model {
         long deadline = Awaits.deadline(options.timeout());
         engine = new RtcEngine(url, token, options, owner, this);
         tracks = new TrackPublisher(engine, owner, participants.localSupplier(), media);
+        videos = new VideoPublisher(engine, owner, media);
         try {
             JoinResponse join = engine.connect(deadline);
             log.info("joined room {} as {} ({})", join.getRoom().getName(), join.getParticipant().getIdentity(),
@@ -143,10 +145,19 @@ final class RtcSession implements RtcEngine.Model {
     public void onRoomSignal(SignalResponse m) {
         switch (m.getMessageCase()) {
             case UPDATE -> participants.onUpdate(m.getUpdate().getParticipantsList());
-            case TRACK_PUBLISHED -> tracks.onTrackPublished(m.getTrackPublished());
-            case TRACK_UNPUBLISHED -> tracks.onServerUnpublished(m.getTrackUnpublished().getTrackSid());
+            case TRACK_PUBLISHED -> {
+                tracks.onTrackPublished(m.getTrackPublished());
+                videos.onTrackPublished(m.getTrackPublished());
+            }
+            case TRACK_UNPUBLISHED -> {
+                tracks.onServerUnpublished(m.getTrackUnpublished().getTrackSid());
+                videos.onServerUnpublished(m.getTrackUnpublished().getTrackSid());
+            }
             case ROOM_UPDATE -> roomInfo = m.getRoomUpdate().getRoom();
-            case REQUEST_RESPONSE -> ownInfo.onRequestResponse(m.getRequestResponse());
+            case REQUEST_RESPONSE -> {
+                ownInfo.onRequestResponse(m.getRequestResponse());
+                videos.onRefused(m.getRequestResponse());
+            }
             case SUBSCRIPTION_RESPONSE -> log.warn("subscription to track {} failed: {}",
                     m.getSubscriptionResponse().getTrackSid(), m.getSubscriptionResponse().getErr());
             case MUTE -> participants.onServerMute(m.getMute().getSid(), m.getMute().getMuted());
@@ -220,6 +231,7 @@ final class RtcSession implements RtcEngine.Model {
                 sync.addPublishTracks(LivekitRtc.TrackPublishedResponse.newBuilder().setCid(pub.cid()).setTrack(pub.info()));
             }
         }
+        syncVideo(sync);
         return sync;
     }
 
@@ -232,6 +244,7 @@ final class RtcSession implements RtcEngine.Model {
     public void onRestarting() {
         RoomException replaced = new RoomException("the room is reconnecting (a new session replaces this one)");
         tracks.failPending(replaced);
+        videos.failPending(replaced);
         ownInfo.failPending(replaced);
         subscriptionChoices.clear();
         participants.unwindRemotes();
@@ -247,6 +260,7 @@ final class RtcSession implements RtcEngine.Model {
         for (LocalTrackPublicationImpl pub : participants.local().publicationsSnapshot()) {
             pub.stopSending(publisher);
         }
+        detachVideo(publisher);
     }
 
     @Override
@@ -254,6 +268,7 @@ final class RtcSession implements RtcEngine.Model {
         for (LocalTrackPublicationImpl pub : participants.local().publicationsSnapshot()) {
             pub.freeNative();
         }
+        freeVideo();
     }
 
     @Override
@@ -263,6 +278,7 @@ final class RtcSession implements RtcEngine.Model {
             tracks.publish(pub, Awaits.deadline(PUBLISH_TIMEOUT), true);
             log.info("republished audio track {} as {} ({})", oldSid, pub.sid(), pub.track().name());
         }
+        republishVideo();
     }
 
     @Override
@@ -275,6 +291,8 @@ final class RtcSession implements RtcEngine.Model {
         RoomException gone = new RoomException("room disconnected (" + reason + ")");
         if (tracks != null) {
             tracks.failPending(gone);
+            videos.failPending(gone);
+            videos.forgetAll();
         }
         ownInfo.failPending(gone);
         if (participants.hasLocal()) {
@@ -320,6 +338,87 @@ final class RtcSession implements RtcEngine.Model {
             return pub == null ? CompletableFuture.completedFuture(null) : tracks.remove(pub, true, "track unpublished");
         });
         Awaits.await(done, Awaits.deadline(PUBLISH_TIMEOUT), "the media negotiation after unpublishing");
+    }
+
+
+    // ---- video -------------------------------------------------------------------------------------
+
+    LocalVideoPublicationImpl publishVideo(io.lkworker.api.rtc.LocalVideoTrack track, TrackPublishOptions publishOptions) {
+        if (publishOptions.source() == io.lkworker.api.rtc.TrackSource.MICROPHONE
+                || publishOptions.source() == io.lkworker.api.rtc.TrackSource.SCREEN_SHARE_AUDIO) {
+            throw new IllegalArgumentException("a video track cannot be published as " + publishOptions.source()
+                    + "; use TrackPublishOptions.video() (CAMERA) or withSource(SCREEN_SHARE)");
+        }
+        long deadline = Awaits.deadline(PUBLISH_TIMEOUT);
+        awaitUsable(deadline);
+        LocalVideoPublicationImpl pub = call(() -> {
+            if (videos.publicationOf(track) != null) {
+                throw new IllegalStateException(track + " is already published");
+            }
+            return new LocalVideoPublicationImpl(track, publishOptions);
+        });
+        videos.publish(pub, deadline, false);
+        log.info("published video track {} ({}, {}x{})", pub.sid(), track.name(), track.source().width(),
+                track.source().height());
+        return pub;
+    }
+
+    void unpublishVideo(io.lkworker.api.rtc.LocalVideoTrack track) {
+        if (state() == ConnectionState.DISCONNECTED) {
+            return;
+        }
+        CompletableFuture<Void> done = call(() -> {
+            LocalVideoPublicationImpl pub = videos.publicationOf(track);
+            return pub == null ? CompletableFuture.completedFuture(null) : videos.remove(pub, true, "track unpublished");
+        });
+        Awaits.await(done, Awaits.deadline(PUBLISH_TIMEOUT), "the media negotiation after unpublishing video");
+    }
+
+    Map<String, io.lkworker.api.rtc.LocalVideoTrackPublication> videoPublications() {
+        return videos == null ? Map.of() : videos.snapshot();
+    }
+
+    /** Session thread: the server's view of our tracks (e.g. muted by an admin) reaches our video publications. */
+    void updateOwnVideoInfo(List<LivekitModels.TrackInfo> tracksInfo) {
+        if (videos == null) {
+            return;
+        }
+        for (LivekitModels.TrackInfo track : tracksInfo) {
+            for (LocalVideoPublicationImpl pub : videos.publications()) {
+                if (pub.sid().equals(track.getSid())) {
+                    pub.update(track);
+                }
+            }
+        }
+    }
+
+    private void syncVideo(LivekitRtc.SyncState.Builder sync) {
+        for (LocalVideoPublicationImpl pub : videos.publications()) {
+            if (pub.info() != null) {
+                sync.addPublishTracks(LivekitRtc.TrackPublishedResponse.newBuilder().setCid(pub.cid()).setTrack(pub.info()));
+            }
+        }
+    }
+
+    private void detachVideo(Peer publisher) {
+        for (LocalVideoPublicationImpl pub : videos.publications()) {
+            pub.stopSending(publisher);
+        }
+    }
+
+    private void freeVideo() {
+        for (LocalVideoPublicationImpl pub : videos.publications()) {
+            pub.freeNative();
+        }
+    }
+
+    /** Recovery thread, after a full reconnect: every video track again, keeping its publication. */
+    private void republishVideo() {
+        for (LocalVideoPublicationImpl pub : videos.publications()) {
+            String oldSid = pub.sid();
+            videos.publish(pub, Awaits.deadline(PUBLISH_TIMEOUT), true);
+            log.info("republished video track {} as {} ({})", oldSid, pub.sid(), pub.track().name());
+        }
     }
 
 

@@ -119,4 +119,27 @@ public interface LocalParticipant extends Participant {
     default void setAgentState(AgentState state) {
         setAttributes(Map.of(AgentState.ATTRIBUTE, state.value()));
     }
+
+    // ---- video
+
+    /**
+     * Publishes {@code track} as one VP8 layer of its source's size (no simulcast): the server assigns
+     * it an id and every subscriber starts receiving what its {@link VideoSource} is given. Returns
+     * once the server confirmed and the media is negotiated.
+     *
+     * @throws IllegalArgumentException if {@code options} name an audio source (microphone)
+     * @throws RoomException            if the room is not connected or the server refuses the track
+     */
+    LocalVideoTrackPublication publishTrack(LocalVideoTrack track, TrackPublishOptions options);
+
+    /** Publishes {@code track} as a camera ({@link TrackPublishOptions#video()}). */
+    default LocalVideoTrackPublication publishTrack(LocalVideoTrack track) {
+        return publishTrack(track, TrackPublishOptions.video());
+    }
+
+    /** Stops publishing {@code track} (no-op if it is not published). */
+    void unpublishTrack(LocalVideoTrack track);
+
+    /** The video tracks this participant publishes, by sid. */
+    Map<String, LocalVideoTrackPublication> videoTrackPublications();
 }

@@ -12,7 +12,8 @@ public interface RemoteTrackPublication extends TrackPublication {
 
     /**
      * Asks the server to start or stop sending this track. Subscribing is confirmed by
-     * {@link RoomListener#onTrackSubscribed}; tracks the room cannot play (video) are not subscribed.
+     * {@link RoomListener#onTrackSubscribed}; the track is a {@link RemoteAudioTrack} or a
+     * {@link RemoteVideoTrack}.
      */
     void setSubscribed(boolean subscribed);
 }

@@ -1,6 +1,6 @@
 package io.lkworker.api.rtc;
 
-/** Audio or video. Rooms on lk-worker carry audio; video tracks of others are listed but not decoded. */
+/** Audio or video. */
 public enum TrackKind {
     AUDIO,
     VIDEO

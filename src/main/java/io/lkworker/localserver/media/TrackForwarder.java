@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * the forwarded stream continuous. When the queue overflows (a stall), the oldest frames go, so
  * the delay through the server stays bounded.
  */
-public final class TrackForwarder implements AutoCloseable {
+public final class TrackForwarder implements MediaForwarder {
 
     private static final Logger log = LoggerFactory.getLogger(TrackForwarder.class);
     /** 48 kHz mono: what libwebrtc's playout side delivers for an opus voice track. */
@@ -76,11 +76,12 @@ public final class TrackForwarder implements AutoCloseable {
         incoming.addSink(sink);
     }
 
+    @Override
     public String trackSid() {
         return trackSid;
     }
 
-    /** Adds the forwarded track to a subscriber's connection; the caller renegotiates it. */
+    @Override
     public RTCRtpSender attach(Peer subscriber, String streamId) {
         return subscriber.addTrack(outgoing, List.of(streamId));
     }

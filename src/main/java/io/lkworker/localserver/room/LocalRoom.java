@@ -4,11 +4,14 @@ import com.google.protobuf.ByteString;
 import dev.onvoid.webrtc.RTCPeerConnectionState;
 import dev.onvoid.webrtc.media.MediaStreamTrack;
 import dev.onvoid.webrtc.media.audio.AudioTrack;
+import dev.onvoid.webrtc.media.video.VideoTrack;
 import io.lkworker.localserver.Ids;
 import io.lkworker.localserver.ServerConfig;
 import io.lkworker.localserver.http.PauseGate;
 import io.lkworker.localserver.http.WebSocketConnection;
+import io.lkworker.localserver.media.MediaForwarder;
 import io.lkworker.localserver.media.TrackForwarder;
+import io.lkworker.localserver.media.VideoForwarder;
 import io.lkworker.webrtc.MediaEngine;
 import io.lkworker.webrtc.OwnerThread;
 import java.time.Clock;
@@ -72,7 +75,7 @@ final class LocalRoom {
     }
 
     /** A published track: who publishes it and the forwarder carrying it to subscribers. */
-    private record Published(ParticipantSession publisher, TrackInfo info, TrackForwarder forwarder, String mediaId) {
+    private record Published(ParticipantSession publisher, TrackInfo info, MediaForwarder forwarder, String mediaId) {
     }
 
     private final LivekitModels.Room proto;
@@ -397,9 +400,13 @@ final class LocalRoom {
             refuse(s, LivekitRtc.RequestResponse.Reason.NOT_ALLOWED, "no permission to publish", add);
             return;
         }
+        if (add.getType() == LivekitModels.TrackType.VIDEO) {
+            onAddVideoTrack(s, add);
+            return;
+        }
         if (add.getType() != LivekitModels.TrackType.AUDIO) {
             refuse(s, LivekitRtc.RequestResponse.Reason.UNSUPPORTED_TYPE,
-                    "the lk-worker development server forwards audio only", add);
+                    "the lk-worker development server forwards audio and video only", add);
             return;
         }
         TrackInfo track = TrackInfo.newBuilder()
@@ -428,6 +435,10 @@ final class LocalRoom {
 
     /** The participant's publisher connection started receiving a track: publish it to the room. */
     void onPublishedMedia(ParticipantSession s, MediaStreamTrack track) {
+        if (track instanceof VideoTrack video) {
+            onPublishedVideo(s, video);
+            return;
+        }
         if (!(track instanceof AudioTrack audio)) {
             return;
         }
@@ -438,8 +449,14 @@ final class LocalRoom {
             return;
         }
         Published p = new Published(s, info, new TrackForwarder(engine, info.getSid(), audio), mediaId);
-        published.put(info.getSid(), p);
         log.info("room '{}': {} published audio track {} ({})", name(), s.identity(), info.getSid(), info.getName());
+        announcePublished(s, p);
+    }
+
+    /** A forwarder for {@code p} exists: the room hears of the track and auto-subscribers receive it. */
+    private void announcePublished(ParticipantSession s, Published p) {
+        TrackInfo info = p.info();
+        published.put(info.getSid(), p);
         update(s, s.info().toBuilder().addTracks(info), true);
         for (ParticipantSession other : participants.values()) {
             if (other != s && other.autoSubscribe && other.info().getPermission().getCanSubscribe()) {
@@ -447,6 +464,36 @@ final class LocalRoom {
                 other.negotiateSubscriber();
             }
         }
+    }
+
+    // ---- video ---------------------------------------------------------------------------------------
+
+    /** An AddTrackRequest for video: accepted if {@link VideoTracks} can forward it, else refused with why. */
+    private void onAddVideoTrack(ParticipantSession s, LivekitRtc.AddTrackRequest add) {
+        long forwarding = published.values().stream()
+                .filter(p -> p.info().getType() == LivekitModels.TrackType.VIDEO).count();
+        VideoTracks.Verdict verdict = VideoTracks.check(add, (int) forwarding);
+        if (!verdict.accepted()) {
+            refuse(s, verdict.reason(), verdict.message(), add);
+            return;
+        }
+        TrackInfo track = VideoTracks.trackInfo(Ids.next("TR_V"), add);
+        s.addPendingTrack(add.getCid(), track);
+        s.send(SignalResponse.newBuilder().setTrackPublished(LivekitRtc.TrackPublishedResponse.newBuilder()
+                .setCid(add.getCid()).setTrack(track)).build());
+    }
+
+    private void onPublishedVideo(ParticipantSession s, VideoTrack video) {
+        String mediaId = video.getId();
+        TrackInfo info = s.takePendingTrack(mediaId, LivekitModels.TrackType.VIDEO);
+        if (info == null) {
+            log.warn("room '{}': {} sent video {} without announcing a track; ignored", name(), s.identity(), mediaId);
+            return;
+        }
+        Published p = new Published(s, info, new VideoForwarder(engine, info.getSid(), video, VideoTracks::fits), mediaId);
+        log.info("room '{}': {} published video track {} ({}, {}x{})", name(), s.identity(), info.getSid(),
+                info.getName(), info.getWidth(), info.getHeight());
+        announcePublished(s, p);
     }
 
     /** The participant stopped sending a track (unpublished it). */
