@@ -14,8 +14,12 @@ import org.slf4j.LoggerFactory;
 /**
  * A subscribed remote video track: one native sink on libwebrtc's track, fanned out to the API's
  * sinks. The native sink runs on the track's decoding thread; each frame is copied out of native
- * memory once, and only when someone listens. The native sink is added and removed on the session
- * thread (webrtc-java's {@code VideoTrack} keeps its sinks in a plain map).
+ * memory once. It is added with the first API sink, not before: webrtc-java copies every frame it
+ * hands a sink, and an agent subscribed to everything (the default) should not pay that for video it
+ * never reads. It is removed when the track ends, not when the last API sink goes, because a sink may
+ * remove itself from inside its callback, where libwebrtc holds the lock its removal needs. The one
+ * addition happens under {@link #endLock}, the one removal after {@link #ended} is set under it, so
+ * webrtc-java's {@code VideoTrack}, which keeps its sinks in a plain map, sees them in order.
  */
 final class RemoteVideoTrackImpl implements RemoteVideoTrack, SubscribedTrack {
 
@@ -26,16 +30,18 @@ final class RemoteVideoTrackImpl implements RemoteVideoTrack, SubscribedTrack {
     private final VideoTrack nativeTrack;
     private final List<VideoSink> sinks = new CopyOnWriteArrayList<>();
     private final NativeSink nativeSink = new NativeSink(this);
-    /** Guards {@link #ended} against {@link #sinks} changes: a sink added as the track ends is ended too. */
+    /**
+     * Guards {@link #ended} against {@link #sinks} changes (a sink added as the track ends is ended
+     * too) and the native sink's attachment.
+     */
     private final Object endLock = new Object();
     private volatile boolean ended;
+    private boolean attached;
 
-    /** Session thread. */
     RemoteVideoTrackImpl(String sid, String name, VideoTrack nativeTrack) {
         this.sid = sid;
         this.name = name;
         this.nativeTrack = nativeTrack;
-        nativeTrack.addSink(nativeSink);
     }
 
     @Override
@@ -53,6 +59,10 @@ final class RemoteVideoTrackImpl implements RemoteVideoTrack, SubscribedTrack {
         synchronized (endLock) {
             if (!ended) {
                 sinks.add(sink);
+                if (!attached) {
+                    nativeTrack.addSink(nativeSink);
+                    attached = true;
+                }
                 return;
             }
         }
@@ -73,6 +83,7 @@ final class RemoteVideoTrackImpl implements RemoteVideoTrack, SubscribedTrack {
     @Override
     public void end() {
         List<VideoSink> toEnd;
+        boolean detach;
         synchronized (endLock) {
             if (ended) {
                 return;
@@ -80,12 +91,18 @@ final class RemoteVideoTrackImpl implements RemoteVideoTrack, SubscribedTrack {
             ended = true;
             toEnd = List.copyOf(sinks);
             sinks.clear();
+            nativeSink.track = null;
+            detach = attached;
+            attached = false;
         }
-        nativeSink.track = null;
-        try {
-            nativeTrack.removeSink(nativeSink);
-        } catch (RuntimeException e) {
-            log.debug("removing the sink of {}: {}", sid, e.toString());
+        // Outside the lock: libwebrtc's removal waits for a frame being delivered, whose sink may be
+        // calling addSink (which needs the lock). Once ended, nothing else touches the native sinks.
+        if (detach) {
+            try {
+                nativeTrack.removeSink(nativeSink);
+            } catch (RuntimeException e) {
+                log.debug("removing the sink of {}: {}", sid, e.toString());
+            }
         }
         for (VideoSink sink : toEnd) {
             try {
