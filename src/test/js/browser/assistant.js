@@ -8,6 +8,7 @@
 //   bytes           size of the file uploaded to the agent (default 1 MiB)
 //   chat            the chat message to send on lk.chat
 //   benchCalls      how many timed get_time round trips to make (default 0)
+//   lateToken       token of a second participant this page joins last, to be greeted as one that joins later
 // Before joining it registers the RPC method client.greet (the agent calls it) and text stream handlers on
 // lk.transcription, assistant.video and assistant.upload.ack; it records the agent's lk.agent.state and
 // example.greeting attributes as they change. It publishes its fake microphone and camera (one VP8 layer:
@@ -28,6 +29,7 @@
   const size = Number(q.get('bytes') || 1048576);
   const chat = q.get('chat') || 'hello from the browser ✓';
   const benchCalls = Number(q.get('benchCalls') || 0);
+  const lateToken = q.get('lateToken'); // a second participant that joins once the agent is there (optional)
 
   const post = (path, body) => fetch(path, {
     method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body), keepalive: true,
@@ -81,6 +83,7 @@
     uploadAck: null,          // the agent's answer (JSON): {name, size, sha256}
     videoReport: null,        // the agent's assistant.video message (JSON)
     heard: null,              // {frequency, rmsDbfs} of the agent's audio
+    late: null,               // the second participant: {identity, greetCalls, greeting}
     benchMs: [],              // get_time round trips (ms)
     error: null,
   };
@@ -166,7 +169,7 @@
       if (!isAgent(p)) return;
       const s = p.attributes['lk.agent.state'];
       if (s !== undefined && report.agentStates[report.agentStates.length - 1] !== s) report.agentStates.push(s);
-      if (p.attributes['example.greeting']) report.greeting = p.attributes['example.greeting'];
+      if (p.attributes['example.greeting'] && !report.greeting) report.greeting = p.attributes['example.greeting']; // the first one: ours
     };
     room.on(LK.RoomEvent.ParticipantAttributesChanged, (changed, p) => record(p));
     room.on(LK.RoomEvent.ParticipantConnected, (p) => { console.info('participant connected', p.identity, p.kind); record(p); });
@@ -236,6 +239,22 @@
 
     // the agent echoes our microphone
     report.heard = await listen(agentAudio.track);
+
+    // a participant who joins after the agent is greeted too
+    if (lateToken) {
+      const late = new LK.Room();
+      report.late = { identity: null, greetCalls: [], greeting: null };
+      late.registerRpcMethod('client.greet', async (data) => {
+        report.late.greetCalls.push({ callerIdentity: data.callerIdentity, payload: data.payload });
+        return `hello ${data.payload}, this is ${late.localParticipant.identity}`;
+      });
+      await late.connect(url, lateToken, { autoSubscribe: false });
+      report.late.identity = late.localParticipant.identity;
+      const expected = `hello ${agent.identity}, this is ${report.late.identity}`;
+      await waitFor('the greeting of the late participant', () => agent.attributes['example.greeting'] === expected);
+      report.late.greeting = agent.attributes['example.greeting'];
+      await late.disconnect();
+    }
     await event('done');
     await room.disconnect();
   }

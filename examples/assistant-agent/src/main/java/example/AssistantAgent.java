@@ -105,6 +105,8 @@ public final class AssistantAgent implements Agent {
     /** Byte streams the agent receives and acknowledges. */
     public static final String UPLOAD_TOPIC = "assistant.upload";
     public static final String UPLOAD_ACK_TOPIC = "assistant.upload.ack";
+    /** How many times the agent calls {@value #GREET} on a participant that does not acknowledge the call. */
+    private static final int GREET_ATTEMPTS = 3;
     /** How long each word of an answer takes to "say": enough for a front end to show the words arrive. */
     private static final Duration WORD_PACE = Duration.ofMillis(120);
 
@@ -247,15 +249,25 @@ public final class AssistantAgent implements Agent {
                 return;
             }
             background.submit(() -> {
-                try {
-                    String answer = me.performRpc(participant.identity(), GREET, me.identity());
-                    log.info("{} answered {}: {}", participant.identity(), GREET, answer);
-                    me.setAttributes(Map.of(GREETING_ATTRIBUTE, answer));
-                } catch (RpcError e) {
-                    if (e.code() == RpcError.UNSUPPORTED_METHOD) {
-                        log.info("{} does not answer {}: no greeting", participant.identity(), GREET);
-                    } else {
-                        log.warn("{} to {} failed: {}", GREET, participant.identity(), e.toString());
+                // A participant that has only just joined may not have its data connection up yet: what is
+                // sent to it meanwhile is lost, and the call ends with CONNECTION_TIMEOUT (no acknowledgement
+                // within 7 s). So try again, a few times.
+                for (int attempt = 1; attempt <= GREET_ATTEMPTS; attempt++) {
+                    try {
+                        String answer = me.performRpc(participant.identity(), GREET, me.identity());
+                        log.info("{} answered {}: {}", participant.identity(), GREET, answer);
+                        me.setAttributes(Map.of(GREETING_ATTRIBUTE, answer));
+                        return;
+                    } catch (RpcError e) {
+                        if (e.code() == RpcError.UNSUPPORTED_METHOD) {
+                            log.info("{} does not answer {}: no greeting", participant.identity(), GREET);
+                            return;
+                        } else if (e.code() != RpcError.CONNECTION_TIMEOUT || attempt == GREET_ATTEMPTS
+                                || !room.remoteParticipants().containsKey(participant.identity())) {
+                            log.warn("{} to {} failed: {}", GREET, participant.identity(), e.toString());
+                            return;
+                        }
+                        log.info("{} did not acknowledge {} (attempt {}): trying again", participant.identity(), GREET, attempt);
                     }
                 }
             });

@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * {@code src/test/js/browser/assistant.js}) joins a new room with its fake microphone (a 440 Hz tone) and fake
  * camera (320×240, one VP8 layer), and the room dispatches the agent. One page run checks: {@code get_time} over
  * RPC (UTC, a zone, a bad zone's own error code) and LiveKit's code for an unknown method; the agent's call of the
- * page's {@code client.greet} and its {@code example.greeting} attribute; a chat message on {@code lk.chat}
+ * page's {@code client.greet} and its {@code example.greeting} attribute (for the page, there before the agent,
+ * and for a second participant the page joins last); a chat message on {@code lk.chat}
  * answered by interim and final {@code lk.transcription} segments with LiveKit's attributes; {@code lk.agent.state}
  * going listening → thinking → speaking → listening; a 1 MiB file acknowledged with its SHA-256; the agent's
  * report of the camera's first frame at the published size; the echo of the microphone at 440 Hz.
@@ -54,6 +55,7 @@ class BrowserAssistantAgentTest {
     private static final Path EXAMPLE = Path.of("examples", "assistant-agent", "src", "main");
     private static final String ROOM = "browser-assistant";
     private static final String BROWSER = "browser";
+    private static final String LATE = "late-joiner";
     private static final int WIDTH = 320;
     private static final int HEIGHT = 240;
     private static final int UPLOAD_BYTES = 1 << 20;
@@ -96,12 +98,14 @@ class BrowserAssistantAgentTest {
         Path wav = ToneWav.write(dir.resolve("tone-440.wav"), BrowserInteropTest.TONE_HZ, 48000, 5, 0.5);
         String token = AccessToken.participantToken(ServerConfig.DEFAULT_API_KEY, ServerConfig.DEFAULT_API_SECRET, ROOM,
                 BROWSER, "Browser", System.currentTimeMillis(), Duration.ofMinutes(10));
+        String lateToken = AccessToken.participantToken(ServerConfig.DEFAULT_API_KEY, ServerConfig.DEFAULT_API_SECRET, ROOM,
+                LATE, LATE, System.currentTimeMillis(), Duration.ofMinutes(10));
         Instant started = Instant.now();
         JsonObject r;
         try (BrowserParticipant browser = BrowserParticipant.launch(new BrowserParticipant.Options(
                 server.url(), token, "@agent", wav, Duration.ofSeconds(30)).withPage("assistant", Map.of(
                         "width", String.valueOf(WIDTH), "height", String.valueOf(HEIGHT),
-                        "bytes", String.valueOf(UPLOAD_BYTES), "chat", CHAT, "benchCalls", String.valueOf(benchCalls))))) {
+                        "bytes", String.valueOf(UPLOAD_BYTES), "chat", CHAT, "benchCalls", String.valueOf(benchCalls), "lateToken", lateToken)))) {
             r = browser.awaitJsonReport(Duration.ofSeconds(240));
             assertThat(server.participants(ROOM).orElseThrow()).as("the agent in the room, as an agent")
                     .anySatisfy(p -> assertThat(p.getKind()).isEqualTo(ParticipantInfo.Kind.AGENT));
@@ -133,6 +137,12 @@ class BrowserAssistantAgentTest {
         assertThat(greet.get("payload").getAsString()).as("client.greet's payload: the agent's identity").isEqualTo(agentIdentity);
         assertThat(r.get("greeting").getAsString()).as("the agent's example.greeting attribute")
                 .isEqualTo("hello " + agentIdentity + ", this is " + BROWSER);
+
+        // a participant who joins after the agent (RoomListener.onParticipantConnected) is greeted too
+        JsonObject late = r.getAsJsonObject("late");
+        assertThat(late.getAsJsonArray("greetCalls")).as("the agent's calls of the late participant's client.greet").hasSize(1);
+        assertThat(late.getAsJsonArray("greetCalls").get(0).getAsJsonObject().get("payload").getAsString()).isEqualTo(agentIdentity);
+        assertThat(late.get("greeting").getAsString()).isEqualTo("hello " + agentIdentity + ", this is " + LATE);
 
         // chat in, transcription of the agent's "speech" out
         List<JsonObject> fromAgent = new ArrayList<>();
