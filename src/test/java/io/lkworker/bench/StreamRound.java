@@ -25,6 +25,8 @@ final class StreamRound {
         final List<String> refused = new ArrayList<>();
         int failed;
         double cpuPerJob;
+        /** The daemon's own part of {@link #cpuPerJob}. */
+        double daemonCpuPerJob;
 
         Phase(String name) {
             this.name = name;
@@ -54,10 +56,10 @@ final class StreamRound {
         @Override
         public String toString() {
             return String.format("%s: entry p50 %.1f p95 %.1f max %.1f, JS_RUNNING p50 %.1f, end p50 %.1f p95 %.1f,"
-                            + " answer p50 %.1f, refused %s, failed %d, CPU %.3f s/job, load %s",
+                            + " answer p50 %.1f, refused %s, failed %d, CPU %.3f s/job (daemon %.3f), load %s",
                     name, Report.pct(entryMs, 50), Report.pct(entryMs, 95), Report.pct(entryMs, 100),
                     Report.pct(runningMs, 50), Report.pct(endMs, 50), Report.pct(endMs, 95),
-                    Report.pct(answerMs, 50), refused, failed, cpuPerJob, load);
+                    Report.pct(answerMs, 50), refused, failed, cpuPerJob, daemonCpuPerJob, load);
         }
     }
 
@@ -88,14 +90,14 @@ final class StreamRound {
         return sb.append('\n').toString();
     }
 
-    static String render(List<StreamRound> rounds, String javaHome, String daemonOpts, String threshold, int n) {
+    static String render(List<StreamRound> rounds, String javaHome, String daemonOpts, String threshold, int idle, int n) {
         StringBuilder sb = new StringBuilder("## Stream mode (WorkerBenchmark --mode stream)\n\n")
                 .append(Instant.now()).append(", ").append(Runtime.getRuntime().availableProcessors())
                 .append(" cores, daemon and children on ").append(javaHome)
                 .append(daemonOpts.isBlank() ? "" : ", JAVA_OPTS=`" + daemonOpts + "`").append(", --load-threshold ")
-                .append(threshold).append("\n\n")
+                .append(threshold).append(", --num-idle-processes ").append(idle).append("\n\n")
                 .append("Command: `java -cp target/test-classes:target/classes:$(cat target/classpath-test.txt) io.lkworker.bench.WorkerBenchmark --mode stream --rounds ")
-                .append(n).append(" --stream-threshold ").append(threshold).append("`\n\n");
+                .append(n).append(" --stream-threshold ").append(threshold).append(" --stream-idle ").append(idle).append("`\n\n");
         sb.append("| metric (server's view) | target | median of rounds |");
         for (int i = 1; i <= rounds.size(); i++) {
             sb.append(" round ").append(i).append(" |");
@@ -123,6 +125,8 @@ final class StreamRound {
             sb.append(row(rounds, label + ": jobs failed", "0", "%.0f", r -> r.phase(p).failed));
             sb.append(row(rounds, label + ": CPU-s of the process tree per job", "", "%.3f",
                     r -> r.phase(p).cpuPerJob));
+            sb.append(row(rounds, label + ": … of which the daemon's own", "", "%.3f",
+                    r -> r.phase(p).daemonCpuPerJob));
         }
         sb.append(row(rounds, "jobs that found no warm process (all phases)", "", "%.0f", r -> r.noWarm));
         sb.append(row(rounds, "daemon start → registered", "≤ 500 ms", "%.0f ms", r -> r.registerMs));
