@@ -44,6 +44,12 @@ public final class ProcessPool implements JobExecutor, ChildProcess.Owner {
     /** A waiting job fails after this many failed child starts, instead of waiting out its deadline. */
     private static final int MAX_FAILED_STARTS_PER_WAITING_JOB = 3;
 
+    /**
+     * The replacement for a child that just took a job starts this much later: a JVM start eats
+     * both cores of a small machine for a while, and the job's own start comes first.
+     */
+    private static final long REFILL_DELAY_MILLIS = 200;
+
     private record Waiting(JobLaunch launch, JobEvents events, Timer deadline, int[] failedStarts) {
     }
 
@@ -166,10 +172,7 @@ public final class ProcessPool implements JobExecutor, ChildProcess.Owner {
         running.put(launch.jobId(), child);
         child.startJob(launch, events);
         child.withMdc(() -> log.debug("job {} assigned to child #{}", launch.jobId(), child.number()));
-        // The replacement starts now. It used to wait 200 ms so the job's start came first, but a warm
-        // job is running within milliseconds, and under a stream of jobs that delay was lost refill
-        // time: every job found the pool emptier (WorkerBenchmark --mode stream, benchmarks/results.md).
-        reconcile();
+        loop.schedule(REFILL_DELAY_MILLIS, this::reconcile);
     }
 
     private void failWaiting(Waiting w, String why) {

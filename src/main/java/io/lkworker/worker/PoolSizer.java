@@ -9,8 +9,8 @@ import java.util.ArrayDeque;
 /**
  * How many warm job processes the recent arrival rate calls for, and how many memory allows. Loop
  * thread. Jobs launched in the last {@link #WINDOW_NANOS} give a rate; a pool refills one process per
- * start time, so it needs {@code rate × start time} processes starting to keep up, on top of the
- * configured {@code --num-idle-processes}. The cap: half of the memory available now, at
+ * start time, so it needs {@code rate × start time} warm processes to keep up, at least the configured
+ * {@code --num-idle-processes}. The cap: half of the memory available now, at
  * {@link #CHILD_BUDGET_BYTES} per process (an idle child is ~46 MB resident, ~56 MB with the WebRTC
  * library), never below the configured floor.
  */
@@ -18,8 +18,6 @@ final class PoolSizer {
 
     /** Arrivals counted over this window: long enough to smooth, short enough to follow a burst's end. */
     static final long WINDOW_NANOS = 10_000_000_000L;
-    /** The shortest span a rate is taken over: two jobs 10 ms apart are not 100 jobs a second. */
-    static final long MIN_SPAN_NANOS = 2_000_000_000L;
     /** Memory budgeted per extra warm process. */
     static final long CHILD_BUDGET_BYTES = 64L * 1024 * 1024;
     /** /proc/meminfo is read at most this often. */
@@ -43,22 +41,11 @@ final class PoolSizer {
         forget(nowNanos);
     }
 
-    /**
-     * Warm processes wanted: {@code floor} plus the processes a refill has in flight at the arrival
-     * rate ({@code rate × start time}, Little's law). The pool counts starting processes against its
-     * target, so a target of just {@code max(floor, rate × start)} left no idle process at all once
-     * the replacements were starting: under a stream of jobs every job waited for a JVM start.
-     * The rate is over the arrivals' own span (at least {@link #MIN_SPAN_NANOS}), not the whole window,
-     * so a stream is seen within its first jobs.
-     */
+    /** Warm processes wanted: at least {@code floor}, else the arrival rate times the start time. */
     int wanted(int floor, long nowNanos, double startSeconds) {
         forget(nowNanos);
-        if (arrivals.size() < 2) {
-            return floor;
-        }
-        double span = Math.max(MIN_SPAN_NANOS, nowNanos - arrivals.peekFirst()) / 1e9;
-        double perSecond = arrivals.size() / span;
-        return floor + (int) Math.round(perSecond * startSeconds);
+        double perSecond = arrivals.size() / (WINDOW_NANOS / 1e9);
+        return Math.max(floor, (int) Math.ceil(perSecond * startSeconds));
     }
 
     /** Processes that half of MemAvailable holds; unbounded when it cannot be read. */
