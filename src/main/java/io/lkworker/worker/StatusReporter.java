@@ -120,14 +120,15 @@ final class StatusReporter {
      * it apart from the pool's warm-up), else the load itself (thread executor), over the running jobs.
      */
     void measurePerJobLoad() {
-        // The job CPU is a moving average over the load window, and so is the count it is divided by:
-        // dividing a window's CPU by the jobs running at this instant made a job's cost several times
-        // too high when jobs had just ended (their CPU, and their processes' exit, still in the
-        // window; issue 17). The process executor's count is its processes with a job, exiting ones
-        // included, as its CPU is.
+        // The job CPU is a moving average over the load window: divided by the jobs running at this
+        // instant only, a job's cost came out several times too high when jobs had just ended (their
+        // CPU, and their processes' exit, still in the window; issue 17). So the divisor is the larger
+        // of the jobs now and their average over the same window: never fewer jobs than the window's
+        // CPU was spent on. The process executor counts its processes with a job, exiting ones
+        // included, as its CPU does.
         int count = executor.measuresJobCpu() ? executor.stats().running() : jobs.size();
         jobCount.add(count);
-        double averageJobs = jobCount.value();
+        double averageJobs = Math.max(count, jobCount.value());
         if (averageJobs < MIN_AVERAGE_JOBS) {
             return; // too little job time in the window to measure one job's cost: keep the last measure
         }
