@@ -18,6 +18,9 @@ public final class HelperProcesses {
     /** pid → the last CPU ticks read for it (kept after it exits: only deltas are used). */
     private static final Map<Long, Long> LAST_TICKS = new ConcurrentHashMap<>();
 
+    /** Registered processes that have exited. */
+    private static final java.util.Set<Long> GONE = ConcurrentHashMap.newKeySet();
+
     private HelperProcesses() {
     }
 
@@ -30,9 +33,13 @@ public final class HelperProcesses {
     public static long cpuNanos() {
         long sum = 0;
         for (Map.Entry<Long, Long> e : LAST_TICKS.entrySet()) {
-            long now = ticks(e.getKey());
-            if (now > e.getValue()) {
-                e.setValue(now);
+            if (!GONE.contains(e.getKey())) {
+                long now = ticks(e.getKey());
+                if (now < 0) {
+                    GONE.add(e.getKey()); // exited: its last reading stands, no more reads
+                } else if (now > e.getValue()) {
+                    e.setValue(now);
+                }
             }
             sum += e.getValue();
         }
