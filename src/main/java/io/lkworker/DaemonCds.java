@@ -49,6 +49,7 @@ final class DaemonCds {
                     "-cp", System.getProperty("java.class.path"), "io.lkworker.cli.DaemonCdsTrainer", agentJar.toString());
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            io.lkworker.load.HelperProcesses.register(p.pid()); // its CPU is our warm-up, not the machine's load
             p.getOutputStream().close();
             if (!p.waitFor(TRAINING_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 p.destroyForcibly();

@@ -373,6 +373,10 @@ public final class ProcessPool implements JobExecutor, ChildProcess.Owner {
         for (ChildProcess child : running.values()) {
             jobTicks += child.cpuTicksSinceLastCall();
         }
+        for (ChildProcess child : stopping) {
+            // retired idle or failed starts: warm-up spent (a job's process stays in running until it exits)
+            warmupTicks += child.cpuTicksSinceLastCall();
+        }
         return new io.lkworker.load.OwnCpu.Usage((long) (warmupTicks * io.lkworker.load.CpuLoadMonitor.NANOS_PER_TICK),
                 (long) (jobTicks * io.lkworker.load.CpuLoadMonitor.NANOS_PER_TICK));
     }

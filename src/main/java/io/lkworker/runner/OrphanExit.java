@@ -39,9 +39,40 @@ public final class OrphanExit {
      */
     public static void endDescendants() {
         try {
+            if (!hasChildren()) {
+                return; // no child, so no descendant: skip the scan of every process on the machine
+            }
             ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
         } catch (RuntimeException ignored) {
             // best effort on the way out
+        }
+    }
+
+    /**
+     * Whether this process has a child, from {@code /proc/self/task/<tid>/children} (Linux 3.5+):
+     * a few small reads. {@code ProcessHandle.descendants()} reads the status of every process on
+     * the machine (25-55 ms and ~0.04 CPU-s on a loaded 2-core machine with 85 processes) and ran at
+     * the end of every job. True when the files cannot be read: then the scan decides.
+     */
+    static boolean hasChildren() {
+        java.nio.file.Path tasks = java.nio.file.Path.of("/proc/self/task");
+        try (java.nio.file.DirectoryStream<java.nio.file.Path> dir = java.nio.file.Files.newDirectoryStream(tasks)) {
+            for (java.nio.file.Path task : dir) {
+                java.nio.file.Path children = task.resolve("children");
+                if (!java.nio.file.Files.isReadable(children)) {
+                    return true;
+                }
+                try {
+                    if (!java.nio.file.Files.readString(children).isBlank()) {
+                        return true;
+                    }
+                } catch (java.nio.file.NoSuchFileException gone) {
+                    // the thread ended meanwhile: it has no children to read
+                }
+            }
+            return false;
+        } catch (java.io.IOException | RuntimeException e) {
+            return true;
         }
     }
 }

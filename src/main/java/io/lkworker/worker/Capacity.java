@@ -33,7 +33,25 @@ public record Capacity(double loadThreshold, int maxJobs, int idleProcesses) {
 
     /** {@code perJobLoad}: the CPU share of one running job as measured, NaN (or ≤ 0) when not known. */
     public double effectiveLoad(double load, double perJobLoad, double chargedJobs) {
-        return clamp(load) + chargedJobs * known(perJobLoad);
+        return clamp(load) + charge(perJobLoad, chargedJobs);
+    }
+
+    /**
+     * The predictive part: {@code chargedJobs × perJobLoad}, capped at the threshold less one job's
+     * cost. So the prediction alone can make the worker full only when the measured load is at least
+     * what one job costs: a machine whose measured load is below one job's cost is never "full" on
+     * predictions (issue 17: {@code effective load 0.73 (load 0.03 + 5.9 × 0.12 per job)} declined two
+     * of a burst of 20 on an idle machine). Above that the charge still stops two offers in one load
+     * window from both slipping under the threshold (livekit/agents issue #4884).
+     */
+    double charge(double perJobLoad, double chargedJobs) {
+        double perJob = known(perJobLoad);
+        double charge = Math.max(0, chargedJobs) * perJob;
+        return Double.isInfinite(loadThreshold) ? charge : Math.min(charge, chargeCap(perJob));
+    }
+
+    private double chargeCap(double perJob) {
+        return Math.max(0, loadThreshold - perJob);
     }
 
     /**
@@ -62,7 +80,10 @@ public record Capacity(double loadThreshold, int maxJobs, int idleProcesses) {
         String threshold = Double.isInfinite(loadThreshold) ? "inf" : String.format("%.2f", loadThreshold);
         double charged = reservedSlots + (unsampledJobs >= 0.05 ? unsampledJobs : 0);
         String count = charged == Math.rint(charged) ? String.valueOf((long) charged) : String.format("%.1f", charged);
-        String perJob = known(perJobLoad) > 0 ? String.format(" + %s × %.2f per job", count, perJobLoad) : "";
+        double uncapped = Math.max(0, reservedSlots + unsampledJobs) * known(perJobLoad);
+        String capped = uncapped > charge(perJobLoad, reservedSlots + unsampledJobs) + 1e-9
+                ? String.format(", capped at %.2f", chargeCap(known(perJobLoad))) : "";
+        String perJob = known(perJobLoad) > 0 ? String.format(" + %s × %.2f per job%s", count, perJobLoad, capped) : "";
         return String.format("effective load %.2f (load %.2f%s), threshold %s; %s jobs%s%s",
                 effectiveLoad(load, perJobLoad, reservedSlots + unsampledJobs), clamp(load), perJob, threshold, jobs, cap,
                 unsampled);

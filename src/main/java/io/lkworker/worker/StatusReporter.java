@@ -38,6 +38,10 @@ final class StatusReporter {
     private boolean lastReportedFull;
     /** Whether the last status sent said available; null before the first one (the first is logged too). */
     private Boolean lastLoggedAvailable;
+    /** Below this many jobs on average over the load window, one job's cost is not measured. */
+    private static final double MIN_AVERAGE_JOBS = 0.2;
+    /** Jobs with a process, averaged over the same window as the job CPU they divide. */
+    private final io.lkworker.load.MovingAverage jobCount = new io.lkworker.load.MovingAverage(CpuLoadMonitor.WINDOW);
     /** The measured CPU share of one running job (NaN until a job has been measured); kept after jobs end. */
     private double perJobLoad = Double.NaN;
     /** The warm-pool size last asked of the executor; -1 before the first retarget. */
@@ -116,11 +120,20 @@ final class StatusReporter {
      * it apart from the pool's warm-up), else the load itself (thread executor), over the running jobs.
      */
     void measurePerJobLoad() {
-        if (jobs.isEmpty()) {
-            return;
+        // The job CPU is a moving average over the load window: divided by the jobs running at this
+        // instant only, a job's cost came out several times too high when jobs had just ended (their
+        // CPU, and their processes' exit, still in the window; issue 17). So the divisor is the larger
+        // of the jobs now and their average over the same window: never fewer jobs than the window's
+        // CPU was spent on. The process executor counts its processes with a job, exiting ones
+        // included, as its CPU does.
+        int count = executor.measuresJobCpu() ? executor.stats().running() : jobs.size();
+        jobCount.add(count);
+        double averageJobs = Math.max(count, jobCount.value());
+        if (averageJobs < MIN_AVERAGE_JOBS) {
+            return; // too little job time in the window to measure one job's cost: keep the last measure
         }
         double share = executor.measuresJobCpu() ? load.jobLoad() : Capacity.clamp(load.load());
-        perJobLoad = share / jobs.size();
+        perJobLoad = share / averageJobs;
     }
 
     /** Tells the server whether the worker is available, its load and job count (when registered). */

@@ -127,7 +127,13 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
             // target once registered.
             status.initialIdleTarget(0);
             executor.start();
-            load.attribute(executor::ownCpu);
+            // The pool's warm-up and the worker's helper processes (the daemon's CDS trainer) are its own
+            // CPU, not other work: the load leaves both out.
+            load.attribute(() -> {
+                io.lkworker.load.OwnCpu.Usage u = executor.ownCpu();
+                return new io.lkworker.load.OwnCpu.Usage(u.warmupNanos() + io.lkworker.load.HelperProcesses.cpuNanos(),
+                        u.jobNanos());
+            });
         } catch (RuntimeException e) {
             log.error("cannot start the job executor: {}", e.getMessage());
             fail("cannot start the job executor: " + e.getMessage());

@@ -66,6 +66,9 @@ public final class WorkerBenchmark {
         int seq = 50;
         String javaHome = System.getProperty("java.home");
         String daemonOpts = "";
+        String mode = "settled";
+        String streamThreshold = "inf";
+        int streamIdle = 3;
         Path out = Path.of("benchmarks", "results.md");
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
@@ -74,10 +77,29 @@ public final class WorkerBenchmark {
                 case "--java-home" -> javaHome = args[i + 1];
                 case "--daemon-opts" -> daemonOpts = args[i + 1];
                 case "--out" -> out = Path.of(args[i + 1]); // experiments: keep results.md's section as it is
+                case "--mode" -> mode = args[i + 1]; // settled (default) or stream
+                case "--stream-threshold" -> streamThreshold = args[i + 1]; // --load-threshold of the stream daemon ("default": none given)
+                case "--stream-idle" -> streamIdle = Integer.parseInt(args[i + 1]); // --num-idle-processes of the stream daemon
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
+        if (!mode.equals("settled") && !mode.equals("stream")) {
+            throw new IllegalArgumentException("--mode must be settled or stream, not " + mode);
+        }
         WorkerBenchmark bench = new WorkerBenchmark(javaHome, daemonOpts);
+        if (mode.equals("stream")) {
+            List<StreamRound> streams = new ArrayList<>();
+            for (int r = 1; r <= rounds; r++) {
+                StreamRound result = bench.streamRound(streamThreshold.equals("default") ? null : streamThreshold, streamIdle);
+                System.out.println("stream round " + r + ": " + result);
+                streams.add(result);
+            }
+            String report = StreamRound.render(streams, javaHome, daemonOpts, streamThreshold, streamIdle, rounds);
+            System.out.println(report);
+            new GeneratedSection("WorkerBenchmark stream").write(out, report);
+            bench.server.close();
+            System.exit(0);
+        }
         List<RoundResult> results = new ArrayList<>();
         for (int r = 1; r <= rounds; r++) {
             RoundResult result = bench.round(seq);
@@ -249,6 +271,88 @@ public final class WorkerBenchmark {
         }
         try (Stream<Path> files = Files.list(cds)) {
             return files.anyMatch(p -> p.toString().endsWith(".jsa") || p.toString().endsWith(".aot"));
+        }
+    }
+
+    /**
+     * Stream mode: jobs dispatched as a server under traffic does, with no settling and no waiting for
+     * idle children. After start-up (the pool's first fill and the class-data archive, as a long-running
+     * daemon has them), 20 jobs one after another, each offered as soon as the server received the
+     * previous one's final status (the agent holds 100 ms and returns), then 20 more whose agent calls
+     * {@code ctx.shutdown} after its hold, then a burst of 20 at once. CPU is the whole process tree's
+     * (the daemon, its live children, and the children it reaped), over each phase, per job.
+     */
+    private StreamRound streamRound(String threshold, int idle) throws Exception {
+        StreamRound r = new StreamRound();
+        r.loadBefore = ProcMemory.loadAvg();
+        try (Daemon d = startDaemon(idle, threshold)) {
+            r.registerMs = d.registerMs;
+            await(() -> events.idle() >= idle && d.process.isAlive(), 120_000, idle + " idle children");
+            for (int i = 0; i < 6 && !archiveExists(); i++) {
+                runJob(d, null);
+            }
+            await(() -> events.idle() >= idle && d.process.isAlive(), 120_000, idle + " idle children");
+            int noWarmBefore = countLog("no warm process for job");
+            for (String kind : List.of("hold", "shut")) {
+                StreamRound.Phase ph = r.phase(kind);
+                ph.load = ProcMemory.loadAvg();
+                long cpu0 = treeTicks(d);
+                long daemon0 = OthersLoad.ticks(d.pid(), false);
+                for (int i = 0; i < 20; i++) {
+                    String id = server.offer(kind + "-" + i);
+                    NodeAgentServer.JobView v = server.job(id);
+                    await(() -> v.refused != null || v.endedAt != 0, 60_000, "stream job " + id);
+                    awaitEvents(id, v);
+                    ph.record(id, v, events);
+                }
+                ph.cpuPerJob = (treeTicks(d) - cpu0) / TICKS_PER_SECOND / 20;
+                ph.daemonCpuPerJob = (OthersLoad.ticks(d.pid(), false) - daemon0) / TICKS_PER_SECOND / 20;
+            }
+            StreamRound.Phase burst = r.phase("burst");
+            burst.load = ProcMemory.loadAvg();
+            long cpu0 = treeTicks(d);
+            long daemon0 = OthersLoad.ticks(d.pid(), false);
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                ids.add(server.offer("hold-burst-" + i));
+            }
+            for (String id : ids) {
+                NodeAgentServer.JobView v = server.job(id);
+                await(() -> v.refused != null || v.endedAt != 0, 60_000, "burst job " + id);
+                awaitEvents(id, v);
+                burst.record(id, v, events);
+            }
+            burst.cpuPerJob = (treeTicks(d) - cpu0) / TICKS_PER_SECOND / 20;
+            burst.daemonCpuPerJob = (OthersLoad.ticks(d.pid(), false) - daemon0) / TICKS_PER_SECOND / 20;
+            r.noWarm = countLog("no warm process for job") - noWarmBefore;
+        }
+        r.loadAfter = ProcMemory.loadAvg();
+        return r;
+    }
+
+    private static final double TICKS_PER_SECOND = 100.0;
+
+    /** The agent's lines for a job that succeeded (the events file is polled: the server may hear of the end first). */
+    private void awaitEvents(String id, NodeAgentServer.JobView v) throws InterruptedException {
+        if (v.refused == null && "JS_SUCCESS".equals(v.endStatus)) {
+            await(() -> events.enteredAt.containsKey(id) && events.returnedAt.containsKey(id), 10_000, "events of " + id);
+        }
+    }
+
+    /** CPU ticks of the daemon (with the children it reaped) and of its live descendants. */
+    private static long treeTicks(Daemon d) {
+        return OthersLoad.ticks(d.pid(), true)
+                + d.process.toHandle().descendants().mapToLong(h -> OthersLoad.ticks(h.pid(), true)).sum();
+    }
+
+    /** Lines of the daemons' log containing {@code text} (info level and above only when the log level allows). */
+    private int countLog(String text) throws IOException {
+        Path log = work.resolve("daemon.log");
+        if (!Files.exists(log)) {
+            return 0;
+        }
+        try (Stream<String> lines = Files.lines(log)) {
+            return (int) lines.filter(l -> l.contains(text)).count();
         }
     }
 

@@ -84,8 +84,36 @@ class CapacityTest {
         assertThat(capacity.canTakeJob(0.2, 0.2, 1, 1, 0.9)).isFalse();
         assertThat(capacity.canTakeJob(0.2, 0.2, 1, 0, 0.9)).isTrue();
         assertThat(capacity.explain(0.2, 0.2, 1, 1, 0.5))
-                .isEqualTo("effective load 0.50 (load 0.20 + 1.5 × 0.20 per job), threshold 0.45; 1 running + 1 reserved jobs"
+                .isEqualTo("effective load 0.45 (load 0.20 + 1.5 × 0.20 per job, capped at 0.25), threshold 0.45; 1 running + 1 reserved jobs"
                         + " (no --max-jobs); 0.5 of the running jobs not in the load yet");
         assertThat(capacity.idleTarget(3, 0.2, 0.2, 1, 0, 0.9)).isEqualTo(1);
+    }
+
+    @Test
+    void predictionsNeverMakeAWorkerFullWhoseMeasuredLoadIsBelowOneJobsCost() {
+        Capacity capacity = new Capacity(0.7, 0, 3);
+        // Issue 17: a burst of 20 on an idle machine, "effective load 0.73 (load 0.03 + 5.9 × 0.12 per
+        // job)": two offers declined "at capacity" at a measured load of 0.03.
+        assertThat(capacity.canTakeJob(0.03, 0.12, 3, 3, 2.9)).isTrue();
+        assertThat(capacity.effectiveLoad(0.03, 0.12, 5.9)).isEqualTo(0.61, Offset.offset(1e-9));
+        assertThat(capacity.explain(0.03, 0.12, 3, 3, 2.9)).startsWith(
+                "effective load 0.61 (load 0.03 + 5.9 × 0.12 per job, capped at 0.58), threshold 0.70");
+        for (int pending = 0; pending <= 1000; pending += 7) {
+            assertThat(capacity.canTakeJob(0.11, 0.12, 0, pending, 0)).as("%d pending at load 0.11", pending).isTrue();
+            assertThat(capacity.idleTarget(3, 0.11, 0.12, 0, pending, 0)).as("idle target, %d pending", pending)
+                    .isPositive();
+        }
+    }
+
+    @Test
+    void onceTheMeasuredLoadReachesOneJobsCostTheChargeStillStopsOverAcceptance() {
+        Capacity capacity = new Capacity(0.7, 0, 3);
+        // Load 0.15 = one job's cost: 4 pending jobs of 0.15 are charged up to the cap (0.55) → 0.70: full.
+        assertThat(capacity.canTakeJob(0.15, 0.15, 1, 4, 0)).isFalse();
+        assertThat(capacity.canTakeJob(0.15, 0.15, 1, 2, 0)).isTrue();
+        // Heavy jobs (0.6 each): the cap is 0.1, so the second offer at load 0.6 is refused.
+        assertThat(capacity.canTakeJob(0.6, 0.6, 1, 1, 0)).isFalse();
+        // An infinite threshold charges without a cap but never fills.
+        assertThat(new Capacity(Double.POSITIVE_INFINITY, 0, 3).effectiveLoad(0, 0.1, 20)).isEqualTo(2.0, Offset.offset(1e-9));
     }
 }
