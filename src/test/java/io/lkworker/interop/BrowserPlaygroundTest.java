@@ -4,13 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import io.lkworker.api.rtc.AgentTranscriptions;
+import io.lkworker.api.rtc.ConnectOptions;
+import io.lkworker.api.rtc.StreamTextOptions;
 import io.lkworker.config.WorkerConfig;
 import io.lkworker.dev.DevOptions;
 import io.lkworker.dev.DevRunner;
 import io.lkworker.dev.playground.Playground;
 import io.lkworker.localserver.LocalLiveKitServer;
 import io.lkworker.localserver.ServerConfig;
+import io.lkworker.rtc.RtcRoom;
 import io.lkworker.runner.AgentLoader;
+import io.lkworker.serverlink.AccessToken;
 import io.lkworker.testing.TestConfigs;
 import io.lkworker.testing.TestJars;
 import java.net.URLEncoder;
@@ -36,7 +41,9 @@ import org.slf4j.LoggerFactory;
  * joins a room through its own controls (test hook {@code ?autojoin=1}), which dispatches the agent;
  * the fake microphone's 440 Hz tone comes back from the agent and the page measures it; a chat message
  * is answered with {@code echo: ...}; the job's timeline (offered → running) and its log lines arrive
- * from the daemon's event stream and are shown; deleting the room ends the job and the page shows it.
+ * from the daemon's event stream and are shown; a second agent participant (our room client) sends a
+ * transcription on {@code lk.transcription} and a text on {@code lk.chat}, which the page shows;
+ * deleting the room ends the job and the page shows it.
  *
  * <p>With {@code -Dlkworker.playground.screenshot=docs/images/playground.png} it also saves a screenshot
  * (1280×900) of the page after joining, for the README.
@@ -132,6 +139,24 @@ class BrowserPlaygroundTest {
                 log.info("playground screenshot saved to {}", png);
             }
 
+            // text streams: a second agent participant (our room client) transcribes and chats on the
+            // standard topics; the page shows both
+            RtcRoom other = RtcRoom.connect(server.url(), agentToken("java-transcriber"), ConnectOptions.defaults());
+            try {
+                AgentTranscriptions.AgentSegment spoken = new AgentTranscriptions(other).agentSegment();
+                spoken.write("Hello ");
+                spoken.write("from the transcriber");
+                spoken.finish();
+                other.localParticipant().sendText("hi on lk.chat", StreamTextOptions.topic("lk.chat"));
+                JsonObject transcription = page.awaitEvent("transcription", Duration.ofSeconds(30)).getAsJsonObject("detail");
+                assertThat(transcription.get("text").getAsString()).isEqualTo("Hello from the transcriber");
+                assertThat(texts(transcription, "shown")).contains("java-transcriber: Hello from the transcriber");
+                JsonObject chatText = page.awaitEvent("chat-text", Duration.ofSeconds(30)).getAsJsonObject("detail");
+                assertThat(texts(chatText, "shown")).contains("java-transcriber [lk.chat] hi on lk.chat");
+            } finally {
+                other.disconnect();
+            }
+
             // the room goes, the job ends, the page shows it
             assertThat(server.deleteRoom(ROOM)).isTrue();
             JsonObject ended = page.awaitEvent("ended", Duration.ofSeconds(60));
@@ -164,6 +189,14 @@ class BrowserPlaygroundTest {
                     .startsWith("The LiveKit JavaScript client (livekit-client) could not be loaded from " + Playground.CDN_URL)
                     .contains("--playground-client-js PATH");
         }
+    }
+
+    private static String agentToken(String identity) throws Exception {
+        String token = AccessToken.participantToken(ServerConfig.DEFAULT_API_KEY, ServerConfig.DEFAULT_API_SECRET, ROOM,
+                identity, identity, System.currentTimeMillis(), Duration.ofMinutes(10));
+        JsonObject claims = AccessToken.unverifiedClaims(token);
+        claims.addProperty("kind", "agent");
+        return AccessToken.sign(claims, ServerConfig.DEFAULT_API_SECRET);
     }
 
     private static String str(JsonObject o, String key) {

@@ -247,11 +247,14 @@
       $('transcripts').appendChild(li);
       let text = '';
       for await (const chunk of reader) { text += chunk; li.textContent = from.identity + ': ' + text; }
-      seen.transcripts.push({ from: from.identity, text, final: attrs['lk.transcription_final'] === 'true',
-        track: attrs['lk.transcribed_track_id'] || null });
+      const t = { from: from.identity, text, track: attrs['lk.transcribed_track_id'] || null };
+      seen.transcripts.push(t);
+      milestone('transcription', { ...t, shown: [...$('transcripts').querySelectorAll('li')].map((x) => x.textContent) });
     });
     room.registerTextStreamHandler('lk.chat', async (reader, from) => {
-      chatLine(from.identity, 'lk.chat', await reader.readAll());
+      const text = await reader.readAll();
+      chatLine(from.identity, 'lk.chat', text);
+      milestone('chat-text', { from: from.identity, text, shown: [...$('chat').querySelectorAll('li')].map((x) => x.textContent) });
     });
     setStatus('connecting to ' + grant.room);
     await room.connect(grant.url, grant.token, { autoSubscribe: true });
