@@ -25,11 +25,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import livekit.LivekitModels.ParticipantInfo;
 import org.assertj.core.data.Percentage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,7 +69,9 @@ class BrowserPlaygroundTest {
         }
     }
 
+    /** Far above a run's 20–40 s, even on a loaded 2-core machine: a hang fails the test instead of the build. */
     @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void thePlaygroundTalksToTheEchoAgentAndShowsItsJob() throws Exception {
         InteropEnvironment.assumeNpmPackage("livekit-client");
         InteropEnvironment.assumeChromium();
@@ -131,14 +135,6 @@ class BrowserPlaygroundTest {
             assertThat(texts(shown, "log")).anySatisfy(l -> assertThat(l)
                     .contains("EchoAgent: joined " + ROOM + " as " + agentIdentity));
 
-            String screenshot = System.getProperty("lkworker.playground.screenshot");
-            if (screenshot != null && !screenshot.isBlank()) {
-                Path png = Path.of(screenshot).toAbsolutePath();
-                Files.createDirectories(png.getParent());
-                Files.write(png, page.screenshot(Duration.ofSeconds(20)));
-                log.info("playground screenshot saved to {}", png);
-            }
-
             // text streams: a second agent participant (our room client) transcribes and chats on the
             // standard topics; the page shows both
             RtcRoom other = RtcRoom.connect(server.url(), agentToken("java-transcriber"), ConnectOptions.defaults());
@@ -157,6 +153,14 @@ class BrowserPlaygroundTest {
                 other.disconnect();
             }
 
+            String screenshot = System.getProperty("lkworker.playground.screenshot");
+            if (screenshot != null && !screenshot.isBlank()) {
+                Path png = Path.of(screenshot).toAbsolutePath();
+                Files.createDirectories(png.getParent());
+                Files.write(png, page.screenshot(Duration.ofSeconds(20)));
+                log.info("playground screenshot saved to {}", png);
+            }
+
             // the room goes, the job ends, the page shows it
             assertThat(server.deleteRoom(ROOM)).isTrue();
             JsonObject ended = page.awaitEvent("ended", Duration.ofSeconds(60));
@@ -172,6 +176,7 @@ class BrowserPlaygroundTest {
      * host name, as on a machine offline), the page says so in plain words and names the option.
      */
     @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void whenLivekitClientCannotLoadThePageSaysSo() throws Exception {
         Playground playground = new Playground(new Playground.Options(null, ServerConfig.DEFAULT_API_KEY,
                 ServerConfig.DEFAULT_API_SECRET, ""));
