@@ -62,16 +62,42 @@ class BrowserPlaygroundTest {
     Path dir;
     private DevRunner dev;
 
+    private final java.util.concurrent.ScheduledExecutorService watchdog =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "playground-test-watchdog");
+                t.setDaemon(true);
+                return t;
+            });
+
+    @org.junit.jupiter.api.BeforeEach
+    void arm() {
+        watchdog.schedule(() -> {
+            StringBuilder dump = new StringBuilder("still running after 4 minutes; threads:\n");
+            Thread.getAllStackTraces().forEach((t, stack) -> {
+                dump.append('"').append(t.getName()).append("\" ").append(t.getState()).append('\n');
+                for (StackTraceElement e : stack) {
+                    dump.append("    at ").append(e).append('\n');
+                }
+            });
+            log.error("{}", dump);
+        }, 4, TimeUnit.MINUTES);
+    }
+
     @AfterEach
     void stop() {
+        watchdog.shutdownNow();
         if (dev != null) {
             dev.close();
         }
     }
 
-    /** Far above a run's 20–40 s, even on a loaded 2-core machine: a hang fails the test instead of the build. */
+    /**
+     * Far above a run's 20–40 s, even on a loaded 2-core machine: a hang fails the test (the body runs
+     * on a thread of its own, so even a wait that ignores interrupts cannot hold the build), and the
+     * watchdog logs every thread's stack first (one run in about ten hung once, undiagnosed).
+     */
     @Test
-    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    @Timeout(value = 5, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void thePlaygroundTalksToTheEchoAgentAndShowsItsJob() throws Exception {
         InteropEnvironment.assumeNpmPackage("livekit-client");
         InteropEnvironment.assumeChromium();
@@ -176,7 +202,7 @@ class BrowserPlaygroundTest {
      * host name, as on a machine offline), the page says so in plain words and names the option.
      */
     @Test
-    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    @Timeout(value = 3, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void whenLivekitClientCannotLoadThePageSaysSo() throws Exception {
         Playground playground = new Playground(new Playground.Options(null, ServerConfig.DEFAULT_API_KEY,
                 ServerConfig.DEFAULT_API_SECRET, ""));
