@@ -60,6 +60,11 @@ final class DevCommand extends RunCommand {
             description = "Metadata of the --dispatch-room job.")
     String dispatchMetadata;
 
+    @Option(names = "--playground-client-js", paramLabel = "PATH",
+            description = "The playground page (http://127.0.0.1:PORT/) loads this livekit-client UMD bundle"
+                    + " (dist/livekit-client.umd.js) instead of the pinned version from cdn.jsdelivr.net, e.g. offline.")
+    Path playgroundClientJs;
+
     DevCommand(CliContext context) {
         super(context);
     }
@@ -110,6 +115,9 @@ final class DevCommand extends RunCommand {
         if (devServerPort < 0 || devServerPort > 65535) {
             problems.add("--dev-server-port: must be between 0 and 65535, got " + devServerPort);
         }
+        if (playgroundClientJs != null && !Files.isReadable(playgroundClientJs)) {
+            problems.add("--playground-client-js: not a readable file: " + playgroundClientJs);
+        }
         for (Path dir : watch) {
             if (!Files.isDirectory(dir)) {
                 problems.add("--watch: not a directory: " + dir);
@@ -124,7 +132,8 @@ final class DevCommand extends RunCommand {
             throw new ParameterException(spec.commandLine(), problems.get(0));
         }
         boolean restart = reloadJobs.equalsIgnoreCase("restart");
-        return new DevOptions(devServerPort, watch, restart, dispatchRoom, dispatchMetadata, DevOptions.DEFAULT_DEBOUNCE);
+        return new DevOptions(devServerPort, watch, restart, dispatchRoom, dispatchMetadata, DevOptions.DEFAULT_DEBOUNCE,
+                playgroundClientJs == null ? null : playgroundClientJs.toAbsolutePath());
     }
 
     @Override

@@ -13,9 +13,17 @@ import java.util.List;
  * @param dispatchRoom when set, dispatch a job to this room once the worker is registered
  * @param dispatchMetadata metadata of that dispatch
  * @param debounce quiet period after the last change before reloading
+ * @param playgroundClientJs a local livekit-client UMD bundle the playground page loads instead of the
+ *                 CDN's pinned one (offline use, tests), or null
  */
 public record DevOptions(int serverPort, List<Path> watch, boolean restartJobs, String dispatchRoom,
-                         String dispatchMetadata, Duration debounce) {
+                         String dispatchMetadata, Duration debounce, Path playgroundClientJs) {
+
+    /** Without a local livekit-client: the playground loads the pinned one from the CDN. */
+    public DevOptions(int serverPort, List<Path> watch, boolean restartJobs, String dispatchRoom,
+                      String dispatchMetadata, Duration debounce) {
+        this(serverPort, watch, restartJobs, dispatchRoom, dispatchMetadata, debounce, null);
+    }
 
     /** Long enough for a build tool to finish writing a jar, short enough to feel immediate. */
     public static final Duration DEFAULT_DEBOUNCE = Duration.ofMillis(400);

@@ -4,6 +4,7 @@ import io.lkworker.Daemon;
 import io.lkworker.DefaultExecutors;
 import io.lkworker.RunFiles;
 import io.lkworker.config.WorkerConfig;
+import io.lkworker.dev.playground.Playground;
 import io.lkworker.load.CpuLoadMonitor;
 import io.lkworker.localserver.LocalLiveKitServer;
 import io.lkworker.localserver.ServerConfig;
@@ -39,6 +40,9 @@ public final class DevRunner implements AutoCloseable {
     private LoadedAgent current;
     private LoadedAgent previous;
     private LocalLiveKitServer embedded;
+    /** The page on the embedded server's port; null when a URL was configured. */
+    private Playground playground;
+    private AutoCloseable jobLogCapture;
     private Daemon daemon;
     private AgentWatcher watcher;
     private RunFiles runFiles;
@@ -80,13 +84,15 @@ public final class DevRunner implements AutoCloseable {
     private void startAll(LoadedAgent initial) throws Exception {
         WorkerConfig effective = config;
         if (config.url() == null) {
+            playground = new Playground(new Playground.Options(options.playgroundClientJs(), config.apiKey(),
+                    config.apiSecret(), config.agentName()));
             LocalLiveKitServer server = LocalLiveKitServer.create(ServerConfig.builder().port(options.serverPort())
                     .apiKey(config.apiKey(), config.apiSecret())
                     // Dev conveniences: a dispatch made before the worker registers still gets its job,
                     // and a busy development machine's CPU load never hides the worker.
                     .offerUnservedDispatches(true).rejectUnservedAgentNames(true)
                     .targetLoad(Double.POSITIVE_INFINITY)
-                    .build());
+                    .build(), playground.routes());
             try {
                 embedded = server.start();
             } catch (java.net.BindException e) {
@@ -105,6 +111,8 @@ public final class DevRunner implements AutoCloseable {
             // --url always: without it dispatch goes to LIVEKIT_URL when another shell exports it, or to
             // port 7880 when this server listens elsewhere
             log.info("dispatch a job with: {}", dispatchHint(embedded.port(), config.agentName()));
+            playground.serverStarted(embedded.url());
+            jobLogCapture = playground.captureJobLogs().orElse(null);
         }
         Path copy = copies.copy(config.agentJar());
         effective = effective.withAgentJar(copy);
@@ -114,6 +122,16 @@ public final class DevRunner implements AutoCloseable {
         daemon = new Daemon(effective, agent, DefaultExecutors.defaultFactory(), CpuLoadMonitor.detect(),
                 Clock.system());
         daemon.start();
+        if (playground != null) {
+            // before any offer: offers come only after the registration this task precedes
+            daemon.query(worker -> {
+                worker.addJobListener(playground.journal());
+                return null;
+            });
+            String page = playgroundUrl(embedded.port());
+            log.info("playground: {}", page);
+            System.err.println("playground: " + page); // whatever the log level and format
+        }
         runFiles = new RunFiles(Daemon.pidFile(config));
         runFiles.writeStarted(ProcessHandle.current().pid(), config.healthHost(), daemon.healthPort(),
                 System.currentTimeMillis());
@@ -122,6 +140,16 @@ public final class DevRunner implements AutoCloseable {
             dispatchWhenRegistered(options.dispatchRoom());
         }
         watcher = new AgentWatcher(config.agentJar(), options.watch(), options.debounce(), this::reload).start();
+    }
+
+    /** The playground page's address (the embedded server's loopback port). */
+    public static String playgroundUrl(int port) {
+        return "http://127.0.0.1:" + port + "/";
+    }
+
+    /** The playground, or null when a URL was configured (no embedded server). */
+    public Playground playground() {
+        return playground;
     }
 
     /** A dispatch command line that reaches the embedded server as printed, whatever the shell exports. */
@@ -224,6 +252,13 @@ public final class DevRunner implements AutoCloseable {
         }
         if (embedded != null) {
             embedded.close();
+        }
+        if (jobLogCapture != null) {
+            try {
+                jobLogCapture.close();
+            } catch (Exception e) {
+                log.debug("detaching the playground's log capture failed", e);
+            }
         }
     }
 }

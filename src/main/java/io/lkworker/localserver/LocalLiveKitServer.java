@@ -79,6 +79,16 @@ public final class LocalLiveKitServer implements AutoCloseable {
     private volatile boolean closed;
 
     public LocalLiveKitServer(ServerConfig config) {
+        this(config, List.of());
+    }
+
+    /**
+     * A server that also serves {@code extraRoutes} (the embedder's own pages, e.g. {@code lk-worker
+     * dev}'s playground). They are matched after LiveKit's routes, so they cannot shadow them, and
+     * before the health check on {@code /}: an exact {@code /} route among them takes {@code /} over
+     * (and should still answer health checkers).
+     */
+    public LocalLiveKitServer(ServerConfig config, List<Route> extraRoutes) {
         this.config = config;
         ServerInfo serverInfo = ServerInfo.newBuilder()
                 .setEdition(ServerInfo.Edition.Standard)
@@ -114,6 +124,7 @@ public final class LocalLiveKitServer implements AutoCloseable {
         routes.add(new TwirpDispatchService(config, auth, agents).route());
         routes.add(new TwirpRoomService(config, auth, rooms, agents).route());
         routes.addAll(rooms.routes());
+        routes.addAll(extraRoutes);
         // the real server's health check
         routes.add(Route.exact("/", exchange -> HttpResponses.text(exchange.out(), 200, "OK")));
         this.frontend = new HttpFrontend(config.host(), config.port(), routes, gate);
@@ -122,6 +133,11 @@ public final class LocalLiveKitServer implements AutoCloseable {
     /** A server with {@code config}, not started yet. */
     public static LocalLiveKitServer create(ServerConfig config) {
         return new LocalLiveKitServer(config);
+    }
+
+    /** A server with {@code config} and the embedder's {@code extraRoutes}, not started yet. */
+    public static LocalLiveKitServer create(ServerConfig config, List<Route> extraRoutes) {
+        return new LocalLiveKitServer(config, extraRoutes);
     }
 
     /** Binds and starts accepting. Returns this, for {@code create(config).start()}. */

@@ -45,6 +45,10 @@ final class AvailabilityHandler {
 
         /** Whether {@code jobId} is running (launched and not ended) on this worker. */
         boolean runsJob(String jobId);
+
+        /** A stage of the job for the {@link JobLifecycleListener}s. */
+        default void jobStage(String jobId, String room, JobLifecycleListener.Stage stage, String detail) {
+        }
     }
 
     private record Pending(LivekitAgent.Job job, OfferedJob offer, Timer deadline, long receivedNanos,
@@ -162,6 +166,8 @@ final class AvailabilityHandler {
             log.warn("duplicate availability request for job {}; ignoring it", jobId);
             return;
         }
+        host.jobStage(jobId, job.getRoom().getName(), JobLifecycleListener.Stage.OFFERED,
+                "agent '" + job.getAgentName() + "'");
         if (host.runsJob(jobId)) {
             // Accepting would launch a second child for the id and orphan the first.
             log.warn("declining job {}: it is already running on this worker", jobId);
@@ -303,6 +309,8 @@ final class AvailabilityHandler {
                     .build());
             metrics.availabilityAnswered("accepted", elapsed(pending));
             log.info("accepted job {} as '{}'", jobId, args.identity());
+            host.jobStage(jobId, pending.job().getRoom().getName(), JobLifecycleListener.Stage.ACCEPTED,
+                    "as " + args.identity());
         }
         host.reservationsChanged();
     }
@@ -353,6 +361,7 @@ final class AvailabilityHandler {
     }
 
     private void answerReject(String jobId, boolean terminate) {
+        host.jobStage(jobId, "", JobLifecycleListener.Stage.DECLINED, terminate ? "rejected (terminate)" : "");
         host.send(LivekitAgent.WorkerMessage.newBuilder().setAvailability(AvailabilityResponse.newBuilder()
                 .setJobId(jobId).setAvailable(false).setTerminate(terminate)).build());
     }

@@ -61,6 +61,8 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
     /** Jobs being restarted on reloaded code: their end is not reported, they are launched again. */
     private final Map<String, JobLaunch> restarting = new LinkedHashMap<>();
     private final List<Runnable> stateListeners = new ArrayList<>();
+    /** Loop thread; added before the worker starts or from a loop task (dev playground). */
+    private final List<JobLifecycleListener> jobListeners = new ArrayList<>();
     private final WorkerMetrics metrics;
     private final String agentName;
     private final String workerType;
@@ -108,6 +110,26 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
 
     public void addStateListener(Runnable listener) {
         stateListeners.add(listener);
+    }
+
+    /** Loop thread (or before start): {@code listener} hears every job's stages from then on. */
+    public void addJobListener(JobLifecycleListener listener) {
+        jobListeners.add(listener);
+    }
+
+    @Override
+    public void jobStage(String jobId, String room, JobLifecycleListener.Stage stage, String detail) {
+        if (jobListeners.isEmpty()) {
+            return;
+        }
+        var event = new JobLifecycleListener.Event(jobId, room, stage, loop.clock().wallMillis(), detail);
+        for (JobLifecycleListener l : jobListeners) {
+            try {
+                l.onJobEvent(event);
+            } catch (RuntimeException e) {
+                log.warn("job listener failed on {} of job {}: {}", stage, jobId, e.toString());
+            }
+        }
     }
 
     /**
@@ -264,6 +286,7 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
         JobLaunch launch = new JobLaunch(assigned, url, assignment.getToken(), link.workerId(), accept);
         jobs.put(launch.jobId(), new RunningJob(launch, 0, false, loop.clock().wallMillis(), loop.clock().nanos()));
         withJob(launch, () -> log.info("launching job {} in room {}", launch.jobId(), launch.roomName()));
+        jobStage(launch.jobId(), launch.roomName(), JobLifecycleListener.Stage.ASSIGNED, "as " + accept.identity());
         executor.launch(launch, this);
         publish();
     }
@@ -289,6 +312,7 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
         jobs.put(jobId, job.started(pid));
         metrics.assignmentToRunning((loop.clock().nanos() - job.launchedAtNanos()) / 1e9);
         withJob(job.launch(), () -> log.info("job {} running (pid {})", jobId, pid));
+        jobStage(jobId, job.launch().roomName(), JobLifecycleListener.Stage.RUNNING, "pid " + pid);
         sendJobStatus(jobId, LivekitAgent.JobStatus.JS_RUNNING, "");
         publish();
     }
@@ -300,6 +324,7 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
             jobs.put(jobId, new RunningJob(relaunch, 0, false, loop.clock().wallMillis(), loop.clock().nanos()));
             withJob(relaunch, () -> log.info("restarting job {} on the reloaded code as '{}'", jobId,
                     relaunch.accept().identity()));
+            jobStage(jobId, relaunch.roomName(), JobLifecycleListener.Stage.RESTARTING, "on the reloaded code");
             executor.launch(relaunch, this);
             publish();
             return;
@@ -316,6 +341,8 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
             }
         });
         metrics.jobEnded(outcome.success() ? "success" : "failed");
+        jobStage(jobId, job.launch().roomName(), JobLifecycleListener.Stage.ENDED,
+                outcome.success() ? "succeeded" : "failed: " + outcome.error());
         sendJobStatus(jobId, outcome.success() ? LivekitAgent.JobStatus.JS_SUCCESS : LivekitAgent.JobStatus.JS_FAILED,
                 outcome.error());
         publish();

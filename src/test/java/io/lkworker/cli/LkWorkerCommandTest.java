@@ -189,6 +189,15 @@ class LkWorkerCommandTest {
     }
 
     @Test
+    void devRefusesAPlaygroundClientThatIsNoReadableFile() throws Exception {
+        CliRun.Result r = new CliRun().run("dev", "--agent", agentJar.toString(), "--playground-client-js",
+                "/nonexistent/livekit-client.umd.js");
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("--playground-client-js: not a readable file: /nonexistent/livekit-client.umd.js");
+    }
+
+    @Test
     void devWithAnEmptiedLivekitUrlUsesTheEmbeddedServerQuietly() throws Exception {
         CliRun.Result r = new CliRun().env(Map.of("LIVEKIT_URL", "")).run("dev", "--agent", agentJar.toString());
 
@@ -456,8 +465,9 @@ class LkWorkerCommandTest {
                 options.add(option.longestName().replaceFirst("^--", ""));
             }
             options.removeAll(List.of("help", "version", "config"));
-            // dev's own options (embedded server, reload, first dispatch) are not worker settings.
-            options.removeAll(List.of("dev-server-port", "watch", "reload-jobs", "dispatch-room", "dispatch-metadata"));
+            // dev's own options (embedded server, reload, first dispatch, playground) are not worker settings.
+            options.removeAll(List.of("dev-server-port", "watch", "reload-jobs", "dispatch-room", "dispatch-metadata",
+                    "playground-client-js"));
             assertThat(options).as(command).containsExactlyInAnyOrderElementsOf(ConfigKeys.ALL);
         }
     }
