@@ -22,40 +22,7 @@
   const enc = new TextEncoder();
   const dec = new TextDecoder();
 
-  const post = (path, body) => fetch(path, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body), keepalive: true,
-  }).catch(() => {});
-
-  // Every console line to the test's log, then to the real console.
-  for (const level of ['log', 'info', 'warn', 'error', 'debug']) {
-    const original = console[level].bind(console);
-    console[level] = (...args) => {
-      const text = args.map((a) => {
-        if (a instanceof Error) return `${a.name}: ${a.message}`;
-        if (typeof a === 'object') { try { return JSON.stringify(a); } catch (e) { return String(a); } }
-        return String(a);
-      }).join(' ');
-      post('/log', { level, text, t: performance.now() | 0 });
-      original(...args);
-    };
-  }
-  window.addEventListener('error', (e) => console.error('page error:', e.message, e.filename + ':' + e.lineno));
-  window.addEventListener('unhandledrejection', (e) => console.error('unhandled rejection:', String(e.reason)));
-
-  const status = (text) => { document.getElementById('status').textContent = text; };
-  const event = (name, detail) => { status(name); console.info('event', name, detail || ''); return post('/event', { name, detail: detail || null }); };
-
-  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-  /** Resolves with cond()'s first truthy value, checking every 50 ms, or rejects after ms. */
-  async function waitFor(what, cond, ms = timeoutMs) {
-    const end = performance.now() + ms;
-    for (;;) {
-      const v = cond();
-      if (v) return v;
-      if (performance.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-      await sleep(50);
-    }
-  }
+  const { post, status, event, sleep, waitFor } = window.PageHarness;
 
   const report = {
     sdkVersion: LK.version,

@@ -15,27 +15,7 @@
   const size = Number(q.get('bytes') || 1048576);
   const timeoutMs = Number(q.get('timeoutMs') || 20000);
 
-  const post = (path, body) => fetch(path, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body), keepalive: true,
-  }).catch(() => {});
-  for (const level of ['log', 'info', 'warn', 'error']) {
-    const original = console[level].bind(console);
-    console[level] = (...args) => {
-      post('/log', { level, text: args.map((a) => (a instanceof Error ? `${a.name}: ${a.message}` : String(a))).join(' '), t: performance.now() | 0 });
-      original(...args);
-    };
-  }
-  window.addEventListener('unhandledrejection', (e) => console.error('unhandled rejection:', String(e.reason)));
-  const status = (text) => { document.getElementById('status').textContent = text; };
-  const event = (name, detail) => { status(name); return post('/event', { name, detail: detail || null }); };
-  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-  async function waitFor(what, cond, ms = timeoutMs) {
-    const end = performance.now() + ms;
-    while (!cond()) {
-      if (performance.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-      await sleep(50);
-    }
-  }
+  const { post, status, event, sleep, waitFor } = window.PageHarness;
   const hex = (buf) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, '0')).join('');
   const sha256 = async (bytes) => hex(await crypto.subtle.digest('SHA-256', bytes));
 
