@@ -1,11 +1,7 @@
 package io.lkworker.api.rtc;
 
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.Iterator;
-import java.util.NoSuchElementException;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A remote audio track as a blocking stream of 10 ms {@link AudioFrame}s at the sample rate and
@@ -34,19 +30,13 @@ public final class AudioStream implements Iterable<AudioFrame>, AutoCloseable {
     private final RemoteAudioTrack track;
     private final int sampleRate;
     private final int channels;
-    private final int capacity;
     private final int samplesPerFrame;
-    private final ArrayDeque<AudioFrame> queue = new ArrayDeque<>();
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition available = lock.newCondition();
+    private final DropOldestQueue<AudioFrame> queue;
     private final AudioSink sink = new StreamSink();
     /** Touched by the audio thread only. */
     private Resampler resampler;
     private short[] pending;
     private int pendingSamples;
-    private long dropped;
-    private boolean ended;
-    private boolean warned;
 
     private AudioStream(RemoteAudioTrack track, int sampleRate, int channels, int capacity) {
         if (sampleRate <= 0 || sampleRate % 100 != 0) {
@@ -55,13 +45,10 @@ public final class AudioStream implements Iterable<AudioFrame>, AutoCloseable {
         if (channels < 1 || channels > 2) {
             throw new IllegalArgumentException("channels must be 1 or 2, got " + channels);
         }
-        if (capacity < 1) {
-            throw new IllegalArgumentException("capacity must be at least 1 frame, got " + capacity);
-        }
+        this.queue = new DropOldestQueue<>(capacity);
         this.track = track;
         this.sampleRate = sampleRate;
         this.channels = channels;
-        this.capacity = capacity;
         this.samplesPerFrame = sampleRate / 100 * channels;
         this.pending = new short[samplesPerFrame];
         track.addSink(sink);
@@ -92,49 +79,22 @@ public final class AudioStream implements Iterable<AudioFrame>, AutoCloseable {
 
     /** The next frame; blocks until one arrives. Null once the track ended or the stream was closed. */
     public AudioFrame read() throws InterruptedException {
-        lock.lockInterruptibly();
-        try {
-            while (queue.isEmpty() && !ended) {
-                available.await();
-            }
-            return queue.poll();
-        } finally {
-            lock.unlock();
-        }
+        return queue.read();
     }
 
     /** The next frame, waiting at most {@code timeout}; null if none came in time or the stream ended. */
     public AudioFrame poll(Duration timeout) throws InterruptedException {
-        long nanos = timeout.toNanos();
-        lock.lockInterruptibly();
-        try {
-            while (queue.isEmpty() && !ended && nanos > 0) {
-                nanos = available.awaitNanos(nanos);
-            }
-            return queue.poll();
-        } finally {
-            lock.unlock();
-        }
+        return queue.poll(timeout);
     }
 
     /** True once the track ended or the stream was closed (queued frames may still be read). */
     public boolean isEnded() {
-        lock.lock();
-        try {
-            return ended;
-        } finally {
-            lock.unlock();
-        }
+        return queue.isEnded();
     }
 
     /** Frames dropped because the reader fell more than the queue's capacity behind. */
     public long droppedFrames() {
-        lock.lock();
-        try {
-            return dropped;
-        } finally {
-            lock.unlock();
-        }
+        return queue.dropped();
     }
 
     /**
@@ -143,32 +103,7 @@ public final class AudioStream implements Iterable<AudioFrame>, AutoCloseable {
      */
     @Override
     public Iterator<AudioFrame> iterator() {
-        return new Iterator<>() {
-            private AudioFrame next;
-
-            @Override
-            public boolean hasNext() {
-                if (next == null) {
-                    try {
-                        next = read();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        return false;
-                    }
-                }
-                return next != null;
-            }
-
-            @Override
-            public AudioFrame next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                AudioFrame f = next;
-                next = null;
-                return f;
-            }
-        };
+        return queue.iterator();
     }
 
     /** Detaches from the track; readers get the frames still queued, then null. */
@@ -179,15 +114,7 @@ public final class AudioStream implements Iterable<AudioFrame>, AutoCloseable {
     }
 
     private void end() {
-        long total;
-        lock.lock();
-        try {
-            total = ended ? 0 : dropped;
-            ended = true;
-            available.signalAll();
-        } finally {
-            lock.unlock();
-        }
+        long total = queue.end();
         if (total > 0) {
             LOG.log(System.Logger.Level.WARNING, "audio stream of track {0} ({1}) ended having dropped {2} frame(s)"
                     + " ({3} ms of audio) because its reader fell behind", track.sid(), track.name(), total, total * 10);
@@ -195,25 +122,9 @@ public final class AudioStream implements Iterable<AudioFrame>, AutoCloseable {
     }
 
     private void enqueue(AudioFrame frame) {
-        boolean first = false;
-        lock.lock();
-        try {
-            if (ended) {
-                return;
-            }
-            if (queue.size() >= capacity) {
-                queue.poll();
-                dropped++;
-                first = !warned;
-                warned = true;
-            }
-            queue.add(frame);
-            available.signalAll();
-        } finally {
-            lock.unlock();
-        }
-        if (first) {
+        if (queue.add(frame) == DropOldestQueue.Added.DROPPED_OLDEST_FIRST_TIME) {
             // Once per stream: a reader that stays behind would otherwise log a line every 10 ms.
+            int capacity = queue.capacity();
             LOG.log(System.Logger.Level.WARNING, "audio stream of track {0} ({1}): the reader fell {2} frame(s)"
                     + " ({3} ms) behind; dropping the oldest frames from now on (count: droppedFrames(), total"
                     + " logged when the stream ends)", track.sid(), track.name(), capacity, capacity * 10);

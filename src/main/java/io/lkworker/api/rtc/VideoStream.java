@@ -1,11 +1,7 @@
 package io.lkworker.api.rtc;
 
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.Iterator;
-import java.util.NoSuchElementException;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A remote video track as a blocking stream of decoded {@link VideoFrame}s:
@@ -34,22 +30,12 @@ public final class VideoStream implements Iterable<VideoFrame>, AutoCloseable {
     public static final int DEFAULT_CAPACITY = 4;
 
     private final RemoteVideoTrack track;
-    private final int capacity;
-    private final ArrayDeque<VideoFrame> queue = new ArrayDeque<>();
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition available = lock.newCondition();
+    private final DropOldestQueue<VideoFrame> queue;
     private final VideoSink sink = new StreamSink();
-    private long received;
-    private long dropped;
-    private boolean ended;
-    private boolean warned;
 
     private VideoStream(RemoteVideoTrack track, int capacity) {
-        if (capacity < 1) {
-            throw new IllegalArgumentException("capacity must be at least 1 frame, got " + capacity);
-        }
+        this.queue = new DropOldestQueue<>(capacity);
         this.track = track;
-        this.capacity = capacity;
         track.addSink(sink);
     }
 
@@ -65,59 +51,27 @@ public final class VideoStream implements Iterable<VideoFrame>, AutoCloseable {
 
     /** The next frame; blocks until one arrives. Null once the track ended or the stream was closed. */
     public VideoFrame read() throws InterruptedException {
-        lock.lockInterruptibly();
-        try {
-            while (queue.isEmpty() && !ended) {
-                available.await();
-            }
-            return queue.poll();
-        } finally {
-            lock.unlock();
-        }
+        return queue.read();
     }
 
     /** The next frame, waiting at most {@code timeout}; null if none came in time or the stream ended. */
     public VideoFrame poll(Duration timeout) throws InterruptedException {
-        long nanos = timeout.toNanos();
-        lock.lockInterruptibly();
-        try {
-            while (queue.isEmpty() && !ended && nanos > 0) {
-                nanos = available.awaitNanos(nanos);
-            }
-            return queue.poll();
-        } finally {
-            lock.unlock();
-        }
+        return queue.poll(timeout);
     }
 
     /** True once the track ended or the stream was closed (queued frames may still be read). */
     public boolean isEnded() {
-        lock.lock();
-        try {
-            return ended;
-        } finally {
-            lock.unlock();
-        }
+        return queue.isEnded();
     }
 
     /** Frames dropped because the reader fell more than the queue's capacity behind. */
     public long droppedFrames() {
-        lock.lock();
-        try {
-            return dropped;
-        } finally {
-            lock.unlock();
-        }
+        return queue.dropped();
     }
 
     /** Frames that arrived from the track (read, waiting or dropped). */
     public long receivedFrames() {
-        lock.lock();
-        try {
-            return received;
-        } finally {
-            lock.unlock();
-        }
+        return queue.received();
     }
 
     /**
@@ -126,32 +80,7 @@ public final class VideoStream implements Iterable<VideoFrame>, AutoCloseable {
      */
     @Override
     public Iterator<VideoFrame> iterator() {
-        return new Iterator<>() {
-            private VideoFrame next;
-
-            @Override
-            public boolean hasNext() {
-                if (next == null) {
-                    try {
-                        next = read();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        return false;
-                    }
-                }
-                return next != null;
-            }
-
-            @Override
-            public VideoFrame next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                VideoFrame f = next;
-                next = null;
-                return f;
-            }
-        };
+        return queue.iterator();
     }
 
     /** Detaches from the track; readers get the frames still queued, then null. */
@@ -162,15 +91,7 @@ public final class VideoStream implements Iterable<VideoFrame>, AutoCloseable {
     }
 
     private void end() {
-        long total;
-        lock.lock();
-        try {
-            total = ended ? 0 : dropped;
-            ended = true;
-            available.signalAll();
-        } finally {
-            lock.unlock();
-        }
+        long total = queue.end();
         if (total > 0) {
             LOG.log(System.Logger.Level.WARNING, "video stream of track {0} ({1}) ended having dropped {2} frame(s)"
                     + " because its reader fell behind", track.sid(), track.name(), total);
@@ -178,28 +99,10 @@ public final class VideoStream implements Iterable<VideoFrame>, AutoCloseable {
     }
 
     private void enqueue(VideoFrame frame) {
-        boolean first = false;
-        lock.lock();
-        try {
-            if (ended) {
-                return;
-            }
-            received++;
-            if (queue.size() >= capacity) {
-                queue.poll();
-                dropped++;
-                first = !warned;
-                warned = true;
-            }
-            queue.add(frame);
-            available.signalAll();
-        } finally {
-            lock.unlock();
-        }
-        if (first) {
+        if (queue.add(frame) == DropOldestQueue.Added.DROPPED_OLDEST_FIRST_TIME) {
             LOG.log(System.Logger.Level.WARNING, "video stream of track {0} ({1}): the reader fell {2} frame(s)"
                     + " behind; dropping the oldest frames from now on (count: droppedFrames(), total logged when"
-                    + " the stream ends)", track.sid(), track.name(), capacity);
+                    + " the stream ends)", track.sid(), track.name(), queue.capacity());
         }
     }
 
@@ -219,6 +122,6 @@ public final class VideoStream implements Iterable<VideoFrame>, AutoCloseable {
 
     @Override
     public String toString() {
-        return "VideoStream[" + track.sid() + ", capacity " + capacity + "]";
+        return "VideoStream[" + track.sid() + ", capacity " + queue.capacity() + "]";
     }
 }
