@@ -3,10 +3,8 @@ package io.lkworker.rtc;
 import io.lkworker.api.rtc.ByteStreamInfo;
 import io.lkworker.api.rtc.ByteStreamReader;
 import io.lkworker.api.rtc.DataStreamException;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -16,7 +14,6 @@ final class IncomingByteReader implements ByteStreamReader {
 
     private final IncomingStream stream;
     private final ByteStreamInfo header;
-    private boolean started;
 
     IncomingByteReader(IncomingStream stream, ByteStreamInfo header) {
         this.stream = stream;
@@ -25,13 +22,8 @@ final class IncomingByteReader implements ByteStreamReader {
 
     @Override
     public ByteStreamInfo info() {
-        Map<String, String> trailer = stream.trailerAttributes();
-        if (trailer == null || trailer.isEmpty()) {
-            return header;
-        }
-        Map<String, String> merged = new HashMap<>(header.attributes());
-        merged.putAll(trailer);
-        return header.withAttributes(merged);
+        Map<String, String> merged = stream.attributesWithTrailer(header.attributes());
+        return merged == null ? header : header.withAttributes(merged);
     }
 
     @Override
@@ -107,24 +99,11 @@ final class IncomingByteReader implements ByteStreamReader {
     @Override
     public byte[] readAll(long maxBytes) {
         start();
-        ByteArrayOutputStream all = new ByteArrayOutputStream();
-        byte[] chunk;
-        while ((chunk = stream.take()) != null) {
-            if (all.size() + (long) chunk.length > maxBytes) {
-                stream.abandon();
-                throw new DataStreamException(DataStreamException.Reason.TOO_LARGE, "byte stream " + header.id()
-                        + " is longer than the readAll limit of " + maxBytes + " bytes; read it chunk by chunk");
-            }
-            all.write(chunk, 0, chunk.length);
-        }
-        return all.toByteArray();
+        return stream.takeAll(maxBytes, "byte stream " + header.id(), "read it chunk by chunk");
     }
 
-    private synchronized void start() {
-        if (started) {
-            throw new IllegalStateException("byte stream " + header.id() + " is already being read");
-        }
-        started = true;
+    private void start() {
+        stream.claim("byte stream " + header.id());
     }
 
     @Override

@@ -2,7 +2,9 @@ package io.lkworker.rtc;
 
 import io.lkworker.api.rtc.DataStreamException;
 import io.lkworker.api.rtc.RoomException;
+import java.io.ByteArrayOutputStream;
 import java.util.ArrayDeque;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLong;
@@ -35,6 +37,8 @@ final class IncomingStream {
     private long unread;
     private boolean ended;
     private boolean abandoned;
+    /** Whether a reader has started reading (a stream is read once). */
+    private boolean claimed;
     private DataStreamException failure;
     /** The trailer's attributes, set before {@link #end}; null until then. */
     private volatile Map<String, String> trailerAttributes;
@@ -114,9 +118,45 @@ final class IncomingStream {
         release();
     }
 
-    /** The trailer's attributes once the stream ended normally, else null. */
-    Map<String, String> trailerAttributes() {
-        return trailerAttributes;
+    /**
+     * The header's attributes with the trailer's merged over them once the stream ended normally; null
+     * while there is no trailer or it added nothing (the header's info stands as it is).
+     */
+    Map<String, String> attributesWithTrailer(Map<String, String> headerAttributes) {
+        Map<String, String> trailer = trailerAttributes;
+        if (trailer == null || trailer.isEmpty()) {
+            return null;
+        }
+        Map<String, String> merged = new HashMap<>(headerAttributes);
+        merged.putAll(trailer);
+        return merged;
+    }
+
+    /** Reader: starts the one reading of this stream; {@code what} names it in the error of a second one. */
+    synchronized void claim(String what) {
+        if (claimed) {
+            throw new IllegalStateException(what + " is already being read");
+        }
+        claimed = true;
+    }
+
+    /**
+     * Reader: every chunk until the end, in one array; past {@code maxBytes} the stream is abandoned and
+     * the reading fails with {@link DataStreamException.Reason#TOO_LARGE} ({@code what} names the stream,
+     * {@code instead} says how to read it).
+     */
+    byte[] takeAll(long maxBytes, String what, String instead) {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        byte[] chunk;
+        while ((chunk = take()) != null) {
+            if (all.size() + (long) chunk.length > maxBytes) {
+                abandon();
+                throw new DataStreamException(DataStreamException.Reason.TOO_LARGE, what
+                        + " is longer than the readAll limit of " + maxBytes + " bytes; " + instead);
+            }
+            all.write(chunk, 0, chunk.length);
+        }
+        return all.toByteArray();
     }
 
     private void release() {

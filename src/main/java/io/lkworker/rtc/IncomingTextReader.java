@@ -3,14 +3,12 @@ package io.lkworker.rtc;
 import io.lkworker.api.rtc.DataStreamException;
 import io.lkworker.api.rtc.TextStreamInfo;
 import io.lkworker.api.rtc.TextStreamReader;
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -23,7 +21,6 @@ final class IncomingTextReader implements TextStreamReader {
 
     private final IncomingStream stream;
     private final TextStreamInfo header;
-    private boolean started;
 
     IncomingTextReader(IncomingStream stream, TextStreamInfo header) {
         this.stream = stream;
@@ -32,13 +29,8 @@ final class IncomingTextReader implements TextStreamReader {
 
     @Override
     public TextStreamInfo info() {
-        Map<String, String> trailer = stream.trailerAttributes();
-        if (trailer == null || trailer.isEmpty()) {
-            return header;
-        }
-        Map<String, String> merged = new HashMap<>(header.attributes());
-        merged.putAll(trailer);
-        return header.withAttributes(merged);
+        Map<String, String> merged = stream.attributesWithTrailer(header.attributes());
+        return merged == null ? header : header.withAttributes(merged);
     }
 
     @Override
@@ -100,30 +92,18 @@ final class IncomingTextReader implements TextStreamReader {
     @Override
     public String readAll(long maxBytes) {
         start();
-        ByteArrayOutputStream all = new ByteArrayOutputStream();
-        byte[] chunk;
-        while ((chunk = stream.take()) != null) {
-            if (all.size() + (long) chunk.length > maxBytes) {
-                stream.abandon();
-                throw new DataStreamException(DataStreamException.Reason.TOO_LARGE, "text stream " + header.id()
-                        + " is longer than the readAll limit of " + maxBytes + " bytes; read it piece by piece");
-            }
-            all.write(chunk, 0, chunk.length);
-        }
+        byte[] all = stream.takeAll(maxBytes, "text stream " + header.id(), "read it piece by piece");
         try {
             return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(all.toByteArray())).toString();
+                    .decode(ByteBuffer.wrap(all)).toString();
         } catch (CharacterCodingException e) {
             throw new DataStreamException(DataStreamException.Reason.DECODE_FAILED,
                     "text stream " + header.id() + " is not valid UTF-8");
         }
     }
 
-    private synchronized void start() {
-        if (started) {
-            throw new IllegalStateException("text stream " + header.id() + " is already being read");
-        }
-        started = true;
+    private void start() {
+        stream.claim("text stream " + header.id());
     }
 
     @Override
