@@ -19,7 +19,8 @@
   const hex = (buf) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, '0')).join('');
   const sha256 = async (bytes) => hex(await crypto.subtle.digest('SHA-256', bytes));
 
-  const report = { sdkVersion: LK.version, transcriptions: [], javaBytes: null, sentBytes: null, chatSent: null, error: null };
+  const report = { sdkVersion: LK.version, transcriptions: [], javaBytes: null, sentBytes: null, chatSent: null,
+    javaGotBytes: null, error: null };
 
   async function main() {
     const room = new LK.Room();
@@ -35,6 +36,9 @@
       for (const c of chunks) { all.set(c, at); at += c.byteLength; }
       report.javaBytes = { from: participant.identity, name: reader.info.name, size: all.byteLength, sha256: await sha256(all) };
     });
+    // The Java side confirms our file: sendFile resolves once the packets are queued, not delivered, so
+    // leaving before this could cut the stream's tail.
+    room.registerTextStreamHandler('java-got-bytes', async (reader) => { report.javaGotBytes = await reader.readAll(); });
     await room.connect(url, token, { autoSubscribe: false });
     await waitFor('the peer ' + peer, () => room.remoteParticipants.has(peer));
     await event('ready');
@@ -50,7 +54,8 @@
     report.sentBytes = { size, sha256: await sha256(bytes), sendMs: Math.round(performance.now() - started) };
     await event('sent');
 
-    await waitFor('three transcriptions and the Java file', () => report.transcriptions.length >= 3 && report.javaBytes, timeoutMs * 3);
+    await waitFor('three transcriptions, the Java file and Java\'s receipt of ours',
+      () => report.transcriptions.length >= 3 && report.javaBytes && report.javaGotBytes, timeoutMs * 3);
     await room.disconnect();
   }
 

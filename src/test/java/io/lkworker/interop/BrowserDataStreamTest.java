@@ -9,6 +9,7 @@ import io.lkworker.api.rtc.ChatInput;
 import io.lkworker.api.rtc.ChatMessage;
 import io.lkworker.api.rtc.ConnectOptions;
 import io.lkworker.api.rtc.StreamBytesOptions;
+import io.lkworker.api.rtc.StreamTextOptions;
 import io.lkworker.localserver.LocalLiveKitServer;
 import io.lkworker.localserver.ServerConfig;
 import io.lkworker.rtc.RtcRoom;
@@ -84,6 +85,9 @@ class BrowserDataStreamTest {
             agent.registerByteStreamHandler("browser-bytes", (reader, sender) -> {
                 byte[] all = reader.readAll();
                 fromBrowser.complete(new String[] {sender, reader.info().name(), Integer.toString(all.length), sha256(all)});
+                // the page stays until it has this receipt (its sendFile returns before delivery)
+                agent.localParticipant().sendText("got " + all.length, StreamTextOptions.topic("java-got-bytes")
+                        .withDestinations(List.of(sender)));
             });
             byte[] payload = new byte[SIZE];
             new Random(11).nextBytes(payload);
