@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -25,7 +26,17 @@ final class DaemonCds {
     /** A trainer that has not finished by then is killed: the archive is a cache, not a duty. */
     private static final long TRAINING_TIMEOUT_SECONDS = 120;
 
+    /** The launcher names an AOT cache (JDK 25+) {@code daemon-KEY.aot}, a CDS archive {@code daemon-KEY.jsa}. */
+    static final String AOT_SUFFIX = ".aot";
+
     private DaemonCds() {
+    }
+
+    /** This JVM's collector, heap and JIT flags (the launcher's DAEMON_OPTS and JAVA_OPTS). */
+    static List<String> daemonJvmFlags() {
+        return java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> a.matches("-XX:[+-]Use\\w*GC|-Xm[sx]\\S+|-XX:TieredStopAtLevel=\\d|-XX:[+-]TieredCompilation"))
+                .toList();
     }
 
     /** Starts training in the background if the launcher asked for an archive that is missing. */
@@ -44,9 +55,19 @@ final class DaemonCds {
         try {
             Files.createDirectories(target.getParent());
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            List<String> cmd = List.of("nice", "-n", "10", java, "-XX:ArchiveClassesAtExit=" + tmp,
-                    "-Xshare:auto", "-Xlog:cds=off", "-Xlog:cds+dynamic=off",
-                    "-cp", System.getProperty("java.class.path"), "io.lkworker.cli.DaemonCdsTrainer", agentJar.toString());
+            List<String> cmd = new ArrayList<>(List.of("nice", "-n", "10", java));
+            if (target.getFileName().toString().endsWith(AOT_SUFFIX)) {
+                // JDK 25+ (the launcher chose the name): one training run that assembles the cache at exit
+                // (JEP 514). A cache records the collector and JIT settings it was made with, so the
+                // trainer runs with the daemon's own.
+                cmd.addAll(daemonJvmFlags());
+                cmd.addAll(List.of("-XX:AOTCacheOutput=" + tmp, "-Xlog:aot=off", "-Xlog:cds=off"));
+            } else {
+                cmd.addAll(List.of("-XX:ArchiveClassesAtExit=" + tmp, "-Xshare:auto", "-Xlog:cds=off",
+                        "-Xlog:cds+dynamic=off"));
+            }
+            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.lkworker.cli.DaemonCdsTrainer",
+                    agentJar.toString()));
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             io.lkworker.load.HelperProcesses.register(p.pid()); // its CPU is our warm-up, not the machine's load

@@ -8,6 +8,7 @@ import ch.qos.logback.core.joran.spi.JoranException;
 import ch.qos.logback.core.status.Status;
 import io.lkworker.config.WorkerConfig.LogFormat;
 import io.lkworker.logging.BoundedAsyncAppender;
+import io.lkworker.logging.DefaultLogging;
 import java.net.MalformedURLException;
 import java.net.URL;
 import java.nio.file.Files;
@@ -68,6 +69,16 @@ public final class LoggingSetup {
                 file = url.get();
             }
         }
+        if (file.equals(builtIn) || (configured != null && DefaultLogging.isShipped(pathOf(file)))) {
+            // the shipped configuration: built in code, the same as the XML (DefaultLogging)
+            context.reset();
+            context.getStatusManager().clear();
+            context.putProperty(FORMAT_PROPERTY, format.name());
+            Level rootLevel = Level.toLevel(level, Level.INFO);
+            context.putProperty(LEVEL_PROPERTY, rootLevel.toString());
+            DefaultLogging.configure(context, format.name(), rootLevel);
+            return;
+        }
         String problem = configure(context, file, format, level);
         if (problem != null && !file.equals(builtIn)) {
             System.err.println("lk-worker: logging configuration " + configured + ": " + problem
@@ -101,6 +112,15 @@ public final class LoggingSetup {
                 .filter(s -> s.getLevel() >= Status.ERROR)
                 .map(s -> s.getMessage() + (s.getThrowable() != null ? " (" + s.getThrowable() + ")" : ""))
                 .findFirst();
+    }
+
+    /** The file a {@code file:} URL names; a path that exists nowhere for other URLs. */
+    private static Path pathOf(URL url) {
+        try {
+            return "file".equals(url.getProtocol()) ? Path.of(url.toURI()) : Path.of("/nonexistent");
+        } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+            return Path.of("/nonexistent");
+        }
     }
 
     /** A path (as the launcher passes it) or a URL, if it names something that exists. */

@@ -12,6 +12,9 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        if (args.length > 0 && (args[0].equals("start") || args[0].equals("dev"))) {
+            io.lkworker.serverlink.ProtocolWarmup.startInBackground(); // the register request's messages, meanwhile
+        }
         int code = LkWorkerCommand.newCommandLine(CliContext.system()).execute(args);
         // log records wait in a queue (LoggingSetup): write them before standard output may be closed
         LoggingSetup.stop();

@@ -127,7 +127,10 @@ public final class ProcessPool implements JobExecutor, ChildProcess.Owner {
                     + (runDir != null ? runDir : options.runDir()) + ": " + describe(e), e);
         }
         started = true;
-        launcher = new ChildLauncher(options, ipc.socketPath(), runDir);
+        // The launcher (child class path, the agent jar's scan for room use, the class-data archive's
+        // key) is made on the first spawn: before registration the pool starts nothing, and the
+        // register request must not wait for a scan of the agent jar.
+        launcher = null;
         memoryWatch = new MemoryWatch(loop, options.memorySampleInterval(), this::liveChildren);
         memoryWatch.start();
         log.info("process pool started: {}, IPC at {}", Plural.of(idleTarget, "warm child", "warm children"), ipc.socketPath());
@@ -342,6 +345,9 @@ public final class ProcessPool implements JobExecutor, ChildProcess.Owner {
         String secret = IpcServer.newSecret();
         ChildLauncher.Launched launched;
         try {
+            if (launcher == null) {
+                launcher = new ChildLauncher(options, ipc.socketPath(), runDir);
+            }
             launched = launcher.launch(number, secret);
         } catch (IOException e) {
             lastStartError = "cannot start a JVM: " + e.getMessage();
