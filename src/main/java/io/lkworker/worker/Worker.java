@@ -341,6 +341,7 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
             }
         });
         metrics.jobEnded(outcome.success() ? "success" : "failed");
+        metrics.jobCost((loop.clock().nanos() - job.launchedAtNanos()) / 1e9, outcome.cost());
         jobStage(jobId, job.launch().roomName(), JobLifecycleListener.Stage.ENDED,
                 outcome.success() ? "succeeded" : "failed: " + outcome.error());
         sendJobStatus(jobId, outcome.success() ? LivekitAgent.JobStatus.JS_SUCCESS : LivekitAgent.JobStatus.JS_FAILED,
@@ -535,7 +536,8 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
         List<WorkerSnapshot.JobSnapshot> running = new ArrayList<>();
         for (RunningJob job : jobs.values()) {
             running.add(new WorkerSnapshot.JobSnapshot(job.launch().jobId(), job.launch().roomName(),
-                    job.launch().accept().identity(), job.launchedAtMillis(), job.pid(), job.running()));
+                    job.launch().accept().identity(), job.launchedAtMillis(), job.pid(), job.running(),
+                    executor.usage(job.launch().jobId())));
         }
         ExecutorStats stats = executor.stats();
         boolean available = link != null && link.isRegistered() && !status.isFullNow();
@@ -543,7 +545,8 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
                 state != WorkerState.FAILED, state == WorkerState.FAILED ? exitReason : "",
                 Capacity.clamp(load.load()), running, stats.idle(), stats.starting(),
                 link == null ? 0 : link.reconnects(), Version.current(), WorkerSnapshot.PROTOCOL_VERSION,
-                available, link != null && link.isRegistered() ? status.availabilityReason() : "not registered");
+                available, link != null && link.isRegistered() ? status.availabilityReason() : "not registered",
+                executor.measuresJobCpu() ? stats.idle() + stats.starting() + stats.running() : 0);
     }
 
     private static void withJob(JobLaunch launch, Runnable body) {
