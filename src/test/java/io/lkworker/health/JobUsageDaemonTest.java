@@ -49,6 +49,8 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("process")
 class JobUsageDaemonTest {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(JobUsageDaemonTest.class);
+
     /** Job JVMs start in seconds on a shared 2-core machine; CPU and memory need two 2 s samples. */
     private static final Duration WAIT = Duration.ofSeconds(40);
 
@@ -89,6 +91,34 @@ class JobUsageDaemonTest {
         server.awaitWorker(WAIT);
     }
 
+    private void startThreadDaemon(io.lkworker.api.Agent agent) throws Exception {
+        WorkerConfig config = TestConfigs.config(server.url(), b -> {
+            b.executor = WorkerConfig.ExecutorKind.THREAD;
+            b.healthPort = 0;
+            return b;
+        });
+        daemon = new Daemon(config, new io.lkworker.runner.LoadedAgent(agent, agent.getClass().getSimpleName(),
+                getClass().getClassLoader(), null), DefaultExecutors.defaultFactory(), LoadMonitor.fixed(0.1), Clock.system());
+        daemon.start();
+        server.awaitWorker(WAIT);
+    }
+
+    /** Keeps its entrypoint thread busy until the job is asked to end. */
+    private static final class BurningAgent implements io.lkworker.api.Agent {
+        static final java.util.concurrent.atomic.AtomicLong SINK = new java.util.concurrent.atomic.AtomicLong();
+
+        @Override
+        public void entrypoint(io.lkworker.api.JobContext ctx) {
+            long x = 0;
+            while (!ctx.isShuttingDown()) {
+                for (int i = 0; i < 1_000_000; i++) {
+                    x = x * 31 + i;
+                }
+                SINK.set(x);
+            }
+        }
+    }
+
     private String get(String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + daemon.healthPort() + path)).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
@@ -126,6 +156,7 @@ class JobUsageDaemonTest {
                     && positive(job, "pss_bytes");
         });
         JsonObject job = workerJob(jobId);
+        log.info("/worker's job while it burns a core: {}", job);
         long pid = job.get("pid").getAsLong();
         assertThat(pid).isNotEqualTo(ProcessHandle.current().pid());
         assertThat(ProcessHandle.of(pid)).as("the job's process").isPresent();
@@ -149,6 +180,32 @@ class JobUsageDaemonTest {
             assertThat(s.get("lk_agents_child_process_count" + node)).isPositive(); // the replacement idle child
             assertThat(s.get("lk_agents_proc_initialize_duration_seconds_count" + node))
                     .isEqualTo(s.get("lkworker_process_initialize_seconds_count")).isPositive();
+        });
+        log.info("the job's cost: {}", get("/metrics").lines().filter(l -> l.startsWith("lkworker_job_")
+                && (l.contains("_sum") || l.contains("_count"))).toList());
+    }
+
+    @Test
+    void theThreadExecutorShowsItsJobThreadsCpuAndSaysItsMemoryIsUnknown() throws Exception {
+        startThreadDaemon(new BurningAgent());
+        String jobId = server.offerJob(JobSpec.forRoom("threaded").withAgentName("test-agent").withMetadata("burn"))
+                .await(WAIT).jobId();
+
+        await().atMost(WAIT).until(() -> positive(workerJob(jobId), "cpu_percent"));
+        JsonObject job = workerJob(jobId);
+        assertThat(job.get("pid").getAsLong()).isEqualTo(ProcessHandle.current().pid());
+        assertThat(job.get("rss_bytes").isJsonNull()).isTrue();
+        assertThat(job.get("pss_bytes").isJsonNull()).isTrue();
+
+        assertThat(server.terminateJob(jobId)).isTrue();
+        awaitStatus(jobId, JobStatus.JS_SUCCESS);
+        await().atMost(WAIT).untilAsserted(() -> {
+            Map<String, Double> s = PrometheusText.parse(get("/metrics"));
+            assertThat(s.get("lkworker_job_cpu_seconds_count")).isEqualTo(1.0);
+            assertThat(s.get("lkworker_job_cpu_seconds_sum")).isPositive();
+            assertThat(s.get("lkworker_job_duration_seconds_count")).isEqualTo(1.0);
+            assertThat(s.get("lkworker_job_peak_memory_bytes_count")).isZero();
+            assertThat(s.get("lk_agents_child_process_count{nodename=\"" + NodeName.current() + "\"}")).isZero();
         });
     }
 
