@@ -6,7 +6,7 @@ package io.lkworker.worker;
  *
  * @param cpuSeconds CPU time (user + system) the job's process, or thread, used from the job's start to its end
  * @param peakRssBytes the highest resident memory sampled while the job ran (RSS, not PSS: it is what
- *                     {@code --memory-limit} compares, so the histogram tells where to set the limit)
+ *                     {@code --job-memory-limit-mb} compares, so the histogram tells where to set the limit)
  */
 public record JobCost(Double cpuSeconds, Long peakRssBytes) {
 
