@@ -236,7 +236,7 @@ final class ChildProcess implements ChildIpc.Events {
             }
         });
         // The process usually still runs here (it reported its end): its CPU time is read now, once.
-        events.onEnded(job.jobId(), outcome.withCost(usage.cost(exitCode == null ? ProcCpu.ticks(pid) : -1)));
+        events.onEnded(job.jobId(), outcome, usage.cost(exitCode == null ? ProcCpu.ticks(pid) : -1));
     }
 
     // ---- supervision ----

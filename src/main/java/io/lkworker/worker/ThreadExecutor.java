@@ -138,7 +138,7 @@ public final class ThreadExecutor implements JobExecutor {
         }
         long cpuNanos = hosted.host().entrypointCpuNanos();
         JobOutcome outcome = result.success() ? JobOutcome.succeeded() : JobOutcome.failed(result.error());
-        hosted.events().onEnded(jobId, outcome.withCost(new JobCost(cpuNanos >= 0 ? cpuNanos / 1e9 : null, null)));
+        hosted.events().onEnded(jobId, outcome, new JobCost(cpuNanos >= 0 ? cpuNanos / 1e9 : null, null));
         maybeClosed();
     }
 

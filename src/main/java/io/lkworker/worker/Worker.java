@@ -319,6 +319,11 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
 
     @Override
     public void onEnded(String jobId, JobOutcome outcome) {
+        onEnded(jobId, outcome, JobCost.UNKNOWN);
+    }
+
+    @Override
+    public void onEnded(String jobId, JobOutcome outcome, JobCost cost) {
         JobLaunch relaunch = restarting.remove(jobId);
         if (relaunch != null && jobs.containsKey(jobId) && !isDraining()) {
             jobs.put(jobId, new RunningJob(relaunch, 0, false, loop.clock().wallMillis(), loop.clock().nanos()));
@@ -341,7 +346,7 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
             }
         });
         metrics.jobEnded(outcome.success() ? "success" : "failed");
-        metrics.jobCost((loop.clock().nanos() - job.launchedAtNanos()) / 1e9, outcome.cost());
+        metrics.jobCost((loop.clock().nanos() - job.launchedAtNanos()) / 1e9, cost);
         jobStage(jobId, job.launch().roomName(), JobLifecycleListener.Stage.ENDED,
                 outcome.success() ? "succeeded" : "failed: " + outcome.error());
         sendJobStatus(jobId, outcome.success() ? LivekitAgent.JobStatus.JS_SUCCESS : LivekitAgent.JobStatus.JS_FAILED,
