@@ -237,6 +237,7 @@ class JobUsageDaemonTest {
             return job.get("participants").getAsInt() == 2 && job.get("tracks").getAsInt() == 1;
         });
 
+        log.info("/worker's job in a room with two people: {}", workerJob(jobId));
         bob.disconnect();
         await().atMost(WAIT).until(() -> workerJob(jobId).get("participants").getAsInt() == 1);
         assertThat(workerJob(jobId).get("tracks").getAsInt()).isEqualTo(1);
