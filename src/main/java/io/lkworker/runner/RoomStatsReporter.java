@@ -76,7 +76,8 @@ public final class RoomStatsReporter implements RoomListener {
         TIMER.schedule(this::report, delay, TimeUnit.MILLISECONDS);
     }
 
-    private void report() {
+    /** Sends the counts if they changed since the last report. The timer thread (tests call it directly). */
+    void report() {
         Counts now = count(room.remoteParticipants());
         synchronized (lock) {
             scheduled = false;
