@@ -18,6 +18,11 @@ final class WorkerStatusView {
     }
 
     static String render(JsonObject w) {
+        return render(w, System.currentTimeMillis());
+    }
+
+    /** {@code nowMillis} (Unix ms) gives a job's age when the daemon does not send {@code age_seconds}. */
+    static String render(JsonObject w, long nowMillis) {
         StringBuilder sb = new StringBuilder();
         List<String[]> rows = new ArrayList<>();
         rows.add(row("worker id", text(w, "worker_id", "(not registered)")));
@@ -45,11 +50,14 @@ final class WorkerStatusView {
             return sb.toString();
         }
         List<String[]> table = new ArrayList<>();
-        table.add(row("JOB", "ROOM", "PARTICIPANT", "PID", "STARTED AT", "RUNNING"));
+        table.add(row("JOB", "ROOM", "PID", "AGE", "CPU%", "RSS", "PSS", "PARTICIPANTS", "TRACKS", "STATE"));
         for (JsonObject job : jobs) {
-            table.add(row(text(job, "id", "-"), text(job, "room", "-"), text(job, "participant_identity", "-"),
-                    text(job, "pid", "-"), text(job, "started_at", "-"),
-                    job.has("running") ? (job.get("running").getAsBoolean() ? "yes" : "starting") : "-"));
+            table.add(row(text(job, "id", "-"), text(job, "room", "-"), text(job, "pid", "-"),
+                    UsageFormat.age(job, nowMillis),
+                    UsageFormat.percent(number(job, "cpu_percent")),
+                    UsageFormat.bytes(number(job, "rss_bytes")), UsageFormat.bytes(number(job, "pss_bytes")),
+                    text(job, "participants", "-"), text(job, "tracks", "-"),
+                    job.has("running") ? (job.get("running").getAsBoolean() ? "running" : "starting") : "-"));
         }
         sb.append(table(table));
         return sb.toString();
@@ -80,6 +88,15 @@ final class WorkerStatusView {
             each.add(text(job, "id", "?") + " in room " + text(job, "room", "?"));
         }
         return jobs.size() + (jobs.size() == 1 ? " job" : " jobs") + " running (" + String.join(", ", each) + ")";
+    }
+
+    /** A numeric field, or null when absent, null or not a number. */
+    static Double number(JsonObject o, String field) {
+        JsonElement e = o.get(field);
+        if (e == null || !e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
+            return null;
+        }
+        return e.getAsDouble();
     }
 
     static String text(JsonObject o, String field, String absent) {

@@ -1,5 +1,6 @@
 package io.lkworker.health;
 
+import io.lkworker.worker.JobCost;
 import io.lkworker.worker.WorkerMetrics;
 import io.lkworker.worker.WorkerSnapshot;
 import io.lkworker.worker.WorkerState;
@@ -47,6 +48,15 @@ public final class PrometheusWorkerMetrics implements WorkerMetrics {
     static final double[] START_BUCKETS = {0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
     /** A child JVM's boot + agent prewarm: sub-second to a minute (model loading). */
     static final double[] INIT_BUCKETS = {0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60};
+    /** The Python worker's buckets for lk_agents_proc_initialize_duration_seconds, kept so both chart alike. */
+    static final double[] PYTHON_INIT_BUCKETS = {0.1, 0.5, 1, 2, 5, 10};
+    /** Jobs last from seconds (a test, a short call) to hours (a meeting). */
+    static final double[] JOB_SECONDS_BUCKETS = {1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200, 14400};
+    /** A job's CPU: from a tenth of a second (idle listener) to hours of a core (media processing). */
+    static final double[] JOB_CPU_BUCKETS = {0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600, 14400};
+    /** A job process's peak RSS: a minimal JVM is ~60 MiB; buckets in powers of two up to 8 GiB. */
+    static final double[] JOB_MEMORY_BUCKETS = {mib(64), mib(128), mib(256), mib(512), mib(1024), mib(2048),
+            mib(4096), mib(8192)};
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final PrometheusTextFormatWriter writer =
@@ -60,6 +70,12 @@ public final class PrometheusWorkerMetrics implements WorkerMetrics {
     private final Histogram answers;
     private final Histogram assignmentToRunning;
     private final Histogram initialize;
+    private final Histogram jobDuration;
+    private final Histogram jobCpu;
+    private final Histogram jobPeakMemory;
+    /** The Python worker's series are labelled with the host name ({@code nodename}); ours have no such label. */
+    private final Histogram pythonInitialize;
+    private final String nodename = NodeName.current();
 
     /** Gauges stay empty until {@link #observe} gives them a snapshot source. */
     public PrometheusWorkerMetrics() {
@@ -85,6 +101,23 @@ public final class PrometheusWorkerMetrics implements WorkerMetrics {
         initialize = Histogram.builder().name("lkworker_process_initialize_seconds")
                 .help("Time for a job process to start and finish its prewarm")
                 .classicOnly().classicUpperBounds(INIT_BUCKETS).withoutExemplars().register(registry);
+        // Per job, observed once at its end. No job-id label: one series per job would grow without bound.
+        jobDuration = Histogram.builder().name("lkworker_job_duration_seconds")
+                .help("How long each job ran, from its assignment to its end")
+                .classicOnly().classicUpperBounds(JOB_SECONDS_BUCKETS).withoutExemplars().register(registry);
+        jobCpu = Histogram.builder().name("lkworker_job_cpu_seconds")
+                .help("CPU time (user + system) each job used: its process, or with the thread executor its entrypoint thread")
+                .classicOnly().classicUpperBounds(JOB_CPU_BUCKETS).withoutExemplars().register(registry);
+        jobPeakMemory = Histogram.builder().name("lkworker_job_peak_memory_bytes")
+                .help("Highest resident memory (RSS) of each job's process sampled while the job ran (not with the thread executor)")
+                .classicOnly().classicUpperBounds(JOB_MEMORY_BUCKETS).withoutExemplars().register(registry);
+        // Name, type, label and buckets as the Python worker's (livekit/agents,
+        // livekit-agents/livekit/agents/telemetry/metrics.py, PROC_INITIALIZE_TIME).
+        pythonInitialize = Histogram.builder().name("lk_agents_proc_initialize_duration_seconds")
+                .help("Time taken to initialize a process (as the Python worker's; the same as lkworker_process_initialize_seconds)")
+                .labelNames("nodename").classicOnly().classicUpperBounds(PYTHON_INIT_BUCKETS)
+                .withoutExemplars().register(registry);
+        pythonInitialize.initLabelValues(nodename);
         for (String outcome : OUTCOMES) {
             jobs.initLabelValues(outcome);
         }
@@ -98,6 +131,7 @@ public final class PrometheusWorkerMetrics implements WorkerMetrics {
             answers.initLabelValues(answer);
         }
         registerGauges();
+        registerPythonGauges();
     }
 
     /** Metrics whose gauges read {@code snapshots} at scrape time. */
@@ -181,6 +215,42 @@ public final class PrometheusWorkerMetrics implements WorkerMetrics {
                 }).register(registry);
     }
 
+    /**
+     * The series users of LiveKit's Python worker already chart, with its names, types and
+     * {@code nodename} label (livekit/agents, livekit-agents/livekit/agents/telemetry/metrics.py:
+     * CPU_LOAD_GAUGE, RUNNING_JOB_GAUGE, CHILD_PROC_GAUGE). Where Python counts every descendant
+     * process (psutil children, recursive) we count the job processes (idle, starting, running).
+     */
+    private void registerPythonGauges() {
+        GaugeWithCallback.builder().name("lk_agents_worker_load")
+                .help("Worker load as reported to the LiveKit server, in [0, 1] (as the Python worker's)")
+                .labelNames("nodename")
+                .callback(cb -> {
+                    WorkerSnapshot s = snapshot();
+                    if (s != null) {
+                        cb.call(s.load(), nodename);
+                    }
+                }).register(registry);
+        GaugeWithCallback.builder().name("lk_agents_active_job_count")
+                .help("Active jobs (as the Python worker's; the same as lkworker_running_jobs)")
+                .labelNames("nodename")
+                .callback(cb -> {
+                    WorkerSnapshot s = snapshot();
+                    if (s != null) {
+                        cb.call(s.jobCount(), nodename);
+                    }
+                }).register(registry);
+        GaugeWithCallback.builder().name("lk_agents_child_process_count")
+                .help("Job processes alive: idle, starting and running a job (0 with the thread executor)")
+                .labelNames("nodename")
+                .callback(cb -> {
+                    WorkerSnapshot s = snapshot();
+                    if (s != null) {
+                        cb.call(s.jobProcesses(), nodename);
+                    }
+                }).register(registry);
+    }
+
     static boolean connected(String state) {
         return WorkerState.REGISTERED.label().equals(state) || WorkerState.DRAINING.label().equals(state);
     }
@@ -226,6 +296,22 @@ public final class PrometheusWorkerMetrics implements WorkerMetrics {
     @Override
     public void processInitialized(double seconds) {
         initialize.observe(seconds);
+        pythonInitialize.labelValues(nodename).observe(seconds);
+    }
+
+    @Override
+    public void jobCost(double durationSeconds, JobCost cost) {
+        jobDuration.observe(durationSeconds);
+        if (cost.cpuSeconds() != null) {
+            jobCpu.observe(cost.cpuSeconds());
+        }
+        if (cost.peakRssBytes() != null) {
+            jobPeakMemory.observe(cost.peakRssBytes());
+        }
+    }
+
+    private static double mib(int n) {
+        return n * 1024.0 * 1024.0;
     }
 
     /** This instance's registry (to add more collectors, e.g. JVM metrics, at wiring time). */

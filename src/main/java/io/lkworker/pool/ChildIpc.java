@@ -30,6 +30,9 @@ final class ChildIpc implements IpcChannel.Listener {
 
         void onShuttingDown();
 
+        /** The job's room counts changed. */
+        void onRoomStats(Ipc.RoomStats stats);
+
         /** The child announced its exit. */
         void onExiting();
 
@@ -60,6 +63,7 @@ final class ChildIpc implements IpcChannel.Listener {
             case JOB_STATUS -> events.onJobStatus(message.getJobStatus());
             case SHUTDOWN_ACK -> events.onShutdownAck();
             case SHUTTING_DOWN -> events.onShuttingDown();
+            case ROOM_STATS -> events.onRoomStats(message.getRoomStats());
             case EXITING -> {
                 events.onExiting();
                 withMdc.accept(() -> log.debug("child exiting: {}", message.getExiting().getReason()));

@@ -81,6 +81,8 @@ final class ChildProcess implements ChildIpc.Events {
     private boolean exiting;
     /** CPU ticks (utime + stime) already attributed by {@link #cpuTicksSinceLastCall()}. */
     private long cpuTicksSeen;
+    /** Its CPU and memory as sampled, and its job's room counts: for /worker and the per-job metrics. */
+    private final ChildUsage usage = new ChildUsage();
 
     ChildProcess(EventLoop loop, PoolOptions options, Owner owner, int number, ChildLauncher.Launched launched) {
         this.loop = loop;
@@ -190,6 +192,7 @@ final class ChildProcess implements ChildIpc.Events {
         job = launch;
         events = jobEvents;
         state = ChildState.RUNNING;
+        usage.jobStarted(ProcCpu.ticks(pid)); // a read of ~300 bytes from /proc: fine on the loop, once per job
         if (ipc == null || !ipc.startJob(launch)) {
             kill("could not send the job to its process: IPC channel closed");
         }
@@ -232,7 +235,8 @@ final class ChildProcess implements ChildIpc.Events {
                 log.warn("job failed: {}", outcome.error());
             }
         });
-        events.onEnded(job.jobId(), outcome);
+        // The process usually still runs here (it reported its end): its CPU time is read now, once.
+        events.onEnded(job.jobId(), outcome, usage.cost(exitCode == null ? ProcCpu.ticks(pid) : -1));
     }
 
     // ---- supervision ----
@@ -261,8 +265,29 @@ final class ChildProcess implements ChildIpc.Events {
         }
     }
 
-    void onMemorySample(long rssBytes) {
-        if (exitCode != null || !memory.enabled()) {
+    /** A reading of the sampler (MemoryWatch). */
+    void onSample(ProcSample sample) {
+        if (exitCode != null) {
+            return;
+        }
+        usage.onSample(sample);
+        if (sample.rssBytes() >= 0) {
+            onMemorySample(sample.rssBytes());
+        }
+    }
+
+    /** What this child's job costs now. */
+    io.lkworker.worker.JobUsage usage() {
+        return usage.usage();
+    }
+
+    @Override
+    public void onRoomStats(Ipc.RoomStats stats) {
+        usage.onRoomStats(stats.getParticipants(), stats.getTracks());
+    }
+
+    private void onMemorySample(long rssBytes) {
+        if (!memory.enabled()) {
             return;
         }
         long mb = rssBytes / (1024 * 1024);

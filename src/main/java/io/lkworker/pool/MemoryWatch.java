@@ -15,9 +15,13 @@ import oshi.software.os.OSProcess;
 import oshi.software.os.OperatingSystem;
 
 /**
- * Samples the resident memory of every live child at a fixed interval. The loop decides which
- * children to sample; the reading happens on a single named sampler thread (reading /proc through
- * OSHI must not stall the loop), and the results are posted back to the loop.
+ * Samples every live child at a fixed interval: its CPU time ({@code /proc/PID/stat}) and its
+ * resident and proportional memory ({@code /proc/PID/smaps_rollup}; RSS through OSHI where that file
+ * is missing). One sampler serves both the memory limits and the per-job figures of {@code /worker}
+ * (ChildUsage), so each file is read once per round. The loop decides which children to sample; the
+ * reading happens on a single named sampler thread (smaps_rollup's cost grows with the process's
+ * mappings, and an OSHI fallback may read more: neither belongs on the loop), and the results are
+ * posted back to the loop.
  */
 final class MemoryWatch implements AutoCloseable {
 
@@ -60,22 +64,28 @@ final class MemoryWatch implements AutoCloseable {
         busy = true;
         List<Long> pids = children.stream().map(ChildProcess::pid).toList();
         sampler.execute(() -> {
-            List<Long> rss = new ArrayList<>(pids.size());
+            List<ProcSample> samples = new ArrayList<>(pids.size());
             for (long pid : pids) {
-                rss.add(residentBytes(pid));
+                samples.add(sample(pid));
             }
             loop.execute(() -> {
                 busy = false;
                 for (int i = 0; i < children.size(); i++) {
-                    if (rss.get(i) >= 0) {
-                        children.get(i).onMemorySample(rss.get(i));
-                    }
+                    children.get(i).onSample(samples.get(i));
                 }
             });
         });
     }
 
-    /** Resident memory of a process in bytes, or -1 when it is gone or unreadable. Sampler thread. */
+    /** One reading of {@code pid}. Sampler thread. */
+    private ProcSample sample(long pid) {
+        long ticks = ProcCpu.ticks(pid);
+        ProcMemory.Reading memory = ProcMemory.read(pid);
+        long rss = memory.rssBytes() >= 0 ? memory.rssBytes() : residentBytes(pid);
+        return new ProcSample(loop.clock().nanos(), ticks, rss, memory.pssBytes());
+    }
+
+    /** Resident memory of a process in bytes (OSHI), or -1 when it is gone or unreadable. Sampler thread. */
     private long residentBytes(long pid) {
         try {
             if (os == null) {

@@ -279,6 +279,12 @@ public final class ProcessPool implements JobExecutor, ChildProcess.Owner {
     }
 
     @Override
+    public io.lkworker.worker.JobUsage usage(String jobId) {
+        ChildProcess child = running.get(jobId);
+        return child == null ? io.lkworker.worker.JobUsage.UNKNOWN : child.usage();
+    }
+
+    @Override
     public void setIdleTarget(int n) {
         assert loop.inLoop();
         idleTarget = Math.max(0, n);

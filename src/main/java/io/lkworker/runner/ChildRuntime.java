@@ -123,6 +123,8 @@ final class ChildRuntime implements ParentLink.Handler {
                 start.getWorkerId(), start.getAcceptIdentity());
         JobHost host = new JobHost(agent, spec, process, Duration.ofMillis(settings.getEntrypointGraceMs()),
                 Duration.ofMillis(settings.getShutdownTimeoutMs()), this::onJobEnded);
+        host.reportRoomCounts(counts -> link.send(Envelope.newBuilder().setRoomStats(Ipc.RoomStats.newBuilder()
+                .setParticipants(counts.participants()).setTracks(counts.tracks())).build()));
         job = host;
         // Job threads inherit this thread's context loader: make it the agent's.
         Thread.currentThread().setContextClassLoader(agentLoader);

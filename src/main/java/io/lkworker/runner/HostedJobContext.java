@@ -47,6 +47,8 @@ final class HostedJobContext implements JobContext {
     /** The options the room was joined with, to tell a later connect() that asks for others. */
     private ConnectOptions roomOptions;
     private volatile boolean leaving;
+    /** Told of the room once joined (the host's room counts); set before the job starts. */
+    private volatile Consumer<Room> roomJoined = r -> { };
 
     HostedJobContext(JobInfo job, String url, String token, String workerId, String identity, JobProcess process,
                      Consumer<String> onShutdownRequested) {
@@ -57,6 +59,11 @@ final class HostedJobContext implements JobContext {
         this.identity = identity;
         this.process = process;
         this.onShutdownRequested = onShutdownRequested;
+    }
+
+    /** {@code observer} hears of the room when {@code connect()} joins it. Before the job starts. */
+    void onRoomJoined(Consumer<Room> observer) {
+        roomJoined = observer;
     }
 
     @Override
@@ -102,6 +109,7 @@ final class HostedJobContext implements JobContext {
             RtcRoom joined = RtcRoom.connect(url, token, options);
             room = joined;
             roomOptions = options;
+            roomJoined.accept(joined);
             joined.disconnected().thenAccept(reason -> {
                 if (!leaving) {
                     shutdown("room disconnected: " + reason);

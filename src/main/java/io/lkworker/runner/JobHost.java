@@ -63,6 +63,18 @@ public final class JobHost {
     private volatile boolean interruptedByHost;
     /** The entrypoint ignored its interrupt and still runs: the job did not end, it was given up on. */
     private volatile boolean abandoned;
+    private volatile Thread entryThread;
+    /** The entrypoint thread's CPU time, recorded by it as it returns when measured; -1 until then. */
+    private volatile long entrypointCpuNanos = -1;
+    private volatile boolean measureCpu;
+
+    /**
+     * Loaded on first use only: a job process measures itself through /proc from the daemon and
+     * should not pay for loading java.management on its warm-start path.
+     */
+    private static final class Threads {
+        static final java.lang.management.ThreadMXBean MX = java.lang.management.ManagementFactory.getThreadMXBean();
+    }
 
     public JobHost(Agent agent, Spec spec, JobProcess process, Duration entrypointGrace, Duration callbackTimeout,
                    Listener listener) {
@@ -94,12 +106,46 @@ public final class JobHost {
      */
     public void start(Runnable entryStarted) {
         Thread entry = new Thread(this::runEntrypoint, "job-" + jobId());
+        entryThread = entry;
         entry.setDaemon(true);
         Thread coordinator = new Thread(() -> coordinate(entry), "job-" + jobId() + "-host");
         coordinator.setDaemon(true);
         entry.start();
         entryStarted.run();
         coordinator.start();
+    }
+
+    /**
+     * Reports the room's participant and track counts to {@code sink} once the job joins it (see
+     * {@link RoomStatsReporter}). Before {@link #start}.
+     */
+    public void reportRoomCounts(java.util.function.Consumer<RoomStatsReporter.Counts> sink) {
+        ctx.onRoomJoined(room -> RoomStatsReporter.attach(room, sink));
+    }
+
+    /** Makes {@link #entrypointCpuNanos} measure (thread executor). Before {@link #start}. */
+    public void measureEntrypointCpu() {
+        measureCpu = true;
+    }
+
+    /**
+     * CPU time of the entrypoint's thread so far (all of it once it returned), in ns; -1 before it
+     * started, without {@link #measureEntrypointCpu} or where the JVM does not measure thread CPU
+     * time. The job's other threads (the room's,
+     * its callbacks', its own) are not counted.
+     */
+    public long entrypointCpuNanos() {
+        long done = entrypointCpuNanos;
+        if (done >= 0) {
+            return done;
+        }
+        Thread t = entryThread;
+        if (!measureCpu || t == null || !Threads.MX.isThreadCpuTimeSupported()) {
+            return -1;
+        }
+        long ns = Threads.MX.getThreadCpuTime(t.getId());
+        long after = entrypointCpuNanos; // it may have ended (and recorded its total) meanwhile
+        return after >= 0 ? after : ns;
     }
 
     /** Asks the job to end. Safe from any thread; the first reason wins. */
@@ -175,6 +221,10 @@ public final class JobHost {
                     log.error("job entrypoint failed", t);
                 }
             } finally {
+                // Read here, by the thread itself: once it has ended its CPU time can no longer be asked.
+                if (measureCpu && Threads.MX.isCurrentThreadCpuTimeSupported()) {
+                    entrypointCpuNanos = Threads.MX.getCurrentThreadCpuTime();
+                }
                 entrypointDone.countDown();
                 wake();
             }

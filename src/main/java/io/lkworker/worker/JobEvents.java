@@ -6,6 +6,14 @@ public interface JobEvents {
     /** The job's entrypoint is starting; {@code pid} is the process running it. */
     void onRunning(String jobId, long pid);
 
-    /** The job is over. Called exactly once per launched job. */
+    /** The job is over. Called exactly once per launched job (this or the form with its cost). */
     void onEnded(String jobId, JobOutcome outcome);
+
+    /**
+     * The job is over, and this is what it cost as far as the executor measured it. Executors that
+     * measure call this form; a listener that does not care about the cost need not implement it.
+     */
+    default void onEnded(String jobId, JobOutcome outcome, JobCost cost) {
+        onEnded(jobId, outcome);
+    }
 }

@@ -46,7 +46,15 @@ public interface JobExecutor {
     default void reload(io.lkworker.runner.LoadedAgent agent) {
     }
 
-    /** Number of children kept warm; the pool may be shrunk while the worker is full. */
+    /**
+     * What a running job costs now, as far as this executor can measure it ({@link JobUsage#UNKNOWN}
+     * for an unknown id). Loop thread; must be quick (no I/O): the worker asks at every publish of its
+     * snapshot, which the load timer does every 0.5 s.
+     */
+    default JobUsage usage(String jobId) {
+        return JobUsage.UNKNOWN;
+    }
+
     /** CPU time of the executor's job processes, warm-up and jobs apart (see {@link io.lkworker.load.OwnCpu}). */
     default io.lkworker.load.OwnCpu.Usage ownCpu() {
         return io.lkworker.load.OwnCpu.NONE.sample();
@@ -62,6 +70,7 @@ public interface JobExecutor {
         return 0;
     }
 
+    /** Number of children kept warm; the pool may be shrunk while the worker is full. */
     default void setIdleTarget(int idle) {
     }
 }

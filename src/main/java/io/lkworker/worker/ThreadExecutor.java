@@ -2,10 +2,13 @@ package io.lkworker.worker;
 
 import io.lkworker.logging.Plural;
 import io.lkworker.api.Agent;
+import io.lkworker.load.CpuWindow;
 import io.lkworker.loop.EventLoop;
+import io.lkworker.loop.Timer;
 import io.lkworker.runner.JobHost;
 import io.lkworker.runner.JobInfos;
 import io.lkworker.runner.JobResult;
+import io.lkworker.runner.RoomStatsReporter;
 import io.lkworker.runner.SimpleJobProcess;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -17,6 +20,10 @@ import org.slf4j.LoggerFactory;
  * Runs each job on threads inside the daemon ({@code --job-executor thread}): no isolation, no
  * start-up cost. For tiny jobs and tests. The agent is prewarmed once, for the daemon's "process".
  * Loop thread only; job hosts report back through {@link EventLoop#execute}.
+ *
+ * <p>What {@code /worker} shows of a job here: the CPU of its entrypoint thread (sampled every 2 s
+ * through the JVM's thread CPU clock, a call of microseconds, so on the loop) and its room's counts.
+ * Its memory cannot be told apart from the daemon's (one heap): it is reported unknown, never 0.
  */
 public final class ThreadExecutor implements JobExecutor {
 
@@ -33,7 +40,31 @@ public final class ThreadExecutor implements JobExecutor {
     private final Map<String, Hosted> hosts = new LinkedHashMap<>();
     private Runnable onClosed;
 
-    private record Hosted(JobHost host, JobEvents events) { }
+    /** How often each job thread's CPU time is read (the same pace as the pool's sampler). */
+    private static final long CPU_SAMPLE_MILLIS = 2000;
+
+    /** A job and what is known of its cost. Loop thread. */
+    private static final class Hosted {
+        final JobHost host;
+        final JobEvents events;
+        final CpuWindow cpu = new CpuWindow(5_000_000_000L);
+        RoomStatsReporter.Counts room;
+
+        Hosted(JobHost host, JobEvents events) {
+            this.host = host;
+            this.events = events;
+        }
+
+        JobHost host() {
+            return host;
+        }
+
+        JobEvents events() {
+            return events;
+        }
+    }
+
+    private Timer cpuTimer;
 
     public ThreadExecutor(EventLoop loop, Agent agent, Duration entrypointGrace, Duration callbackTimeout) {
         this.loop = loop;
@@ -49,6 +80,28 @@ public final class ThreadExecutor implements JobExecutor {
 
     @Override
     public void start() {
+        cpuTimer = loop.scheduleAtFixedRate(CPU_SAMPLE_MILLIS, CPU_SAMPLE_MILLIS, this::sampleCpu);
+    }
+
+    private void sampleCpu() {
+        long now = loop.clock().nanos();
+        for (Hosted h : hosts.values()) {
+            long ns = h.host().entrypointCpuNanos();
+            if (ns >= 0) {
+                h.cpu.add(now, ns);
+            }
+        }
+    }
+
+    @Override
+    public JobUsage usage(String jobId) {
+        Hosted h = hosts.get(jobId);
+        if (h == null) {
+            return JobUsage.UNKNOWN;
+        }
+        RoomStatsReporter.Counts room = h.room;
+        return new JobUsage(h.cpu.percent(), null, null, room == null ? null : room.participants(),
+                room == null ? null : room.tracks());
     }
 
     @Override
@@ -70,7 +123,10 @@ public final class ThreadExecutor implements JobExecutor {
                 launch.workerId(), launch.accept().identity());
         JobHost host = new JobHost(agent, spec, process, entrypointGrace, callbackTimeout,
                 result -> loop.execute(() -> ended(jobId, result)));
-        hosts.put(jobId, new Hosted(host, events));
+        Hosted hosted = new Hosted(host, events);
+        host.measureEntrypointCpu();
+        host.reportRoomCounts(counts -> loop.execute(() -> hosted.room = counts));
+        hosts.put(jobId, hosted);
         host.start();
         events.onRunning(jobId, process.pid());
     }
@@ -80,7 +136,9 @@ public final class ThreadExecutor implements JobExecutor {
         if (hosted == null) {
             return;
         }
-        hosted.events().onEnded(jobId, result.success() ? JobOutcome.succeeded() : JobOutcome.failed(result.error()));
+        long cpuNanos = hosted.host().entrypointCpuNanos();
+        JobOutcome outcome = result.success() ? JobOutcome.succeeded() : JobOutcome.failed(result.error());
+        hosted.events().onEnded(jobId, outcome, new JobCost(cpuNanos >= 0 ? cpuNanos / 1e9 : null, null));
         maybeClosed();
     }
 
@@ -135,6 +193,9 @@ public final class ThreadExecutor implements JobExecutor {
 
     private void maybeClosed() {
         if (onClosed != null && hosts.isEmpty()) {
+            if (cpuTimer != null) {
+                cpuTimer.cancel();
+            }
             Runnable r = onClosed;
             onClosed = null;
             r.run();

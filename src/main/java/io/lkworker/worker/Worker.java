@@ -319,6 +319,11 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
 
     @Override
     public void onEnded(String jobId, JobOutcome outcome) {
+        onEnded(jobId, outcome, JobCost.UNKNOWN);
+    }
+
+    @Override
+    public void onEnded(String jobId, JobOutcome outcome, JobCost cost) {
         JobLaunch relaunch = restarting.remove(jobId);
         if (relaunch != null && jobs.containsKey(jobId) && !isDraining()) {
             jobs.put(jobId, new RunningJob(relaunch, 0, false, loop.clock().wallMillis(), loop.clock().nanos()));
@@ -341,6 +346,7 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
             }
         });
         metrics.jobEnded(outcome.success() ? "success" : "failed");
+        metrics.jobCost((loop.clock().nanos() - job.launchedAtNanos()) / 1e9, cost);
         jobStage(jobId, job.launch().roomName(), JobLifecycleListener.Stage.ENDED,
                 outcome.success() ? "succeeded" : "failed: " + outcome.error());
         sendJobStatus(jobId, outcome.success() ? LivekitAgent.JobStatus.JS_SUCCESS : LivekitAgent.JobStatus.JS_FAILED,
@@ -535,7 +541,8 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
         List<WorkerSnapshot.JobSnapshot> running = new ArrayList<>();
         for (RunningJob job : jobs.values()) {
             running.add(new WorkerSnapshot.JobSnapshot(job.launch().jobId(), job.launch().roomName(),
-                    job.launch().accept().identity(), job.launchedAtMillis(), job.pid(), job.running()));
+                    job.launch().accept().identity(), job.launchedAtMillis(), job.pid(), job.running(),
+                    executor.usage(job.launch().jobId())));
         }
         ExecutorStats stats = executor.stats();
         boolean available = link != null && link.isRegistered() && !status.isFullNow();
@@ -543,7 +550,8 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
                 state != WorkerState.FAILED, state == WorkerState.FAILED ? exitReason : "",
                 Capacity.clamp(load.load()), running, stats.idle(), stats.starting(),
                 link == null ? 0 : link.reconnects(), Version.current(), WorkerSnapshot.PROTOCOL_VERSION,
-                available, link != null && link.isRegistered() ? status.availabilityReason() : "not registered");
+                available, link != null && link.isRegistered() ? status.availabilityReason() : "not registered",
+                executor.measuresJobCpu() ? stats.idle() + stats.starting() + stats.running() : 0);
     }
 
     private static void withJob(JobLaunch launch, Runnable body) {

@@ -33,6 +33,13 @@ public interface WorkerMetrics {
     default void malformedServerMessage(String message) {
     }
 
+    /**
+     * A job ended (after {@link #jobEnded}): its duration from assignment to end, and what it cost as
+     * far as its executor measured it (null components were not measured).
+     */
+    default void jobCost(double durationSeconds, JobCost cost) {
+    }
+
     /** A job process finished its prewarm. */
     default void processInitialized(double seconds) {
     }

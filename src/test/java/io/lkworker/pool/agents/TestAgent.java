@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
  * (set through jobJvmOptions): {@code ok} (default), {@code slow:<ms>}, {@code fail},
  * {@code dieAfter:<ms>} (ready, then the JVM halts). The
  * entrypoint is steered by the job's metadata: {@code ok}, {@code throw}, {@code exit3},
- * {@code halt5}, {@code block}, {@code await}, {@code hangOnExit}, {@code hog:<MB>}, {@code ignoreShutdown},
+ * {@code halt5}, {@code block}, {@code await}, {@code hangOnExit}, {@code hog:<MB>}, {@code burn} (a busy core
+ * until shutdown), {@code ignoreShutdown},
  * {@code log:<n>}, {@code spawn} and {@code orphan} (start a process, log "grandchild PID", await shutdown).
  */
 public final class TestAgent implements Agent {
@@ -67,6 +68,7 @@ public final class TestAgent implements Agent {
                 log.info("returning, then hanging on exit");
             }
             case "hog" -> hog(Integer.parseInt(mode.substring(4)));
+            case "burn" -> burn(ctx);
             case "ignoreShutdown" -> ignoreShutdown(ctx);
             case "log" -> logLines(Integer.parseInt(mode.substring(4)));
             case "flood" -> {
@@ -98,6 +100,20 @@ public final class TestAgent implements Agent {
             default -> throw new IllegalArgumentException("unknown test mode " + mode);
         }
     }
+
+    /** Keeps one core busy until the job is asked to end (the per-job CPU figures have something to show). */
+    private static void burn(JobContext ctx) {
+        long x = 0;
+        while (!ctx.isShuttingDown()) {
+            for (int i = 0; i < 1_000_000; i++) {
+                x = x * 31 + i;
+            }
+            BURNED.set(x);
+        }
+    }
+
+    /** Where {@link #burn}'s result goes, so the JIT cannot drop the loop. */
+    private static final java.util.concurrent.atomic.AtomicLong BURNED = new java.util.concurrent.atomic.AtomicLong();
 
     private static void hog(int mb) throws InterruptedException {
         for (int i = 0; i < mb; i++) {
