@@ -1,0 +1,42 @@
+package io.lkworker.tracing;
+
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates the OpenTelemetry-backed implementations, which live in {@code tracing.otel} and are loaded
+ * by name only once {@link TracingSwitch} says on: nothing else refers to them, so while tracing is
+ * off no OpenTelemetry class is ever loaded. The daemon's side is
+ * {@code io.lkworker.worker.JobTracing#forDaemon}; a job process's is {@link #forChild}.
+ */
+public final class Tracing {
+
+    private static final Logger log = LoggerFactory.getLogger(Tracing.class);
+    static final String CHILD_IMPLEMENTATION = "io.lkworker.tracing.otel.OtelChildTracing";
+
+    private Tracing() {
+    }
+
+    /** A job process's tracing; it inherited its daemon's environment, so both decide alike. */
+    public static ChildTracing forChild(Map<String, String> env) {
+        TracingSwitch sw = TracingSwitch.fromEnvironment(env);
+        return sw.on() ? instantiate(CHILD_IMPLEMENTATION, ChildTracing.class, ChildTracing.NONE) : ChildTracing.NONE;
+    }
+
+    /**
+     * Builds {@code className} with its no-argument constructor; a failure (a bad OTEL_* value the SDK
+     * rejects, a missing jar) returns {@code off} with one line saying why, rather than stopping the
+     * worker or the job.
+     */
+    public static <T> T instantiate(String className, Class<T> type, T off) {
+        try {
+            return type.cast(Class.forName(className).getDeclaredConstructor().newInstance());
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            log.warn("tracing stays off: the OpenTelemetry SDK could not be configured: {}", e.getCause().toString());
+        } catch (ReflectiveOperationException | LinkageError e) {
+            log.warn("tracing stays off: {} is unavailable: {}", className, e.toString());
+        }
+        return off;
+    }
+}
