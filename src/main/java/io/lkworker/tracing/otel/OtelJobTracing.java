@@ -162,7 +162,9 @@ public final class OtelJobTracing implements JobTracing {
             t.phase.end(wallMillis, TimeUnit.MILLISECONDS);
         }
         t.root.setAttribute(JobAttributes.JOB_STATUS, status);
-        t.root.setAttribute(JobAttributes.END_REASON, reason);
+        if (!reason.isEmpty()) {
+            t.root.setAttribute(JobAttributes.END_REASON, reason);
+        }
         if (error) {
             t.root.setStatus(StatusCode.ERROR, reason);
         }
