@@ -12,7 +12,10 @@ import java.util.Map;
  *   <li>off, whatever the endpoints say, when {@code OTEL_SDK_DISABLED=true} or
  *       {@code OTEL_TRACES_EXPORTER=none};
  *   <li>off with a {@link #problem} when {@code OTEL_TRACES_EXPORTER} names an exporter other than
- *       {@code otlp} (only the OTLP exporter is shipped).
+ *       {@code otlp} (only the OTLP exporter is shipped), or {@code OTEL_EXPORTER_OTLP_PROTOCOL} /
+ *       {@code OTEL_EXPORTER_OTLP_TRACES_PROTOCOL} asks for {@code grpc} (only OTLP over HTTP is shipped:
+ *       the JDK's HTTP client, no gRPC or OkHttp). Unset, the protocol is {@code http/protobuf}, not the
+ *       Java SDK's own default of {@code grpc}.
  * </ul>
  * Java system properties ({@code -Dotel.*}) do not switch it on: the daemon decides before any
  * OpenTelemetry class is loaded, and children inherit the environment, not the daemon's properties.
@@ -29,6 +32,8 @@ public record TracingSwitch(boolean on, String why, String problem) {
     public static final String TRACES_ENDPOINT = "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT";
     public static final String SDK_DISABLED = "OTEL_SDK_DISABLED";
     public static final String TRACES_EXPORTER = "OTEL_TRACES_EXPORTER";
+    public static final String PROTOCOL = "OTEL_EXPORTER_OTLP_PROTOCOL";
+    public static final String TRACES_PROTOCOL = "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL";
 
     public static TracingSwitch fromEnvironment(Map<String, String> env) {
         if ("true".equals(lower(env.get(SDK_DISABLED)))) {
@@ -47,6 +52,17 @@ public record TracingSwitch(boolean on, String why, String problem) {
             return new TracingSwitch(false, TRACES_EXPORTER + "=" + exporter,
                     "tracing stays off: " + TRACES_EXPORTER + "=" + env.get(TRACES_EXPORTER).trim()
                             + " is not supported (lk-worker ships the OTLP exporter only); unset it or set it to otlp");
+        }
+        for (String variable : new String[] {TRACES_PROTOCOL, PROTOCOL}) {
+            String protocol = lower(env.get(variable));
+            if (!protocol.isEmpty() && !protocol.startsWith("http/")) {
+                return new TracingSwitch(false, variable + "=" + protocol, "tracing stays off: " + variable + "="
+                        + env.get(variable).trim() + " is not supported (lk-worker exports OTLP over HTTP only);"
+                        + " set it to http/protobuf and point the endpoint at the collector's OTLP/HTTP port (4318)");
+            }
+            if (!protocol.isEmpty()) {
+                break; // the traces-specific variable wins over the general one
+            }
         }
         return new TracingSwitch(true, endpointVariable + " is set", "");
     }

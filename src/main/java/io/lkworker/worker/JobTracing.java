@@ -26,9 +26,11 @@ public interface JobTracing extends JobLifecycleListener {
             log.debug("job tracing off: {}", sw.why());
             return NONE;
         }
+        long started = System.nanoTime();
         JobTracing tracing = Tracing.instantiate("io.lkworker.tracing.otel.OtelJobTracing", JobTracing.class, NONE);
         if (tracing != NONE) {
-            log.info("job tracing on ({}): each job's trace is exported over OTLP", sw.why());
+            log.info("job tracing on ({}): each job's trace is exported over OTLP (SDK ready in {} ms)", sw.why(),
+                    (System.nanoTime() - started) / 1_000_000);
         }
         return tracing;
     }

@@ -96,6 +96,8 @@ class TracingOffTest {
             List<String> loaded = loadedClassesRunningOneJob(endpoint);
             assertThat(loaded).anyMatch(l -> l.contains("io.opentelemetry.sdk.trace.SdkTracerProvider "))
                     .anyMatch(l -> l.contains("io.lkworker.tracing.otel.OtelJobTracing "));
+            assertThat(Files.readString(tmp.resolve("daemon.log"))).contains("job tracing on")
+                    .doesNotContain("tracing stays off");
         }
     }
 }

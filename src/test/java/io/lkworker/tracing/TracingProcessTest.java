@@ -101,7 +101,13 @@ class TracingProcessTest {
         pb.environment().put("LIVEKIT_API_KEY", "devkey");
         pb.environment().put("LIVEKIT_API_SECRET", "secret");
         pb.environment().put("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.endpoint());
-        pb.environment().put("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf");
+        // The first test sets the protocol as the collector examples do; the second leaves it to
+        // lk-worker's default (http/protobuf, where the Java SDK's own default would be gRPC).
+        if (idle > 0) {
+            pb.environment().put("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf");
+        } else {
+            pb.environment().remove("OTEL_EXPORTER_OTLP_PROTOCOL");
+        }
         pb.environment().put("OTEL_EXPORTER_OTLP_HEADERS", "x-test-token=" + HEADER_SECRET);
         // Export batches every 200 ms instead of 5 s: the daemon's spans arrive while the test waits.
         pb.environment().put("OTEL_BSP_SCHEDULE_DELAY", "200");

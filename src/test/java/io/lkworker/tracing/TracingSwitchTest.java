@@ -76,6 +76,30 @@ class TracingSwitchTest {
     }
 
     @Test
+    void grpcIsSaidPlainlyAndHttpIsFine() {
+        TracingSwitch grpc = TracingSwitch.fromEnvironment(env("OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4317",
+                "OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"));
+        assertThat(grpc.on()).isFalse();
+        assertThat(grpc.problem()).isEqualTo("tracing stays off: OTEL_EXPORTER_OTLP_PROTOCOL=grpc is not supported"
+                + " (lk-worker exports OTLP over HTTP only); set it to http/protobuf and point the endpoint at the"
+                + " collector's OTLP/HTTP port (4318)");
+        assertThat(TracingSwitch.fromEnvironment(env("OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4318",
+                "OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")).on()).isTrue();
+        assertThat(TracingSwitch.fromEnvironment(env("OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4318",
+                "OTEL_EXPORTER_OTLP_PROTOCOL", "http/json")).on()).isTrue();
+    }
+
+    @Test
+    void theTracesProtocolWinsOverTheGeneralOne() {
+        assertThat(TracingSwitch.fromEnvironment(env("OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4318",
+                "OTEL_EXPORTER_OTLP_PROTOCOL", "grpc", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "http/protobuf")).on()).isTrue();
+        TracingSwitch sw = TracingSwitch.fromEnvironment(env("OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4318",
+                "OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "grpc"));
+        assertThat(sw.on()).isFalse();
+        assertThat(sw.problem()).startsWith("tracing stays off: OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=grpc");
+    }
+
+    @Test
     void theChildSideIsOffAndLoadsNothingWithoutAnEndpoint() {
         assertThat(Tracing.forChild(Map.of())).isSameAs(ChildTracing.NONE);
         assertThat(io.lkworker.worker.JobTracing.forDaemon(Map.of())).isSameAs(io.lkworker.worker.JobTracing.NONE);

@@ -14,6 +14,9 @@ import java.util.concurrent.TimeUnit;
  * autoconfiguration reads them: endpoint, headers, protocol, sampler, batch settings, resource),
  * with lk-worker's choices on top:
  * <ul>
+ *   <li>OTLP over HTTP ({@code http/protobuf}) unless the variables say otherwise (the Java SDK's own
+ *       default is gRPC, which is not shipped);
+ *   <li>the SDK's own log lines (java.util.logging) go to SLF4J ({@link JulToSlf4j});
  *   <li>traces only: metrics and logs exporters are forced off (the worker's metrics are on
  *       {@code /metrics}, its logs on standard output);
  *   <li>the service is {@code lk-worker} unless {@code OTEL_SERVICE_NAME} or a {@code service.name}
@@ -38,7 +41,10 @@ final class OtelSdk {
     }
 
     static OpenTelemetrySdk create(String role, boolean global) {
+        JulToSlf4j.install();
         var builder = AutoConfiguredOpenTelemetrySdk.builder()
+                // a default (the variables win): OTLP over HTTP, the one transport shipped (TracingSwitch)
+                .addPropertiesSupplier(() -> Map.of("otel.exporter.otlp.protocol", "http/protobuf"))
                 .addPropertiesCustomizer(config -> Map.of("otel.metrics.exporter", "none", "otel.logs.exporter", "none"))
                 .addResourceCustomizer((resource, config) -> resource.merge(Resource.create(Attributes.of(
                         AttributeKey.stringKey(JobAttributes.PROCESS_ROLE), role,
