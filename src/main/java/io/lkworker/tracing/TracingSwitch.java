@@ -13,9 +13,10 @@ import java.util.Map;
  *       {@code OTEL_TRACES_EXPORTER=none};
  *   <li>off with a {@link #problem} when {@code OTEL_TRACES_EXPORTER} names an exporter other than
  *       {@code otlp} (only the OTLP exporter is shipped), or {@code OTEL_EXPORTER_OTLP_PROTOCOL} /
- *       {@code OTEL_EXPORTER_OTLP_TRACES_PROTOCOL} asks for {@code grpc} (only OTLP over HTTP is shipped:
- *       the JDK's HTTP client, no gRPC or OkHttp). Unset, the protocol is {@code http/protobuf}, not the
- *       Java SDK's own default of {@code grpc}.
+ *       {@code OTEL_EXPORTER_OTLP_TRACES_PROTOCOL} asks for anything but {@code http/protobuf}: only OTLP
+ *       over HTTP is shipped (the JDK's HTTP client, no gRPC or OkHttp), and the Java exporter has no
+ *       {@code http/json}. Unset, the protocol is {@code http/protobuf}, not the Java SDK's own default
+ *       of {@code grpc}.
  * </ul>
  * Java system properties ({@code -Dotel.*}) do not switch it on: the daemon decides before any
  * OpenTelemetry class is loaded, and children inherit the environment, not the daemon's properties.
@@ -55,9 +56,9 @@ public record TracingSwitch(boolean on, String why, String problem) {
         }
         for (String variable : new String[] {TRACES_PROTOCOL, PROTOCOL}) {
             String protocol = lower(env.get(variable));
-            if (!protocol.isEmpty() && !protocol.startsWith("http/")) {
+            if (!protocol.isEmpty() && !protocol.equals("http/protobuf")) {
                 return new TracingSwitch(false, variable + "=" + protocol, "tracing stays off: " + variable + "="
-                        + env.get(variable).trim() + " is not supported (lk-worker exports OTLP over HTTP only);"
+                        + env.get(variable).trim() + " is not supported (lk-worker exports OTLP as http/protobuf only);"
                         + " set it to http/protobuf and point the endpoint at the collector's OTLP/HTTP port (4318)");
             }
             if (!protocol.isEmpty()) {
