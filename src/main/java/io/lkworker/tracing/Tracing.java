@@ -18,6 +18,29 @@ public final class Tracing {
     private Tracing() {
     }
 
+    /** The one loader of the implementations; see {@link TracingJars} for why it may be a loader of its own. */
+    private static ClassLoader loader;
+
+    private static synchronized ClassLoader implementationLoader() {
+        if (loader == null) {
+            ClassLoader own = Tracing.class.getClassLoader();
+            if (TracingJars.onClassPath(own)) {
+                loader = own;
+            } else {
+                java.nio.file.Path dir = TracingJars.directory().orElseThrow(() -> new IllegalStateException(TracingJars.missing()));
+                java.net.URL[] urls = TracingJars.jarsIn(dir).stream().map(p -> {
+                    try {
+                        return p.toUri().toURL();
+                    } catch (java.net.MalformedURLException e) {
+                        throw new IllegalStateException("bad tracing jar path " + p, e);
+                    }
+                }).toArray(java.net.URL[]::new);
+                loader = new TracingClassLoader(urls, own);
+            }
+        }
+        return loader;
+    }
+
     /** A job process's tracing; it inherited its daemon's environment, so both decide alike. */
     public static ChildTracing forChild(Map<String, String> env) {
         TracingSwitch sw = TracingSwitch.fromEnvironment(env);
@@ -31,7 +54,9 @@ public final class Tracing {
      */
     public static <T> T instantiate(String className, Class<T> type, T off) {
         try {
-            return type.cast(Class.forName(className).getDeclaredConstructor().newInstance());
+            return type.cast(implementationLoader().loadClass(className).getDeclaredConstructor().newInstance());
+        } catch (IllegalStateException e) {
+            log.warn("tracing stays off: {}", e.getMessage());
         } catch (java.lang.reflect.InvocationTargetException e) {
             log.warn("tracing stays off: the OpenTelemetry SDK could not be configured: {}", e.getCause().toString());
         } catch (ReflectiveOperationException | LinkageError e) {

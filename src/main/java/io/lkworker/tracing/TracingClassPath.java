@@ -7,8 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The OpenTelemetry jars a job process needs, found on the daemon's class path by resource lookups
- * (which never load a class: the daemon stays free of OpenTelemetry classes while tracing is off).
+ * The OpenTelemetry jars a job process needs: in an installation, those of the tracing directory
+ * ({@link TracingJars}); where lk-worker's own class path has them (tests), found there by resource
+ * lookups (which never load a class: the daemon stays free of OpenTelemetry classes while tracing is off).
  *
  * <p>The API jars are on every job process's class path, tracing or not: an agent compiled against
  * {@code opentelemetry-api} in {@code provided} scope links, and its spans are no-ops while tracing
@@ -40,13 +41,31 @@ public final class TracingClassPath {
     private TracingClassPath() {
     }
 
-    /** The jars for a job process: the API's always, the SDK's too when {@code tracingOn}. */
+    /** File-name prefixes of the API's jars in the tracing directory. */
+    static final List<String> API_JAR_PREFIXES = List.of("opentelemetry-api-", "opentelemetry-context-",
+            "opentelemetry-common-");
+
+    /**
+     * The jars for a job process: the API's always, the SDK's too when {@code tracingOn}. From
+     * {@code loader}'s class path when it has them, else from the tracing directory ({@link TracingJars});
+     * none when neither has them (tracing then stays off in the job process too, as in the daemon).
+     */
     public static List<String> jars(ClassLoader loader, boolean tracingOn) {
+        if (!TracingJars.onClassPath(loader)) {
+            return TracingJars.directory().map(dir -> TracingJars.jarsIn(dir).stream()
+                    .filter(jar -> tracingOn || isApiJar(jar.getFileName().toString()))
+                    .map(Path::toString).toList()).orElse(List.of());
+        }
         List<String> jars = new ArrayList<>(locate(loader, API_MARKERS));
         if (tracingOn) {
             jars.addAll(locate(loader, SDK_MARKERS));
         }
         return jars;
+    }
+
+    static boolean isApiJar(String fileName) {
+        return API_JAR_PREFIXES.stream().anyMatch(p -> fileName.startsWith(p)
+                && Character.isDigit(fileName.charAt(p.length())));
     }
 
     static List<String> locate(ClassLoader loader, List<String> markers) {

@@ -22,8 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Issue 18 §3, "entirely off and not even loaded otherwise": {@code lk-worker start} in its own JVM,
  * its class loading logged by the JVM itself ({@code -Xlog:class+load}), runs a job in a child JVM and
- * stops. Without an OTLP endpoint not one {@code io.opentelemetry} class is loaded; with one they are
- * (so the probe can see them).
+ * stops, on the class path {@code bin/lk-worker} gives it ({@link RuntimeClassPath}). Without an OTLP
+ * endpoint not one {@code io.opentelemetry} class is loaded; with one they are (so the probe can see
+ * them), from the tracing directory ({@code target/tracing-libs}, installed {@code lib/tracing}).
  */
 @Tag("process")
 class TracingOffTest {
@@ -55,7 +56,7 @@ class TracingOffTest {
         Path agent = TestJars.agentJar(tmp.resolve("agent.jar"), "off.QuickAgent", TestJars.simpleAgent("off.QuickAgent"));
         Path classLog = tmp.resolve("classes.log");
         ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
-                "-Xlog:class+load=info:file=" + classLog, "-cp", System.getProperty("java.class.path"),
+                "-Xlog:class+load=info:file=" + classLog, "-cp", RuntimeClassPath.get(),
                 "io.lkworker.cli.Main", "start", "--url", server.url(), "--agent", agent.toString(),
                 "--agent-name", "off", "--job-executor", "process", "--num-idle-processes", "1",
                 "--health-port", "-1", "--pid-file", tmp.resolve("lk.pid").toString(),
@@ -95,7 +96,10 @@ class TracingOffTest {
             unused.close();
             List<String> loaded = loadedClassesRunningOneJob(endpoint);
             assertThat(loaded).anyMatch(l -> l.contains("io.opentelemetry.sdk.trace.SdkTracerProvider "))
-                    .anyMatch(l -> l.contains("io.lkworker.tracing.otel.OtelJobTracing "));
+                    .anyMatch(l -> l.contains("io.lkworker.tracing.otel.OtelJobTracing "))
+                    // from the tracing directory: not one OpenTelemetry jar is on the daemon's class path
+                    .anyMatch(l -> l.contains("io.opentelemetry.api.OpenTelemetry ") && l.contains("tracing-libs"));
+            assertThat(RuntimeClassPath.get()).doesNotContain("opentelemetry");
             assertThat(Files.readString(tmp.resolve("daemon.log"))).contains("job tracing on")
                     .doesNotContain("tracing stays off");
         }

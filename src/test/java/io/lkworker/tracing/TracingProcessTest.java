@@ -90,7 +90,7 @@ class TracingProcessTest {
 
     private void startDaemon(int idle) throws Exception {
         List<String> command = new ArrayList<>(List.of(
-                ProcessHandle.current().info().command().orElse("java"), "-cp", System.getProperty("java.class.path"),
+                ProcessHandle.current().info().command().orElse("java"), "-cp", RuntimeClassPath.get(),
                 "io.lkworker.cli.Main", "start", "--url", server.url(), "--agent", agentJar().toString(),
                 "--agent-name", "tr", "--job-executor", "process", "--num-idle-processes", Integer.toString(idle),
                 "--health-port", "0", "--health-host", "127.0.0.1", "--pid-file", tmp.resolve("lk.pid").toString(),
