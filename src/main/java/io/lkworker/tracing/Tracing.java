@@ -27,15 +27,19 @@ public final class Tracing {
             if (TracingJars.onClassPath(own)) {
                 loader = own;
             } else {
-                java.nio.file.Path dir = TracingJars.directory().orElseThrow(() -> new IllegalStateException(TracingJars.missing()));
-                java.net.URL[] urls = TracingJars.jarsIn(dir).stream().map(p -> {
+                java.nio.file.Path dir = TracingJars.directory();
+                if (dir == null) {
+                    throw new IllegalStateException(TracingJars.missing());
+                }
+                java.util.List<java.net.URL> urls = new java.util.ArrayList<>();
+                for (java.nio.file.Path jar : TracingJars.jarsIn(dir)) {
                     try {
-                        return p.toUri().toURL();
+                        urls.add(jar.toUri().toURL());
                     } catch (java.net.MalformedURLException e) {
-                        throw new IllegalStateException("bad tracing jar path " + p, e);
+                        throw new IllegalStateException("bad tracing jar path " + jar, e);
                     }
-                }).toArray(java.net.URL[]::new);
-                loader = new TracingClassLoader(urls, own);
+                }
+                loader = new TracingClassLoader(urls.toArray(new java.net.URL[0]), own);
             }
         }
         return loader;

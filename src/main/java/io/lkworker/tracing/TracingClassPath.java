@@ -52,9 +52,17 @@ public final class TracingClassPath {
      */
     public static List<String> jars(ClassLoader loader, boolean tracingOn) {
         if (!TracingJars.onClassPath(loader)) {
-            return TracingJars.directory().map(dir -> TracingJars.jarsIn(dir).stream()
-                    .filter(jar -> tracingOn || isApiJar(jar.getFileName().toString()))
-                    .map(Path::toString).toList()).orElse(List.of());
+            // Plain loops: this runs in every daemon, tracing or not (no stream or lambda machinery for it).
+            List<String> found = new ArrayList<>();
+            Path dir = TracingJars.directory();
+            if (dir != null) {
+                for (Path jar : TracingJars.jarsIn(dir)) {
+                    if (tracingOn || isApiJar(jar.getFileName().toString())) {
+                        found.add(jar.toString());
+                    }
+                }
+            }
+            return found;
         }
         List<String> jars = new ArrayList<>(locate(loader, API_MARKERS));
         if (tracingOn) {
@@ -64,8 +72,13 @@ public final class TracingClassPath {
     }
 
     static boolean isApiJar(String fileName) {
-        return API_JAR_PREFIXES.stream().anyMatch(p -> fileName.startsWith(p)
-                && Character.isDigit(fileName.charAt(p.length())));
+        for (String prefix : API_JAR_PREFIXES) {
+            if (fileName.startsWith(prefix) && fileName.length() > prefix.length()
+                    && Character.isDigit(fileName.charAt(prefix.length()))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static List<String> locate(ClassLoader loader, List<String> markers) {

@@ -4,9 +4,10 @@ import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.DirectoryStream;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
-import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * Where the OpenTelemetry jars are. They are deliberately not on the daemon's class path: each jar on
@@ -36,32 +37,37 @@ public final class TracingJars {
         return loader.getResource("io/opentelemetry/api/OpenTelemetry.class") != null;
     }
 
-    /** The directory holding the jars for lk-worker's code at {@code codeSource}, if it exists. */
-    static Optional<Path> directory(Path codeSource) {
+    /** The directory holding the jars for lk-worker's code at {@code codeSource}; null when it does not exist. */
+    static Path directory(Path codeSource) {
         Path parent = codeSource.getParent();
         if (parent == null) {
-            return Optional.empty();
+            return null;
         }
         Path dir = Files.isDirectory(codeSource) ? parent.resolve(BUILD_DIR) : parent.resolve(INSTALLED_DIR);
-        return Files.isDirectory(dir) ? Optional.of(dir) : Optional.empty();
+        return Files.isDirectory(dir) ? dir : null;
     }
 
-    /** The directory for the running lk-worker. */
-    static Optional<Path> directory() {
+    /** The directory for the running lk-worker; null when there is none. */
+    static Path directory() {
         try {
             return directory(Path.of(TracingJars.class.getProtectionDomain().getCodeSource().getLocation().toURI()));
         } catch (URISyntaxException | NullPointerException | IllegalArgumentException e) {
-            return Optional.empty();
+            return null;
         }
     }
 
-    /** Every jar of {@code dir}, sorted by name. */
+    /** Every jar of {@code dir}, sorted by name (plain loops: this runs in every daemon). */
     static List<Path> jarsIn(Path dir) {
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(f -> f.getFileName().toString().endsWith(".jar")).sorted().toList();
+        List<Path> jars = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.jar")) {
+            for (Path f : files) {
+                jars.add(f);
+            }
         } catch (IOException e) {
             throw new IllegalStateException("cannot list the tracing jars in " + dir + ": " + e.getMessage(), e);
         }
+        Collections.sort(jars);
+        return jars;
     }
 
     /** The message when neither the class path nor the directory has them. */
