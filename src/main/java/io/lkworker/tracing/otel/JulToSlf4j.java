@@ -36,15 +36,21 @@ final class JulToSlf4j extends Handler {
         if (record.getParameters() != null && record.getParameters().length > 0 && message != null) {
             message = java.text.MessageFormat.format(message, record.getParameters());
         }
+        Throwable thrown = record.getThrown();
+        // A collector that is down fails every batch: one line each, the stack only at debug level.
+        if (thrown != null && !log.isDebugEnabled()) {
+            message = message + " (" + thrown + ")";
+            thrown = null;
+        }
         int level = record.getLevel().intValue();
         if (level >= Level.SEVERE.intValue()) {
-            log.error(message, record.getThrown());
+            log.error(message, thrown);
         } else if (level >= Level.WARNING.intValue()) {
-            log.warn(message, record.getThrown());
+            log.warn(message, thrown);
         } else if (level >= Level.INFO.intValue()) {
-            log.info(message, record.getThrown());
+            log.info(message, thrown);
         } else {
-            log.debug(message, record.getThrown());
+            log.debug(message, thrown);
         }
     }
 
