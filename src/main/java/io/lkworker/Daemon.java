@@ -13,9 +13,11 @@ import io.lkworker.loop.Heartbeat;
 import io.lkworker.runner.JobInfos;
 import io.lkworker.runner.LoadedAgent;
 import io.lkworker.runner.NewerFields;
+
 import io.lkworker.worker.Capacity;
 import io.lkworker.worker.ExecutorFactory;
 import io.lkworker.worker.JobExecutor;
+import io.lkworker.worker.JobTracing;
 import io.lkworker.worker.Version;
 import io.lkworker.worker.Worker;
 import io.lkworker.worker.WorkerSettings;
@@ -71,6 +73,7 @@ public final class Daemon implements AutoCloseable {
     private final JobExecutor executor;
     private final AtomicInteger signals = new AtomicInteger();
     private final PrometheusWorkerMetrics metrics;
+    private final JobTracing tracing;
     /** Null until started, and when the health port is disabled (-1). */
     private HealthServer health;
 
@@ -87,6 +90,9 @@ public final class Daemon implements AutoCloseable {
                 config.requestTimeout(), config.drainTimeout(), requestThreads, config.url(),
                 JobInfos.toProto(config.workerType()).name(), metrics, closeTimeout(config));
         this.worker = new Worker(loop, settings, executor, load);
+        // Off unless an OTLP endpoint is configured; off, no OpenTelemetry class is loaded (TracingSwitch).
+        this.tracing = JobTracing.forDaemon(System.getenv());
+        worker.setTracing(tracing);
         worker.attach(new ServerLink(loop, ServerUrl.agentEndpoint(config.url()),
                 () -> AccessToken.workerToken(config.apiKey(), config.apiSecret(), clock.wallMillis(), CONNECT_TOKEN_TTL),
                 this::registration, config.maxRetry(), worker));
@@ -272,6 +278,7 @@ public final class Daemon implements AutoCloseable {
         }
         loop.close();
         requestThreads.shutdownNow();
+        tracing.close(); // the last jobs' spans (bounded: docs/tracing.md)
     }
 
     static ThreadFactory named(String prefix) {

@@ -74,8 +74,14 @@ class PackageDependenciesTest {
                     "io.lkworker.ipc",
                     "io.lkworker.runner",
                     "io.lkworker.rtc",
+                    "io.lkworker.tracing",
                     "io.lkworker.webrtc"),
-                    "the child JVM's runner depends on api, ipc and the room client only"),
+                    "the child JVM's runner depends on api, ipc, the room client and tracing's own interfaces only"),
+            new Rule("io.lkworker.tracing", List.of("io.lkworker.tracing.otel"), "io.lkworker", List.of(
+                    "io.lkworker.tracing"),
+                    "tracing's interfaces are used by the job process's runner: they depend on nothing of the worker"),
+            new Rule("io.lkworker", List.of("io.lkworker.tracing.otel"), "io.opentelemetry", List.of(),
+                    "OpenTelemetry is loaded only when tracing is on: only tracing.otel (created by name) names it"),
             new Rule("io.lkworker.logging", "io.lkworker", List.of(
                     "io.lkworker.logging"),
                     "logback's configuration names these classes: they depend on nothing of the worker"),

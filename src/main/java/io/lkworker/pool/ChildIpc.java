@@ -100,7 +100,8 @@ final class ChildIpc implements IpcChannel.Listener {
                 .setJob(launch.job().toByteString())
                 .setUrl(nullToEmpty(launch.url()))
                 .setToken(nullToEmpty(launch.token()))
-                .setWorkerId(nullToEmpty(launch.workerId()));
+                .setWorkerId(nullToEmpty(launch.workerId()))
+                .putAllTraceContext(launch.traceContext());
         if (launch.accept() != null) {
             start.setAcceptIdentity(nullToEmpty(launch.accept().identity()))
                     .setAcceptName(nullToEmpty(launch.accept().name()))

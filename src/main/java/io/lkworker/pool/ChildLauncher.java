@@ -5,6 +5,8 @@ import io.lkworker.runner.ChildMain;
 import io.lkworker.webrtc.NativeLibrary;
 import io.lkworker.runner.IpcLoggingProvider;
 import io.lkworker.runner.OrphanExit;
+import io.lkworker.tracing.TracingClassPath;
+import io.lkworker.tracing.TracingSwitch;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URISyntaxException;
@@ -84,7 +86,11 @@ final class ChildLauncher {
         return override.isBlank() ? List.of() : List.of(override.trim().split("\\s+"));
     }
 
-    /** Variables of the daemon's environment that no child sees. */
+    /**
+     * Variables of the daemon's environment that no child sees. The {@code OTEL_*} variables are passed
+     * on (a child exports its spans itself), {@code OTEL_EXPORTER_OTLP_HEADERS} too: it may hold a
+     * collector's credentials, which reach the child's environment only, never a command line or a log.
+     */
     static final List<String> WITHHELD_ENVIRONMENT = List.of("LIVEKIT_API_SECRET");
 
     /**
@@ -174,7 +180,11 @@ final class ChildLauncher {
     }
 
     private static List<String> classPathFor(PoolOptions options) {
-        List<String> cp = childClassPath();
+        List<String> cp = new ArrayList<>(childClassPath());
+        // Children inherit this process's environment, so they trace exactly when the daemon does; the
+        // OpenTelemetry SDK's jars are on their class path only then (the API's always: TracingClassPath).
+        cp.addAll(TracingClassPath.jars(ChildLauncher.class.getClassLoader(),
+                TracingSwitch.fromEnvironment(System.getenv()).on()));
         if (options.cacheDir() == null) {
             return cp;
         }

@@ -68,6 +68,8 @@ final class ChildProcess implements ChildIpc.Events {
     private PingMonitor ping;
     private JobLaunch job;
     private JobEvents events;
+    /** The job found this child ready (a warm start) rather than waiting for it to start. */
+    private boolean warmStart;
     private Ipc.JobStatus finalStatus;
     /** The job's end was reported to {@link #events}; nothing later changes it. */
     private boolean endReported;
@@ -187,10 +189,11 @@ final class ChildProcess implements ChildIpc.Events {
     // ---- the job ----
 
     /** Hands this (idle) child its one job. */
-    void startJob(JobLaunch launch, JobEvents jobEvents) {
+    void startJob(JobLaunch launch, JobEvents jobEvents, boolean warm) {
         assert loop.inLoop() && state == ChildState.IDLE;
         job = launch;
         events = jobEvents;
+        warmStart = warm;
         state = ChildState.RUNNING;
         usage.jobStarted(ProcCpu.ticks(pid)); // a read of ~300 bytes from /proc: fine on the loop, once per job
         if (ipc == null || !ipc.startJob(launch)) {
@@ -204,7 +207,7 @@ final class ChildProcess implements ChildIpc.Events {
             return;
         }
         if (status.getState() == Ipc.JobState.JOB_RUNNING) {
-            events.onRunning(job.jobId(), pid);
+            events.onRunning(job.jobId(), pid, warmStart);
         } else if (finalStatus == null) {
             finalStatus = status;
             finalStatusNanos = loop.clock().nanos();

@@ -146,7 +146,7 @@ public final class ProcessPool implements JobExecutor, ChildProcess.Owner {
         }
         ChildProcess child = idle.pollFirst();
         if (child != null) {
-            assign(child, launch, events);
+            assign(child, launch, events, true);
         } else {
             long bound = options.initializeTimeout().toMillis() + WAIT_MARGIN_MILLIS;
             org.slf4j.MDC.put("job_id", launch.jobId());
@@ -170,10 +170,11 @@ public final class ProcessPool implements JobExecutor, ChildProcess.Owner {
         }
     }
 
-    private void assign(ChildProcess child, JobLaunch launch, JobEvents events) {
+    /** {@code warm}: the child was idle and ready when the job came (else it was started for a waiting job). */
+    private void assign(ChildProcess child, JobLaunch launch, JobEvents events, boolean warm) {
         backoff.onSuccess();
         running.put(launch.jobId(), child);
-        child.startJob(launch, events);
+        child.startJob(launch, events, warm);
         child.withMdc(() -> log.debug("job {} assigned to child #{}", launch.jobId(), child.number()));
         loop.schedule(REFILL_DELAY_MILLIS, this::reconcile);
     }
@@ -420,7 +421,7 @@ public final class ProcessPool implements JobExecutor, ChildProcess.Owner {
         Waiting w = waiting.poll();
         if (w != null) {
             w.deadline().cancel();
-            assign(child, w.launch(), w.events());
+            assign(child, w.launch(), w.events(), false);
         } else {
             idle.addLast(child);
             reconcile();

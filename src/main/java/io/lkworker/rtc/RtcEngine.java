@@ -122,9 +122,9 @@ final class RtcEngine implements SignalClient.Listener, Transports.Events {
     // ---- joining --------------------------------------------------------------------------------------
 
     /** Joins; returns the join response once signalling and media are up. Agent thread. */
-    JoinResponse connect(long deadlineNanos) {
+    JoinResponse connect(long deadlineNanos, ConnectProgress progress) {
         signal.open(null, 0, Awaits.remaining(deadlineNanos));
-        JoinResponse join = awaitMedia(deadlineNanos);
+        JoinResponse join = awaitMedia(deadlineNanos, progress);
         Awaits.call(owner, () -> {
             if (state == ConnectionState.CONNECTING) {
                 state = ConnectionState.CONNECTED;
@@ -140,12 +140,18 @@ final class RtcEngine implements SignalClient.Listener, Transports.Events {
 
     /** Waits for the join response and the transports it asks for. Any thread but the session thread. */
     JoinResponse awaitMedia(long deadlineNanos) {
+        return awaitMedia(deadlineNanos, ConnectProgress.NONE);
+    }
+
+    private JoinResponse awaitMedia(long deadlineNanos, ConnectProgress progress) {
         CompletableFuture<JoinResponse> join = Awaits.call(owner, () -> joined);
         JoinResponse response = Awaits.await(join, deadlineNanos, "the server's answer to the join");
+        progress.signallingConnected();
         CompletableFuture<Void> sub = Awaits.call(owner, () -> transports.subscriberUp());
         CompletableFuture<Void> pub = Awaits.call(owner, () -> transports.publisherUp());
         Awaits.await(sub, deadlineNanos, "the subscriber media connection (ICE/DTLS)");
         Awaits.await(pub, deadlineNanos, "the publisher media connection (ICE/DTLS)");
+        progress.transportsUp();
         return response;
     }
 

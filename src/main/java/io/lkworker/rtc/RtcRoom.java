@@ -36,6 +36,11 @@ public final class RtcRoom implements Room {
      * @throws RoomException saying why, if the room cannot be joined within the options' timeout
      */
     public static RtcRoom connect(String url, String token, ConnectOptions options) {
+        return connect(url, token, options, ConnectProgress.NONE);
+    }
+
+    /** As {@link #connect(String, String, ConnectOptions)}, telling {@code progress} each step (job traces). */
+    public static RtcRoom connect(String url, String token, ConnectOptions options, ConnectProgress progress) {
         Objects.requireNonNull(token, "token");
         RtcSession session;
         try {
@@ -43,7 +48,7 @@ public final class RtcRoom implements Room {
         } catch (io.lkworker.webrtc.WebRtcUnavailableException e) {
             throw new RoomException(e.getMessage(), e);
         }
-        session.connect(url, token);
+        session.connect(url, token, progress);
         return session.room();
     }
 

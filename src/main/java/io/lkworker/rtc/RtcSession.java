@@ -111,13 +111,13 @@ final class RtcSession implements RtcEngine.Model {
     // ---- connect ------------------------------------------------------------------------------
 
     /** Joins; returns when signalling and media are up. Agent thread. */
-    void connect(String url, String token) {
+    void connect(String url, String token, ConnectProgress progress) {
         long deadline = Awaits.deadline(options.timeout());
         engine = new RtcEngine(url, token, options, owner, this);
         tracks = new TrackPublisher(engine, owner, participants.localSupplier(), media);
         videos = new VideoPublisher(engine, owner, media);
         try {
-            JoinResponse join = engine.connect(deadline);
+            JoinResponse join = engine.connect(deadline, progress);
             log.info("joined room {} as {} ({})", join.getRoom().getName(), join.getParticipant().getIdentity(),
                     join.getParticipant().getSid());
         } catch (RoomException e) {

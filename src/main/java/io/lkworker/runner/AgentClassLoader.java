@@ -17,6 +17,12 @@ import java.util.List;
  * and the host agree on their types: the agent API ({@code io.lkworker.api}) and SLF4J (so agent
  * logging reaches the host's provider, with MDC: the daemon's logback, or a child's
  * {@link IpcLoggingProvider}). A copy of either bundled in the agent jar is ignored.
+ *
+ * <p>The OpenTelemetry API ({@code io.opentelemetry.api}, {@code io.opentelemetry.context}) is taken
+ * from lk-worker first as well, so an agent's spans reach the job process's SDK and nest under the
+ * job's spans (docs/tracing.md): an agent may compile against it in {@code provided} scope, and a copy
+ * it bundles is ignored for the classes lk-worker has. Classes of those packages that lk-worker does
+ * not have (the API's incubator, a newer API's additions) come from the agent's own jars.
  */
 public final class AgentClassLoader extends URLClassLoader {
 
@@ -28,6 +34,8 @@ public final class AgentClassLoader extends URLClassLoader {
     static final List<String> SHARED_PACKAGES = List.of("io.lkworker.api.", "org.slf4j.");
     /** The same trees as resource paths. */
     private static final List<String> SHARED_RESOURCES = List.of("io/lkworker/api/", "org/slf4j/");
+    /** Class-name prefixes taken from the host when it has them, else from the agent (OpenTelemetry's API). */
+    static final List<String> HOST_FIRST_PACKAGES = List.of("io.opentelemetry.api.", "io.opentelemetry.context.");
 
     private final ClassLoader host;
     private final Path jar;
@@ -51,6 +59,13 @@ public final class AgentClassLoader extends URLClassLoader {
         if (isShared(name)) {
             return host.loadClass(name);
         }
+        if (isHostFirst(name)) {
+            try {
+                return host.loadClass(name);
+            } catch (ClassNotFoundException notInHost) {
+                return super.loadClass(name, resolve);
+            }
+        }
         return super.loadClass(name, resolve);
     }
 
@@ -66,6 +81,15 @@ public final class AgentClassLoader extends URLClassLoader {
 
     static boolean isShared(String className) {
         for (String prefix : SHARED_PACKAGES) {
+            if (className.startsWith(prefix)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static boolean isHostFirst(String className) {
+        for (String prefix : HOST_FIRST_PACKAGES) {
             if (className.startsWith(prefix)) {
                 return true;
             }

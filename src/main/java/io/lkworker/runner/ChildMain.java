@@ -8,6 +8,8 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import io.lkworker.tracing.ChildTracing;
+import io.lkworker.tracing.Tracing;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
@@ -72,11 +74,15 @@ public final class ChildMain {
 
         ChildLogging logging = new ChildLogging(link);
         logging.install(level);
-        ChildRuntime runtime = new ChildRuntime(link, agentJar, agentClass, pid, stderr);
+        // Tracing is set up while the process warms up (the SDK's start costs a job nothing); it is on
+        // exactly when the daemon's is: this process inherited the daemon's environment.
+        ChildTracing tracing = Tracing.forChild(System.getenv());
+        ChildRuntime runtime = new ChildRuntime(link, agentJar, agentClass, pid, stderr, tracing);
         link.startReader(runtime);
         watchStdin(runtime);
 
         int code = runtime.run();
+        tracing.close(); // the job's spans, exported before the process goes (bounded: OtelSdk.FLUSH_MILLIS)
         logging.flush();
         if (!link.flush(FINAL_FLUSH_MILLIS)) {
             stderr.println("lk-worker child " + pid + ": could not flush the last messages to the daemon");

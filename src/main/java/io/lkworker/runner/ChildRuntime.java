@@ -8,6 +8,7 @@ import io.lkworker.ipc.proto.Ipc.Envelope;
 import io.lkworker.ipc.proto.Ipc.InitializeRequest;
 import io.lkworker.ipc.proto.Ipc.JobState;
 import io.lkworker.ipc.proto.Ipc.StartJob;
+import io.lkworker.tracing.ChildTracing;
 import io.lkworker.webrtc.NativeLibrary;
 import io.lkworker.webrtc.WebRtcUnavailableException;
 import java.io.PrintStream;
@@ -53,8 +54,10 @@ final class ChildRuntime implements ParentLink.Handler {
     private volatile InitializeRequest settings;
     private volatile JobHost job;
     private final SimpleJobProcess process;
+    private final ChildTracing tracing;
 
-    ChildRuntime(ParentLink link, Path agentJar, String agentClass, long pid, PrintStream stderr) {
+    ChildRuntime(ParentLink link, Path agentJar, String agentClass, long pid, PrintStream stderr, ChildTracing tracing) {
+        this.tracing = tracing;
         this.link = link;
         this.agentJar = agentJar;
         this.agentClass = agentClass;
@@ -122,7 +125,9 @@ final class ChildRuntime implements ParentLink.Handler {
         JobHost.Spec spec = new JobHost.Spec(JobInfos.fromProto(proto), start.getUrl(), start.getToken(),
                 start.getWorkerId(), start.getAcceptIdentity());
         JobHost host = new JobHost(agent, spec, process, Duration.ofMillis(settings.getEntrypointGraceMs()),
-                Duration.ofMillis(settings.getShutdownTimeoutMs()), this::onJobEnded);
+                Duration.ofMillis(settings.getShutdownTimeoutMs()), this::onJobEnded)
+                .traced(tracing, start.getTraceContextMap());
+
         host.reportRoomCounts(counts -> link.send(Envelope.newBuilder().setRoomStats(Ipc.RoomStats.newBuilder()
                 .setParticipants(counts.participants()).setTracks(counts.tracks())).build()));
         job = host;

@@ -9,6 +9,7 @@ import io.lkworker.api.rtc.RemoteParticipant;
 import io.lkworker.api.rtc.Room;
 import io.lkworker.api.rtc.RoomException;
 import io.lkworker.rtc.RtcRoom;
+import io.lkworker.tracing.TracedSpan;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeoutException;
@@ -49,6 +50,8 @@ final class HostedJobContext implements JobContext {
     private volatile boolean leaving;
     /** Told of the room once joined (the host's room counts); set before the job starts. */
     private volatile Consumer<Room> roomJoined = r -> { };
+    /** The entrypoint's span: {@link #connect} traces the room connection under it. */
+    private volatile TracedSpan entrySpan = TracedSpan.NONE;
 
     HostedJobContext(JobInfo job, String url, String token, String workerId, String identity, JobProcess process,
                      Consumer<String> onShutdownRequested) {
@@ -64,6 +67,11 @@ final class HostedJobContext implements JobContext {
     /** {@code observer} hears of the room when {@code connect()} joins it. Before the job starts. */
     void onRoomJoined(Consumer<Room> observer) {
         roomJoined = observer;
+    }
+
+    /** The job's entrypoint runs in {@code span}. */
+    void traceUnder(TracedSpan span) {
+        this.entrySpan = span;
     }
 
     @Override
@@ -106,7 +114,7 @@ final class HostedJobContext implements JobContext {
             if (isShuttingDown()) {
                 throw new RoomException("the job is shutting down (" + shutdownReason.get() + "); not joining the room");
             }
-            RtcRoom joined = RtcRoom.connect(url, token, options);
+            RtcRoom joined = tracedConnect(options);
             room = joined;
             roomOptions = options;
             roomJoined.accept(joined);
@@ -116,6 +124,30 @@ final class HostedJobContext implements JobContext {
                 }
             });
             return joined;
+        }
+    }
+
+    /** Joins in a {@code room.connect} span: its events mark the signalling answer and the transports up. */
+    private RtcRoom tracedConnect(ConnectOptions options) {
+        TracedSpan span = entrySpan.child("room.connect");
+        span.attribute(io.lkworker.tracing.JobAttributes.ROOM, job.room().name());
+        try {
+            RtcRoom joined = RtcRoom.connect(url, token, options, new io.lkworker.rtc.ConnectProgress() {
+                @Override
+                public void signallingConnected() {
+                    span.event("signalling connected");
+                }
+
+                @Override
+                public void transportsUp() {
+                    span.event("transports up");
+                }
+            });
+            span.end(null);
+            return joined;
+        } catch (RuntimeException e) {
+            span.end(e.toString());
+            throw e;
         }
     }
 

@@ -4,7 +4,11 @@ import io.lkworker.api.Agent;
 import io.lkworker.api.JobInfo;
 import io.lkworker.api.JobProcess;
 import io.lkworker.api.ShutdownCallback;
+import io.lkworker.tracing.ChildTracing;
+import io.lkworker.tracing.JobAttributes;
+import io.lkworker.tracing.TracedSpan;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -75,6 +79,9 @@ public final class JobHost {
     private static final class Threads {
         static final java.lang.management.ThreadMXBean MX = java.lang.management.ManagementFactory.getThreadMXBean();
     }
+    /** Set before {@link #start}: where the entrypoint's span goes, and the trace it continues. */
+    private ChildTracing tracing = ChildTracing.NONE;
+    private Map<String, String> traceContext = Map.of();
 
     public JobHost(Agent agent, Spec spec, JobProcess process, Duration entrypointGrace, Duration callbackTimeout,
                    Listener listener) {
@@ -89,6 +96,17 @@ public final class JobHost {
 
     public String jobId() {
         return spec.job().id();
+    }
+
+    /**
+     * Before {@link #start}: the entrypoint runs in a span of {@code jobTracing}, continuing the trace
+     * of {@code context} (W3C headers from the daemon), current on the entrypoint's thread so the
+     * agent's own spans nest under it. Returns this host.
+     */
+    public JobHost traced(ChildTracing jobTracing, Map<String, String> context) {
+        this.tracing = jobTracing;
+        this.traceContext = Map.copyOf(context);
+        return this;
     }
 
     /**
@@ -208,15 +226,20 @@ public final class JobHost {
 
     private void runEntrypoint() {
         withJobMdc(() -> {
-            try {
+            TracedSpan span = tracing.startEntrypoint(traceContext, spanAttributes());
+            ctx.traceUnder(span);
+            try (TracedSpan.Scope ignored = span.makeCurrent()) {
                 agent.entrypoint(ctx);
+                span.end(null);
             } catch (RoomClosedWhileWaitingException closed) {
                 // The room ended before anyone came: an ordinary end of the job, with the room's reason
                 // (the same one the room's disconnect hands to ctx.shutdown, whichever comes first).
                 ctx.shutdown("room disconnected: " + closed.roomReason());
+                span.end(null);
                 log.info("the room closed ({}) before a participant came; ending the job", closed.roomReason());
             } catch (Throwable t) {
                 entrypointFailure = t;
+                span.end(describe(t));
                 if (!interruptedByHost) {
                     log.error("job entrypoint failed", t);
                 }
@@ -229,6 +252,17 @@ public final class JobHost {
                 wake();
             }
         });
+    }
+
+    private Map<String, String> spanAttributes() {
+        Map<String, String> a = new java.util.LinkedHashMap<>();
+        a.put(JobAttributes.JOB_ID, jobId());
+        a.put(JobAttributes.ROOM, spec.job().room().name());
+        a.put(JobAttributes.AGENT_NAME, spec.job().agentName());
+        a.put(JobAttributes.WORKER_ID, spec.workerId());
+        a.put(JobAttributes.DISPATCH_ID, spec.job().dispatchId());
+        a.put(JobAttributes.IDENTITY, spec.identity());
+        return a;
     }
 
     private void runCallbacks(String reason) {

@@ -47,7 +47,13 @@ final class AvailabilityHandler {
         boolean runsJob(String jobId);
 
         /** A stage of the job for the {@link JobLifecycleListener}s. */
-        default void jobStage(String jobId, String room, JobLifecycleListener.Stage stage, String detail) {
+        default void jobStage(String jobId, String room, JobLifecycleListener.Stage stage, String detail,
+                              JobLifecycleListener.Details details) {
+        }
+
+        /** This worker's id at the server ("" before it registered). */
+        default String workerId() {
+            return "";
         }
     }
 
@@ -167,17 +173,20 @@ final class AvailabilityHandler {
             return;
         }
         host.jobStage(jobId, job.getRoom().getName(), JobLifecycleListener.Stage.OFFERED,
-                "agent '" + job.getAgentName() + "'");
+                "agent '" + job.getAgentName() + "'", JobLifecycleListener.Details.offered(
+                        job.getAgentName().isEmpty() ? agentName : job.getAgentName(), job.getDispatchId(),
+                        host.workerId()));
         if (host.runsJob(jobId)) {
             // Accepting would launch a second child for the id and orphan the first.
             log.warn("declining job {}: it is already running on this worker", jobId);
-            answerReject(jobId, false);
+            answerReject(jobId, false, "already running on this worker");
             metrics.availabilityAnswered("declined", 0);
             return;
         }
         if (host.isDraining() || !host.canTakeJob()) {
-            log.info("declining job {}: {}", jobId, host.isDraining() ? "worker is draining" : "worker is at capacity");
-            answerReject(jobId, false);
+            String why = host.isDraining() ? "worker is draining" : "worker is at capacity";
+            log.info("declining job {}: {}", jobId, why);
+            answerReject(jobId, false, why);
             metrics.availabilityAnswered("declined", 0);
             return;
         }
@@ -191,7 +200,7 @@ final class AvailabilityHandler {
         if (task == null) {
             log.warn("declining job {}: {} onRequest calls are still running (does the agent's onRequest hang?)",
                     jobId, reservedSlots());
-            answerReject(jobId, false);
+            answerReject(jobId, false, reservedSlots() + " onRequest calls are still running");
             metrics.availabilityAnswered("declined", 0);
             return;
         }
@@ -266,7 +275,7 @@ final class AvailabilityHandler {
         pending.deadline().cancel();
         pending.task().cancel(true); // a handler still running past its deadline is interrupted
         log.warn("declining job {}: {}", jobId, why);
-        answerReject(jobId, false);
+        answerReject(jobId, false, why);
         metrics.availabilityAnswered("declined", elapsed(pending));
         host.reservationsChanged();
     }
@@ -291,11 +300,11 @@ final class AvailabilityHandler {
             // Not reachable while drain declines undecided offers at once; kept as the rule itself:
             // no accept leaves a worker that is draining or stopped.
             log.info("declining job {}: the agent accepted it, but the worker is draining", jobId);
-            answerReject(jobId, false);
+            answerReject(jobId, false, "the agent accepted it, but the worker is draining");
             metrics.availabilityAnswered("declined", elapsed(pending));
         } else if (decision instanceof OfferedJob.Decision.Reject reject) {
             log.info("agent rejected job {}{}", jobId, reject.terminate() ? " (terminate)" : "");
-            answerReject(jobId, reject.terminate());
+            answerReject(jobId, reject.terminate(), "the agent rejected it" + (reject.terminate() ? " (terminate)" : ""));
             metrics.availabilityAnswered("rejected", elapsed(pending));
         } else if (decision instanceof OfferedJob.Decision.Accept accept) {
             AcceptArguments args = resolve(pending.job(), accept.options());
@@ -310,7 +319,7 @@ final class AvailabilityHandler {
             metrics.availabilityAnswered("accepted", elapsed(pending));
             log.info("accepted job {} as '{}'", jobId, args.identity());
             host.jobStage(jobId, pending.job().getRoom().getName(), JobLifecycleListener.Stage.ACCEPTED,
-                    "as " + args.identity());
+                    "as " + args.identity(), JobLifecycleListener.Details.decided(args.identity(), "the agent accepted it"));
         }
         host.reservationsChanged();
     }
@@ -350,6 +359,9 @@ final class AvailabilityHandler {
         if (accepted != null) {
             withJob(accepted.job(), () -> log.warn("no assignment for accepted job {} within {} ms; not launching it",
                     jobId, ASSIGNMENT_TIMEOUT_MILLIS));
+            host.jobStage(jobId, accepted.job().getRoom().getName(), JobLifecycleListener.Stage.ENDED,
+                    "no assignment", JobLifecycleListener.Details.ended(false,
+                            "no assignment within " + ASSIGNMENT_TIMEOUT_MILLIS + " ms"));
             host.reservationsChanged();
         }
     }
@@ -360,8 +372,10 @@ final class AvailabilityHandler {
         metrics.malformedServerMessage(kind);
     }
 
-    private void answerReject(String jobId, boolean terminate) {
-        host.jobStage(jobId, "", JobLifecycleListener.Stage.DECLINED, terminate ? "rejected (terminate)" : "");
+    /** {@code why}: the reason in words, for the job's listeners (a trace shows it). */
+    private void answerReject(String jobId, boolean terminate, String why) {
+        host.jobStage(jobId, "", JobLifecycleListener.Stage.DECLINED, terminate ? "rejected (terminate)" : "",
+                JobLifecycleListener.Details.decided("", why));
         host.send(LivekitAgent.WorkerMessage.newBuilder().setAvailability(AvailabilityResponse.newBuilder()
                 .setJobId(jobId).setAvailable(false).setTerminate(terminate)).build());
     }

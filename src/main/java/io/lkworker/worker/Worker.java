@@ -63,6 +63,8 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
     private final List<Runnable> stateListeners = new ArrayList<>();
     /** Loop thread; added before the worker starts or from a loop task (dev playground). */
     private final List<JobLifecycleListener> jobListeners = new ArrayList<>();
+    /** Job traces (also one of {@link #jobListeners}); {@link JobTracing#NONE} when tracing is off. */
+    private JobTracing tracing = JobTracing.NONE;
     private final WorkerMetrics metrics;
     private final String agentName;
     private final String workerType;
@@ -117,12 +119,26 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
         jobListeners.add(listener);
     }
 
+    /**
+     * Before the worker starts: traces every job with {@code jobTracing}, which hears the jobs' stages
+     * and gives each job process the trace context to continue.
+     */
+    public void setTracing(JobTracing jobTracing) {
+        this.tracing = jobTracing;
+        addJobListener(jobTracing);
+    }
+
+    void jobStage(String jobId, String room, JobLifecycleListener.Stage stage, String detail) {
+        jobStage(jobId, room, stage, detail, JobLifecycleListener.Details.NONE);
+    }
+
     @Override
-    public void jobStage(String jobId, String room, JobLifecycleListener.Stage stage, String detail) {
+    public void jobStage(String jobId, String room, JobLifecycleListener.Stage stage, String detail,
+                         JobLifecycleListener.Details details) {
         if (jobListeners.isEmpty()) {
             return;
         }
-        var event = new JobLifecycleListener.Event(jobId, room, stage, loop.clock().wallMillis(), detail);
+        var event = new JobLifecycleListener.Event(jobId, room, stage, loop.clock().wallMillis(), detail, details);
         for (JobLifecycleListener l : jobListeners) {
             try {
                 l.onJobEvent(event);
@@ -178,8 +194,9 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
         return state;
     }
 
+    @Override
     public String workerId() {
-        return link.workerId();
+        return link == null ? "" : link.workerId();
     }
 
     public String exitReason() {
@@ -283,10 +300,13 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
         status.jobArrived();
         String url = assignment.hasUrl() && !assignment.getUrl().isEmpty() ? assignment.getUrl() : serverUrl;
         LivekitAgent.Job assigned = assignment.hasJob() ? assignment.getJob() : job;
-        JobLaunch launch = new JobLaunch(assigned, url, assignment.getToken(), link.workerId(), accept);
+        jobStage(assigned.getId(), assigned.getRoom().getName(), JobLifecycleListener.Stage.ASSIGNED,
+                "as " + accept.identity(), JobLifecycleListener.Details.assigned(link.workerId(), accept.identity()));
+        // The job's trace exists since its offer: its process continues it (StartJob.trace_context).
+        JobLaunch launch = new JobLaunch(assigned, url, assignment.getToken(), link.workerId(), accept,
+                tracing.traceContext(assigned.getId()));
         jobs.put(launch.jobId(), new RunningJob(launch, 0, false, loop.clock().wallMillis(), loop.clock().nanos()));
         withJob(launch, () -> log.info("launching job {} in room {}", launch.jobId(), launch.roomName()));
-        jobStage(launch.jobId(), launch.roomName(), JobLifecycleListener.Stage.ASSIGNED, "as " + accept.identity());
         executor.launch(launch, this);
         publish();
     }
@@ -305,6 +325,15 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
 
     @Override
     public void onRunning(String jobId, long pid) {
+        running(jobId, pid, null);
+    }
+
+    @Override
+    public void onRunning(String jobId, long pid, boolean warm) {
+        running(jobId, pid, warm);
+    }
+
+    private void running(String jobId, long pid, Boolean warm) {
         RunningJob job = jobs.get(jobId);
         if (job == null) {
             return;
@@ -312,7 +341,8 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
         jobs.put(jobId, job.started(pid));
         metrics.assignmentToRunning((loop.clock().nanos() - job.launchedAtNanos()) / 1e9);
         withJob(job.launch(), () -> log.info("job {} running (pid {})", jobId, pid));
-        jobStage(jobId, job.launch().roomName(), JobLifecycleListener.Stage.RUNNING, "pid " + pid);
+        jobStage(jobId, job.launch().roomName(), JobLifecycleListener.Stage.RUNNING, "pid " + pid,
+                JobLifecycleListener.Details.running(pid, warm));
         sendJobStatus(jobId, LivekitAgent.JobStatus.JS_RUNNING, "");
         publish();
     }
@@ -348,7 +378,8 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
         metrics.jobEnded(outcome.success() ? "success" : "failed");
         metrics.jobCost((loop.clock().nanos() - job.launchedAtNanos()) / 1e9, cost);
         jobStage(jobId, job.launch().roomName(), JobLifecycleListener.Stage.ENDED,
-                outcome.success() ? "succeeded" : "failed: " + outcome.error());
+                outcome.success() ? "succeeded" : "failed: " + outcome.error(),
+                JobLifecycleListener.Details.ended(outcome.success(), outcome.error()));
         sendJobStatus(jobId, outcome.success() ? LivekitAgent.JobStatus.JS_SUCCESS : LivekitAgent.JobStatus.JS_FAILED,
                 outcome.error());
         publish();
@@ -374,7 +405,8 @@ public final class Worker implements ServerLink.Handler, AvailabilityHandler.Hos
         }
         for (RunningJob job : jobs.values()) {
             JobLaunch old = job.launch();
-            JobLaunch fresh = new JobLaunch(old.job(), old.url(), resign.apply(old.token()), old.workerId(), old.accept());
+            JobLaunch fresh = new JobLaunch(old.job(), old.url(), resign.apply(old.token()), old.workerId(), old.accept(),
+                    old.traceContext());
             restarting.put(old.jobId(), fresh);
             executor.terminate(old.jobId(), "agent code reloaded");
         }

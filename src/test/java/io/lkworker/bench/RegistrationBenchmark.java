@@ -51,12 +51,13 @@ public final class RegistrationBenchmark {
             throw new IllegalArgumentException("--launcher and --agent are required");
         }
         BlockingQueue<Long> registers = new LinkedBlockingQueue<>();
+        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
         WebSocketServer server = new WebSocketServer(new InetSocketAddress("127.0.0.1", 0)) {
             @Override public void onOpen(WebSocket c, ClientHandshake h) { }
             @Override public void onClose(WebSocket c, int code, String reason, boolean remote) { }
             @Override public void onMessage(WebSocket c, String m) { }
             @Override public void onError(WebSocket c, Exception e) { }
-            @Override public void onStart() { }
+            @Override public void onStart() { started.countDown(); }
 
             @Override
             public void onMessage(WebSocket c, ByteBuffer m) {
@@ -74,11 +75,18 @@ public final class RegistrationBenchmark {
         };
         server.setReuseAddr(true);
         server.start();
-        // the server's port: poll until bound
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (server.getPort() == 0 && System.nanoTime() < until) {
-            Thread.onSpinWait();
+        if (!started.await(10, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("the WebSocket server did not start");
         }
+        try {
+            run(server, registers, launcher, agent, javaHome, runs, cache);
+        } finally {
+            server.stop(1000);
+        }
+    }
+
+    private static void run(WebSocketServer server, BlockingQueue<Long> registers, String launcher, String agent,
+                            String javaHome, int runs, Path cache) throws Exception {
         List<Double> wall = new ArrayList<>();
         List<Double> cpu = new ArrayList<>();
         Path log = Files.createTempFile("lkw-regbench-", ".log");
@@ -110,7 +118,6 @@ public final class RegistrationBenchmark {
             p.destroy();
             p.waitFor(30, TimeUnit.SECONDS);
         }
-        server.stop(1000);
         System.out.printf(Locale.ROOT, "java.home %s, %d starts with the archive: spawn → register p50 %.0f ms "
                         + "(min %.0f, max %.0f); daemon CPU at register p50 %.0f ms; load average %s%n",
                 javaHome, runs, Report.pct(wall, 50), min(wall), max(wall), Report.pct(cpu, 50),

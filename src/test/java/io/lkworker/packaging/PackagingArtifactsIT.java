@@ -55,6 +55,10 @@ class PackagingArtifactsIT {
         assertThat(lines).anySatisfy(l -> assertThat(l).matches(".* \\./opt/lk-worker/lib/gson-[^/]*\\.jar"));
         assertThat(lines).anySatisfy(l -> assertThat(l).matches(".* \\./opt/lk-worker/lib/prometheus-metrics-core-[^/]*\\.jar"));
         assertThat(lines).noneSatisfy(l -> assertThat(l).matches(".*/lib/(junit|assertj|awaitility)-.*"));
+        // OpenTelemetry: beside lk-worker's jar, never on the daemon's class path (lib/*; docs/tracing.md)
+        assertThat(lines).anySatisfy(l -> assertThat(l).matches("-rw-r--r-- root/root .* \\./opt/lk-worker/lib/tracing/opentelemetry-sdk-trace-[^/]*\\.jar"));
+        assertThat(lines).noneSatisfy(l -> assertThat(l).matches(".* \\./opt/lk-worker/lib/opentelemetry-.*"));
+        assertThat(lines).noneSatisfy(l -> assertThat(l).matches(".*/lib/.*(okhttp|kotlin).*"));
         assertThat(lines).anySatisfy(l -> assertThat(l).matches("l.* \\./usr/bin/lk-worker -> /opt/lk-worker/bin/lk-worker"));
         assertThat(lines).anySatisfy(l -> assertThat(l).matches("l.* \\./opt/lk-worker/conf -> /etc/lk-worker"));
         assertThat(lines).anySatisfy(l -> assertThat(l).matches("-rw-r--r-- root/root .* \\./lib/systemd/system/lk-worker\\.service"));
@@ -159,6 +163,8 @@ class PackagingArtifactsIT {
         assertThat(home.resolve("lib").toFile().list()).anyMatch(n -> n.startsWith("picocli-"));
         assertThat(home.resolve("conf/logback.xml")).isRegularFile();
         assertThat(home.resolve("lib").toFile().list()).noneMatch(n -> n.endsWith("-api.jar"));
+        assertThat(home.resolve("lib").toFile().list()).noneMatch(n -> n.startsWith("opentelemetry-"));
+        assertThat(home.resolve("lib/tracing").toFile().list()).hasSize(14).allMatch(n -> n.startsWith("opentelemetry-"));
         assertThat(home.resolve("bin/quickstart")).doesNotExist();
 
         Path launcher = home.resolve("bin/lk-worker");
