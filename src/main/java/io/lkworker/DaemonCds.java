@@ -35,7 +35,7 @@ final class DaemonCds {
     /** This JVM's collector, heap and JIT flags (the launcher's DAEMON_OPTS and JAVA_OPTS). */
     static List<String> daemonJvmFlags() {
         return java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(a -> a.matches("-XX:[+-]Use\\w*GC|-Xm[sx]\\S+|-XX:TieredStopAtLevel=\\d|-XX:[+-]TieredCompilation"))
+                .filter(a -> a.matches("-XX:[+-]Use\\w*GC|-Xm[sx]\\S+|-XX:TieredStopAtLevel=\\d|-XX:[+-]TieredCompilation|--enable-native-access=\\S+"))
                 .toList();
     }
 

@@ -63,7 +63,10 @@ final class ChildLauncher {
             "-XX:ReservedCodeCacheSize=32m",
             // No -Xshare:auto here: it is the JVM's default, ClassDataSharing adds it with the archive,
             // and on JDK 25 the AOT cache trainer's -XX:AOTCacheOutput refuses any -Xshare option.
-            "-XX:-UsePerfData"));
+            "-XX:-UsePerfData",
+            // JDK 24+ warns on standard error when an unnamed module calls System.load (JEP 472), as the
+            // WebRTC library's loader does; accepted and without effect on 17.
+            "--enable-native-access=ALL-UNNAMED"));
 
     /**
      * Not tunable: children log through our own SLF4J provider, which ships records over IPC

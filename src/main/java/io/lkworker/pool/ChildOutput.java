@@ -76,6 +76,20 @@ final class ChildOutput {
         return line.equals("VM attach current thread failed") || line.startsWith("Failed to attach thread ");
     }
 
+    /**
+     * What JDK 25's JVM prints on standard output while a trainer child writes its AOT cache (JEP 514:
+     * it records a configuration at exit, then starts a JVM of its own to assemble the cache, which
+     * prints "Picked up JAVA_TOOL_OPTIONS" with the class path). Expected, so logged at debug only.
+     */
+    static boolean isAotCacheTrainingOutput(String line) {
+        return line.startsWith("Temporary AOTConfiguration recorded: ")
+                || (line.startsWith("Launching child process ") && line.contains(" to assemble AOT cache "))
+                || line.startsWith("Picked up JAVA_TOOL_OPTIONS: -Djava.class.path=")
+                || line.startsWith("Reading AOTConfiguration ")
+                || line.startsWith("AOTCache creation is complete: ")
+                || line.startsWith("Removed temporary AOT configuration file ");
+    }
+
     /** Empties the file when it outgrows {@link #MAX_OUTPUT_BYTES} (the child appends, so it goes on). */
     void bound() {
         try {
@@ -97,7 +111,13 @@ final class ChildOutput {
         List<String> lines = tail();
         int from = Math.max(0, lines.size() - LEFTOVER_LINES);
         withMdc.accept(() -> lines.subList(from, lines.size()).stream().filter(line -> !isKnownExitNoise(line))
-                .forEach(line -> log.warn("child output: {}", line)));
+                .forEach(line -> {
+                    if (isAotCacheTrainingOutput(line)) {
+                        log.debug("child output: {}", line);
+                    } else {
+                        log.warn("child output: {}", line);
+                    }
+                }));
         try {
             Files.deleteIfExists(file);
         } catch (IOException ignored) {

@@ -30,12 +30,13 @@ class ContainerImageTest {
     }
 
     @Test
-    void aMaintainedJava17RuntimeIsTheBase() {
+    void aMaintainedJava25RuntimeIsTheBase() {
+        // 25, not 17: the AOT cache the launcher and the pool use on 25+ (Dockerfile's comment)
         List<Dockerfile.Instruction> from = docker.all("FROM");
         assertThat(from).hasSize(1);
         String image = from.get(0).arguments();
-        boolean temurin = image.matches("eclipse-temurin:17(\\.[\\d.+_]+)?-jre(-[a-z]+)?");
-        boolean debian = image.matches("debian:[a-z]+(-slim)?") && installed().contains("openjdk-17-jre-headless");
+        boolean temurin = image.matches("eclipse-temurin:25(\\.[\\d.+_]+)?-jre(-[a-z]+)?");
+        boolean debian = image.matches("debian:[a-z]+(-slim)?") && installed().contains("openjdk-25-jre-headless");
         assertThat(temurin || debian).as("base image " + image).isTrue();
     }
 

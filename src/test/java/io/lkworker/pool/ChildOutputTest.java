@@ -108,4 +108,22 @@ class ChildOutputTest {
                     "protoBytes=7");
         }
     }
+    /** Lines JDK 25.0.3 printed while a trainer child wrote its AOT cache (lk-worker dev, echo agent), and others. */
+    @Test
+    void onlyTheJvmsAotCacheTrainingLinesAreExpected() {
+        assertThat(List.of(
+                "Temporary AOTConfiguration recorded: /tmp/lk-worker-root/cds/child-8323.aot.c428.tmp.config",
+                "Launching child process /usr/lib/jvm/temurin-25-jdk-amd64/bin/java to assemble AOT cache /tmp/x.aot.tmp using configuration /tmp/x.aot.tmp.config",
+                "Picked up JAVA_TOOL_OPTIONS: -Djava.class.path=/tmp/lk-worker-root/cds/classes-b3e9.jar:/opt/lib/protobuf-java-4.36.2.jar -XX:+UseSerialGC",
+                "Reading AOTConfiguration /tmp/x.aot.tmp.config and writing AOTCache /tmp/x.aot.tmp",
+                "AOTCache creation is complete: /tmp/x.aot.tmp 20803584 bytes",
+                "Removed temporary AOT configuration file /tmp/x.aot.tmp.config"))
+                .allMatch(ChildOutput::isAotCacheTrainingOutput);
+        assertThat(List.of(
+                "WARNING: A restricted method in java.lang.System has been called",
+                "Picked up JAVA_TOOL_OPTIONS: -Xmx64m",
+                "Launching child process /bin/sh",
+                "#  SIGSEGV (0xb) at pc=0x00007f, pid=1, tid=2"))
+                .noneMatch(ChildOutput::isAotCacheTrainingOutput);
+    }
 }
