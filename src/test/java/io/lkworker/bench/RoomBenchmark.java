@@ -1124,7 +1124,7 @@ public final class RoomBenchmark {
         }
     }
 
-    private static boolean archiveExists(Path runDir) throws IOException {
+    static boolean archiveExists(Path runDir) throws IOException {
         Path cds = runDir.resolve("cds");
         if (!Files.isDirectory(cds)) {
             return false;
