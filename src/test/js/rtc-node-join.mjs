@@ -8,7 +8,9 @@
 //   called (Room.connect called), connected (it resolved), agentJoined (RoomEvent.ParticipantConnected of the
 //   agent; when the agent was already in the room at connect, the connect time and agentPresentAtConnect=true),
 //   agentTrack (RoomEvent.TrackSubscribed of the agent's audio), firstAudio (first frame above the RMS threshold),
-//   published (publishTrack resolved), bench (the agent's own report on data topic "bench", if any), error.
+//   published (publishTrack resolved), bench (the agent's own report on data topic "bench", if any), agentHeard
+//   (the agent's first onset of the tone, from its "onset" report, if it came before the echo), agentSubscribed (its
+//   "subscribed" report: the agent subscribed to the caller's tone), error.
 // Prints "READY" once the library is loaded. @livekit/rtc-node is loaded from LK_RTC_NODE_DIR (a folder whose
 // node_modules holds it), else from beside this script.
 import { createRequire } from 'node:module';
@@ -44,7 +46,8 @@ function toneFrame(n) {
 
 async function oneRoom(token) {
   const r = { called: null, connected: null, agentJoined: null, agentPresentAtConnect: false, agentTrack: null,
-    published: null, firstAudio: null, agentIdentity: null, bench: null, error: null };
+    published: null, firstAudio: null, agentIdentity: null, bench: null, agentHeard: null,
+    agentSubscribed: null, error: null };
   const room = new rtc.Room();
   let heard;
   const firstAudio = new Promise((resolve) => { heard = resolve; });
@@ -56,6 +59,8 @@ async function oneRoom(token) {
   // repeated until acknowledged.
   room.on(rtc.RoomEvent.DataReceived, (payload, p, kind, topic) => {
     const text = Buffer.from(payload).toString('ascii');
+    if (topic === 'bench' && text.startsWith('subscribed ') && r.agentSubscribed === null) r.agentSubscribed = Number(text.split(' ')[1]) / 1e6;
+    if (topic === 'bench' && text.startsWith('onset ') && r.agentHeard === null) r.agentHeard = Number(text.split(' ')[1]) / 1e6;
     if (topic !== 'bench' || !text.startsWith('connect ') || r.bench !== null) return;
     r.bench = text;
     room.localParticipant.publishData(Buffer.from('ack'), { reliable: true, topic: 'bench' }).catch(() => {});

@@ -43,7 +43,7 @@ import java.util.concurrent.TimeUnit;
 public final class RoomJoinBenchmark {
 
     private static final String[] FIGURES = {"connect", "join", "audio", "entered", "agentConnect", "agentPublished",
-        "agentTrack"};
+        "agentSubscribed", "agentTrack", "agentHeard"};
 
     public static void main(String[] args) throws Exception {
         int rooms = 20;
@@ -77,7 +77,7 @@ public final class RoomJoinBenchmark {
                 .append(System.getProperty("java.specification.version")).append(".\n\n")
                 .append("Times in ms from the caller's `Room.connect` resolving (connect: from calling it). entered, ")
                 .append("agent connect, agent published: the agent's entrypoint, `ctx.connect()` returned, its track ")
-                .append("published; agent track: the caller's TrackSubscribed of the echo track.\n\n")
+                .append("published; agent track: the caller's TrackSubscribed of the echo track; agent subscribed: the agent's onTrackSubscribed of the caller's tone; agent heard: its first frame of the tone (the agent's clock).\n\n")
                 .append("| mode | figure | p50 | p95 | min | max | n |\n| --- | --- | --- | --- | --- | --- | --- |\n");
         try (RoomBenchmark.Dev dev = RoomBenchmark.Dev.start(javaHome, jar, work.resolve("run"), work.resolve("dev.log"));
              Caller caller = Caller.start(dev.url(), work.resolve("caller.log"))) {
@@ -102,6 +102,7 @@ public final class RoomJoinBenchmark {
                     }
                     JsonObject r = caller.room(dev, mode);
                     System.out.println(mode + " room " + (i + 1) + ": " + summary(r));
+                    System.out.println("  raw " + r);
                     if (!r.get("error").isJsonNull() || r.get("firstAudio").isJsonNull()) {
                         failed++;
                         continue;
@@ -111,6 +112,11 @@ public final class RoomJoinBenchmark {
                     figures.get("join").add(r.get("agentJoined").getAsDouble() - connected);
                     figures.get("audio").add(r.get("firstAudio").getAsDouble() - connected);
                     figures.get("agentTrack").add(r.get("agentTrack").getAsDouble() - connected);
+                    for (String key : List.of("agentHeard", "agentSubscribed")) {
+                        if (r.has(key) && !r.get(key).isJsonNull()) {
+                            figures.get(key).add(r.get(key).getAsDouble() - connected);
+                        }
+                    }
                     if (r.has("bench") && !r.get("bench").isJsonNull()) {
                         String[] f = r.get("bench").getAsString().split(" ");
                         figures.get("entered").add(Long.parseLong(f[3]) / 1e6 - connected);
