@@ -28,8 +28,10 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  * mvn -q -B -o test-compile
  * java -cp target/test-classes:target/classes:$(cat target/classpath-test.txt) io.lkworker.bench.RoomJoinBenchmark
- *     [--rooms 20] [--pause-ms 2000] [--modes stream,quiet] [--label TEXT] [--out FILE] [--java-home DIR]
+ *     [--rooms 20] [--pause-ms 2000] [--modes stream,quiet] [--builds DIR,DIR] [--label TEXT] [--out FILE] [--java-home DIR]
  * </pre>
+ * {@code --builds}: project directories whose {@code bin/lk-worker} to run (default {@code .}); with two, each room
+ * index runs once on each, in ABBA order, so that a loaded, shared machine's swings hit both alike.
  * Starts {@code sh bin/lk-worker dev --agent <echo bench agent jar> ...} like {@link RoomBenchmark} (log level:
  * {@code -Dbench.logLevel}, default warn), warms it up until the children's class-data archive exists, then runs
  * {@code --rooms} fresh rooms one after another with one caller each, twice: "stream" (the next caller connects as
@@ -50,6 +52,7 @@ public final class RoomJoinBenchmark {
         long pauseMs = 2000;
         List<String> modes = List.of("stream", "quiet");
         String label = "";
+        List<Path> builds = List.of(Path.of("."));
         String javaHome = System.getProperty("java.home");
         String out = Path.of("benchmarks", "results-rooms.md").toString();
         for (int i = 0; i + 1 < args.length; i += 2) {
@@ -58,10 +61,11 @@ public final class RoomJoinBenchmark {
                 case "--pause-ms" -> pauseMs = Long.parseLong(args[i + 1]);
                 case "--modes" -> modes = Arrays.stream(args[i + 1].split(",")).map(String::trim).toList();
                 case "--label" -> label = args[i + 1];
+                case "--builds" -> builds = Arrays.stream(args[i + 1].split(",")).map(String::trim).map(Path::of).toList();
                 case "--java-home" -> javaHome = args[i + 1];
                 case "--out" -> out = args[i + 1];
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (known: --rooms --pause-ms --modes --label --out --java-home)");
+                        + " (known: --rooms --pause-ms --modes --builds --label --out --java-home)");
             }
         }
         int status = 0;
@@ -75,73 +79,143 @@ public final class RoomJoinBenchmark {
                 .append(nodeVersion()).append("), agent: EchoBenchAgent, log level ")
                 .append(System.getProperty("bench.logLevel", "warn")).append(", JDK ")
                 .append(System.getProperty("java.specification.version")).append(".\n\n")
-                .append("Times in ms from the caller's `Room.connect` resolving (connect: from calling it). entered, ")
-                .append("agent connect, agent published: the agent's entrypoint, `ctx.connect()` returned, its track ")
-                .append("published; agent track: the caller's TrackSubscribed of the echo track; agent subscribed: the agent's onTrackSubscribed of the caller's tone; agent heard: its first frame of the tone (the agent's clock).\n\n")
-                .append("| mode | figure | p50 | p95 | min | max | n |\n| --- | --- | --- | --- | --- | --- | --- |\n");
-        try (RoomBenchmark.Dev dev = RoomBenchmark.Dev.start(javaHome, jar, work.resolve("run"), work.resolve("dev.log"));
-             Caller caller = Caller.start(dev.url(), work.resolve("caller.log"))) {
-            dev.awaitPool();
-            for (int i = 0; i < 6 && !RoomBenchmark.archiveExists(dev.runDir); i++) {
-                System.out.println("warm-up: " + caller.room(dev, "warm"));
-                dev.awaitPool();
+                .append("Times in ms from the caller's `Room.connect` resolving (connect: from calling it). **join**: the ")
+                .append("agent's ParticipantConnected at the caller; **audio**: the caller's first non-silent 10 ms frame of ")
+                .append("the agent's echo. entered, agentConnect, agentPublished: the agent's entrypoint, `ctx.connect()` ")
+                .append("returned, its `publishTrack` returned; agentSubscribed: its onTrackSubscribed of the caller's tone ")
+                .append("(only when that came after its listener was added); agentTrack: the caller's TrackSubscribed of ")
+                .append("the echo track; agentHeard: the agent's first loud frame (agent's clock).\n\n")
+                .append("| mode | build | figure | p50 | p95 | min | max | n |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n");
+        List<Build> started = new ArrayList<>();
+        try {
+            for (int b = 0; b < builds.size(); b++) {
+                started.add(Build.start(builds.get(b), javaHome, jar, work.resolve("build-" + b)));
             }
-            System.out.println("warm-up: " + caller.room(dev, "warm"));
-            dev.awaitPool();
+            for (Build b : started) {
+                b.warmUp();
+            }
             for (String mode : modes) {
                 boolean quiet = mode.equals("quiet");
                 String loadBefore = ProcMemory.loadAvg();
-                Map<String, List<Double>> figures = new LinkedHashMap<>();
-                for (String f : FIGURES) {
-                    figures.put(f, new ArrayList<>());
+                for (Build b : started) {
+                    b.reset();
                 }
-                int failed = 0;
                 for (int i = 0; i < rooms; i++) {
-                    if (quiet) {
-                        Thread.sleep(pauseMs); // the quiet case's pacing, not synchronisation
+                    // Side by side: ABBA order, so neither build always runs first after a pause.
+                    List<Build> order = new ArrayList<>(started);
+                    if (i % 2 == 1) {
+                        java.util.Collections.reverse(order);
                     }
-                    JsonObject r = caller.room(dev, mode);
-                    System.out.println(mode + " room " + (i + 1) + ": " + summary(r));
-                    System.out.println("  raw " + r);
-                    if (!r.get("error").isJsonNull() || r.get("firstAudio").isJsonNull()) {
-                        failed++;
-                        continue;
-                    }
-                    double connected = r.get("connected").getAsDouble();
-                    figures.get("connect").add(connected - r.get("called").getAsDouble());
-                    figures.get("join").add(r.get("agentJoined").getAsDouble() - connected);
-                    figures.get("audio").add(r.get("firstAudio").getAsDouble() - connected);
-                    figures.get("agentTrack").add(r.get("agentTrack").getAsDouble() - connected);
-                    for (String key : List.of("agentHeard", "agentSubscribed")) {
-                        if (r.has(key) && !r.get(key).isJsonNull()) {
-                            figures.get(key).add(r.get(key).getAsDouble() - connected);
+                    for (Build b : order) {
+                        if (quiet) {
+                            Thread.sleep(pauseMs); // the quiet case's pacing, not synchronisation
                         }
-                    }
-                    if (r.has("bench") && !r.get("bench").isJsonNull()) {
-                        String[] f = r.get("bench").getAsString().split(" ");
-                        figures.get("entered").add(Long.parseLong(f[3]) / 1e6 - connected);
-                        figures.get("agentConnect").add(Long.parseLong(f[5]) / 1e6 - connected);
-                        figures.get("agentPublished").add(Long.parseLong(f[6]) / 1e6 - connected);
+                        JsonObject r = b.caller.room(b.dev, mode);
+                        System.out.println(mode + " " + b.name + " room " + (i + 1) + ": " + summary(r));
+                        System.out.println("  raw " + r);
+                        b.record(r);
                     }
                 }
                 String load = "load average " + loadBefore + " before, " + ProcMemory.loadAvg() + " after";
-                System.out.println(mode + ": " + load + (failed > 0 ? ", " + failed + " failed" : ""));
-                for (Map.Entry<String, List<Double>> e : figures.entrySet()) {
-                    String row = row(mode, e.getKey(), e.getValue());
-                    System.out.print(row);
-                    report.append(row);
+                for (Build b : started) {
+                    System.out.println(mode + " " + b.name + ": " + load + (b.failed > 0 ? ", " + b.failed + " failed" : ""));
+                    for (Map.Entry<String, List<Double>> e : b.figures.entrySet()) {
+                        String row = row(mode, b.name, e.getKey(), e.getValue());
+                        System.out.print(row);
+                        report.append(row);
+                    }
+                    report.append("| ").append(mode).append(" | ").append(b.name).append(" | ").append(load)
+                            .append(b.failed > 0 ? ", " + b.failed + " rooms failed" : "").append(" | | | | | |\n");
                 }
-                report.append("| ").append(mode).append(" | ").append(load)
-                        .append(failed > 0 ? ", " + failed + " rooms failed" : "").append(" | | | | | |\n");
             }
         } catch (Throwable t) {
             t.printStackTrace();
             status = 1;
+        } finally {
+            for (Build b : started) {
+                b.close();
+            }
         }
         if (status == 0 && !out.equals("NONE")) {
             new GeneratedSection("RoomJoinBenchmark").write(Path.of(out), report.toString());
         }
         System.exit(status);
+    }
+
+    /** One build's dev daemon and its caller, and what its rooms measured. */
+    private static final class Build implements AutoCloseable {
+        final String name;
+        final RoomBenchmark.Dev dev;
+        final Caller caller;
+        final Map<String, List<Double>> figures = new LinkedHashMap<>();
+        int failed;
+
+        private Build(String name, RoomBenchmark.Dev dev, Caller caller) {
+            this.name = name;
+            this.dev = dev;
+            this.caller = caller;
+        }
+
+        static Build start(Path home, String javaHome, Path jar, Path dir) throws Exception {
+            RoomBenchmark.Dev dev = RoomBenchmark.Dev.start(javaHome, jar, dir.resolve("run"), dir.resolve("dev.log"),
+                    home.resolve("bin").resolve("lk-worker"));
+            try {
+                Path name = home.toAbsolutePath().normalize().getFileName();
+                return new Build(name == null ? home.toString() : name.toString(), dev,
+                        Caller.start(dev.url(), dir.resolve("caller.log")));
+            } catch (IOException | RuntimeException e) {
+                dev.close();
+                throw e;
+            }
+        }
+
+        /** Rooms until the children's class-data archive exists, then one more. */
+        void warmUp() throws Exception {
+            dev.awaitPool();
+            for (int i = 0; i < 6 && !RoomBenchmark.archiveExists(dev.runDir); i++) {
+                System.out.println("warm-up " + name + ": " + caller.room(dev, "warm"));
+                dev.awaitPool();
+            }
+            System.out.println("warm-up " + name + ": " + caller.room(dev, "warm"));
+            dev.awaitPool();
+        }
+
+        void reset() {
+            figures.clear();
+            for (String f : FIGURES) {
+                figures.put(f, new ArrayList<>());
+            }
+            failed = 0;
+        }
+
+        void record(JsonObject r) {
+            if (!r.get("error").isJsonNull() || r.get("firstAudio").isJsonNull()) {
+                failed++;
+                return;
+            }
+            double connected = r.get("connected").getAsDouble();
+            figures.get("connect").add(connected - r.get("called").getAsDouble());
+            figures.get("join").add(r.get("agentJoined").getAsDouble() - connected);
+            figures.get("audio").add(r.get("firstAudio").getAsDouble() - connected);
+            figures.get("agentTrack").add(r.get("agentTrack").getAsDouble() - connected);
+            for (String key : List.of("agentHeard", "agentSubscribed")) {
+                if (r.has(key) && !r.get(key).isJsonNull()) {
+                    figures.get(key).add(r.get(key).getAsDouble() - connected);
+                }
+            }
+            if (r.has("bench") && !r.get("bench").isJsonNull()) {
+                String[] f = r.get("bench").getAsString().split(" ");
+                figures.get("entered").add(Long.parseLong(f[3]) / 1e6 - connected);
+                figures.get("agentConnect").add(Long.parseLong(f[5]) / 1e6 - connected);
+                figures.get("agentPublished").add(Long.parseLong(f[6]) / 1e6 - connected);
+            }
+        }
+
+        @Override
+        public void close() {
+            caller.close();
+            dev.close();
+        }
     }
 
     private static String summary(JsonObject r) {
@@ -160,12 +234,12 @@ public final class RoomJoinBenchmark {
         return v == null || v.isJsonNull() ? "-" : String.format(Locale.ROOT, "%.0f", v.getAsDouble() - from);
     }
 
-    private static String row(String mode, String figure, List<Double> values) {
+    private static String row(String mode, String build, String figure, List<Double> values) {
         if (values.isEmpty()) {
-            return "| " + mode + " | " + figure + " | | | | | 0 |\n";
+            return "| " + mode + " | " + build + " | " + figure + " | | | | | 0 |\n";
         }
         List<Double> s = values.stream().sorted().toList();
-        return String.format(Locale.ROOT, "| %s | %s | %.0f | %.0f | %.0f | %.0f | %d |%n", mode, figure,
+        return String.format(Locale.ROOT, "| %s | %s | %s | %.0f | %.0f | %.0f | %.0f | %d |%n", mode, build, figure,
                 pct(s, 50), pct(s, 95), s.get(0), s.get(s.size() - 1), s.size());
     }
 
