@@ -8,7 +8,7 @@ import io.lkworker.ipc.proto.Ipc.Envelope;
 import io.lkworker.ipc.proto.Ipc.InitializeRequest;
 import io.lkworker.ipc.proto.Ipc.JobState;
 import io.lkworker.ipc.proto.Ipc.StartJob;
-import io.lkworker.webrtc.MediaEngine;
+import io.lkworker.webrtc.NativeLibrary;
 import io.lkworker.webrtc.WebRtcUnavailableException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -143,9 +143,7 @@ final class ChildRuntime implements ParentLink.Handler {
     private static Thread startWebRtcPreload() {
         Thread t = new Thread(() -> {
             try {
-                // The whole engine (library, factory, audio device), not only the library: a job's
-                // connect() then starts at the signalling (RoomJoinBenchmark).
-                MediaEngine.preload();
+                NativeLibrary.load();
             } catch (WebRtcUnavailableException e) {
                 log.warn("rooms will not work in this job process: {}", e.getMessage());
             }
