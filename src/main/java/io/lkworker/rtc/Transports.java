@@ -89,7 +89,10 @@ final class Transports {
         this.subscriber = new Peer(media, "subscriber", ice, owner.executor(), new Listener(SignalTarget.SUBSCRIBER));
         this.publisher = new Peer(media, "publisher", ice, owner.executor(), new Listener(SignalTarget.PUBLISHER));
         this.negotiation = new PublisherNegotiation(publisher, owner,
-                offer -> signal.accept(SignalRequest.newBuilder().setOffer(offer).build()),
+                offer -> {
+                    signal.accept(SignalRequest.newBuilder().setOffer(offer).build());
+                    log.debug("publisher offer {} sent", offer.getId());
+                },
                 stuck -> events.onTrouble(stuck.getMessage(), true, SignalTarget.PUBLISHER));
         RTCDataChannelInit lossy = new RTCDataChannelInit();
         lossy.ordered = false;
@@ -150,6 +153,7 @@ final class Transports {
     // ---- signalling for the transports ------------------------------------------------------------
 
     void onOffer(SessionDescription offer) {
+        log.debug("subscriber offer {} received", offer.getId());
         try {
             events.onSubscriberTracks(offer.getMidToTrackIdMap());
             subscriber.setRemoteDescription(new RTCSessionDescription(RTCSdpType.OFFER, offer.getSdp()));
@@ -158,6 +162,7 @@ final class Transports {
             // (lk-worker dev) then adds 10 ms less delay per hop.
             signal.accept(SignalRequest.newBuilder().setAnswer(SessionDescription.newBuilder().setType("answer")
                     .setSdp(Sdp.withAudioPtime(answer.sdp, 10)).setId(offer.getId())).build());
+            log.debug("subscriber offer {} answered", offer.getId());
         } catch (RuntimeException e) {
             log.error("cannot answer the server's subscriber offer", e);
             subscriberUp.completeExceptionally(new RoomException("subscriber negotiation failed: " + e.getMessage(), e));
@@ -166,6 +171,7 @@ final class Transports {
     }
 
     void onAnswer(SessionDescription answer) {
+        log.debug("publisher answer {} received", answer.getId());
         negotiation.onAnswer(answer);
     }
 
@@ -276,6 +282,7 @@ final class Transports {
                 return;
             }
             CompletableFuture<Void> up = target == SignalTarget.PUBLISHER ? publisherUp : subscriberUp;
+            log.debug("{} connection {}", target.name().toLowerCase(), s);
             switch (s) {
                 case CONNECTED -> up.complete(null);
                 case FAILED -> {
@@ -295,6 +302,7 @@ final class Transports {
         @Override
         public void onTrack(RTCRtpTransceiver transceiver) {
             if (target == SignalTarget.SUBSCRIBER && !closed) {
+                log.debug("subscriber track {} (mid {})", transceiver.getReceiver().getTrack().getId(), transceiver.getMid());
                 events.onRemoteTrack(transceiver.getReceiver().getTrack(), transceiver.getMid());
             }
         }

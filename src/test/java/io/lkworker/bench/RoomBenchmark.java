@@ -875,10 +875,15 @@ public final class RoomBenchmark {
         }
 
         static Dev start(String javaHome, Path agentJar, Path runDir, Path log) throws Exception {
+            return start(javaHome, agentJar, runDir, log, Path.of("bin", "lk-worker"));
+        }
+
+        /** {@code launcher}: the {@code bin/lk-worker} to run (another build's, for side-by-side comparisons). */
+        static Dev start(String javaHome, Path agentJar, Path runDir, Path log, Path launcher) throws Exception {
             Files.createDirectories(runDir);
             int serverPort = freePort();
             int healthPort = freePort();
-            List<String> cmd = List.of("sh", Path.of("bin", "lk-worker").toString(), "dev",
+            List<String> cmd = List.of("sh", launcher.toString(), "dev",
                     "--agent", agentJar.toString(), "--dev-server-port", Integer.toString(serverPort),
                     "--health-port", Integer.toString(healthPort), "--log-level", System.getProperty("bench.logLevel", "warn"),
                     "--run-dir", runDir.toString());
@@ -1124,7 +1129,7 @@ public final class RoomBenchmark {
         }
     }
 
-    private static boolean archiveExists(Path runDir) throws IOException {
+    static boolean archiveExists(Path runDir) throws IOException {
         Path cds = runDir.resolve("cds");
         if (!Files.isDirectory(cds)) {
             return false;

@@ -389,6 +389,7 @@ final class LocalRoom {
             return;
         }
         RTCPeerConnectionState previous = s.transportState(publisherSide, state);
+        log.debug("room '{}': {}'s {} connection {}", name(), s.identity(), publisherSide ? "publisher" : "subscriber", state);
         if (state == RTCPeerConnectionState.CONNECTED && s.info().getState() == ParticipantInfo.State.JOINED) {
             update(s, s.info().toBuilder().setState(ParticipantInfo.State.ACTIVE), false);
         }

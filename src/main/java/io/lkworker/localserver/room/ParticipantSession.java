@@ -220,7 +220,10 @@ final class ParticipantSession {
     void startMedia(MediaEngine engine, Executor roomThread) {
         publisher = new Peer(engine, identity() + "/publisher", List.of(), roomThread, new PublisherListener());
         subscriber = new Peer(engine, identity() + "/subscriber", List.of(), roomThread, new SubscriberListener());
-        offers = new SubscriberOffers(subscriber, offer -> send(SignalResponse.newBuilder().setOffer(offer).build()));
+        offers = new SubscriberOffers(subscriber, offer -> {
+            send(SignalResponse.newBuilder().setOffer(offer).build());
+            log.debug("{}: subscriber offer {} sent", identity(), offer.getId());
+        });
         RTCDataChannelInit lossy = new RTCDataChannelInit();
         lossy.ordered = false;
         lossy.maxRetransmits = 0;
@@ -240,15 +243,18 @@ final class ParticipantSession {
 
     /** The participant offered its publisher connection: answer it, echoing the offer's id. */
     void onPublisherOffer(SessionDescription offer) {
+        log.debug("{}: publisher offer {} received", identity(), offer.getId());
         publisher.setRemoteDescription(new RTCSessionDescription(RTCSdpType.OFFER, offer.getSdp()));
         RTCSessionDescription answer = publisher.createAnswer();
         // 10 ms packets from the participant: this development server decodes and re-encodes, so every
         // millisecond of packetisation counts twice on an echo path (RoomBenchmark).
         send(SignalResponse.newBuilder().setAnswer(SessionDescription.newBuilder().setType("answer")
                 .setSdp(Sdp.withAudioPtime(answer.sdp, 10)).setId(offer.getId())).build());
+        log.debug("{}: publisher offer {} answered", identity(), offer.getId());
     }
 
     void onSubscriberAnswer(SessionDescription answer) {
+        log.debug("{}: subscriber answer {} received", identity(), answer.getId());
         if (!offers.onAnswer(answer)) {
             log.debug("{}: ignoring an unexpected subscriber answer", identity());
         }

@@ -35,6 +35,7 @@ import java.util.concurrent.TimeUnit;
  * <li>{@code connect <jobId> <pid> <entered> <connectCalled> <connectReturned> <trackPublished> <preinitMs>}
  *     after connecting and publishing, every 250 ms (for at most 10 s) until the participant answers {@code ack}
  *     on the same topic;</li>
+ * <li>{@code subscribed <at>} when it subscribed to a microphone (RoomListener.onTrackSubscribed);</li>
  * <li>{@code onset <heardAt> <queuedMicros>} whenever what it hears rises above about -40 dBFS after at
  *     least 200 ms below: when the frame was taken from the AudioStream, and how much audio was then
  *     waiting in the agent's own AudioSource queue.</li>
@@ -70,6 +71,7 @@ public final class EchoBenchAgent implements Agent {
             @Override
             public void onTrackSubscribed(RemoteTrack track, RemoteTrackPublication publication, RemoteParticipant from) {
                 if (track instanceof RemoteAudioTrack audio && publication.source() == TrackSource.MICROPHONE) {
+                    report(reporter, room, "subscribed " + epochNanos());
                     microphones.add(audio);
                 }
             }
