@@ -88,6 +88,9 @@ final class DaemonCds {
         } finally {
             try {
                 Files.deleteIfExists(tmp);
+                // JDK 25's trainer records its configuration beside the cache and removes it only when the
+                // cache is assembled: a trainer that timed out or was killed leaves it
+                Files.deleteIfExists(tmp.resolveSibling(tmp.getFileName() + ".config"));
             } catch (IOException ignored) {
                 // a stray temporary file in the cache
             }

@@ -131,6 +131,8 @@ final class ClassDataSharing {
             } else {
                 Files.deleteIfExists(tmp);
             }
+            // JDK 25: the configuration the trainer recorded, left when it did not assemble the cache
+            Files.deleteIfExists(tmp.resolveSibling(tmp.getFileName() + ".config"));
         } catch (IOException e) {
             log.warn("cannot publish the class-data sharing archive {}: {}", target, e.getMessage());
         }

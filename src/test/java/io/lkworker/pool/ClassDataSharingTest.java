@@ -55,4 +55,22 @@ class ClassDataSharingTest {
     private static String cmdline(long pid) throws Exception {
         return new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")), StandardCharsets.UTF_8);
     }
+    /** A trainer killed before it wrote its archive leaves no file behind (JDK 25's recorded configuration included). */
+    @Test
+    void aTrainerThatDiedLeavesNothingInTheCache(@org.junit.jupiter.api.io.TempDir Path cache) throws Exception {
+        ClassDataSharing cds = ClassDataSharing.create(cache, "java", java.util.List.of(), cache.resolve("agent.jar"),
+                java.util.List.of("-XX:+UseSerialGC"));
+        ClassDataSharing.Plan plan = cds.nextChild();
+        assertThat(plan.training()).isTrue();
+        Path config = plan.trainingOutput().resolveSibling(plan.trainingOutput().getFileName() + ".config");
+        java.nio.file.Files.writeString(plan.trainingOutput(), "half-written");
+        java.nio.file.Files.writeString(config, "recorded");
+
+        cds.trainerExited(plan, 137); // SIGKILL
+
+        try (var left = java.nio.file.Files.list(cache)) {
+            assertThat(left.map(p -> p.getFileName().toString()).toList()).isEmpty();
+        }
+        assertThat(cds.nextChild().training()).as("a new trainer may start").isTrue();
+    }
 }
