@@ -36,8 +36,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class LoggingSetup {
 
-    public static final String FORMAT_PROPERTY = "lkworker.log.format";
-    public static final String LEVEL_PROPERTY = "lkworker.log.level";
+    public static final String FORMAT_PROPERTY = DefaultLogging.FORMAT_PROPERTY;
+    public static final String LEVEL_PROPERTY = DefaultLogging.LEVEL_PROPERTY;
     /** logback's own system property for its configuration file (a path or a URL). */
     public static final String CONFIG_FILE_PROPERTY = "logback.configurationFile";
     /** The built-in copy of conf/logback.xml. */
@@ -69,16 +69,6 @@ public final class LoggingSetup {
                 file = url.get();
             }
         }
-        if (file.equals(builtIn) || (configured != null && DefaultLogging.isShipped(pathOf(file)))) {
-            // the shipped configuration: built in code, the same as the XML (DefaultLogging)
-            context.reset();
-            context.getStatusManager().clear();
-            context.putProperty(FORMAT_PROPERTY, format.name());
-            Level rootLevel = Level.toLevel(level, Level.INFO);
-            context.putProperty(LEVEL_PROPERTY, rootLevel.toString());
-            DefaultLogging.configure(context, format.name(), rootLevel);
-            return;
-        }
         String problem = configure(context, file, format, level);
         if (problem != null && !file.equals(builtIn)) {
             System.err.println("lk-worker: logging configuration " + configured + ": " + problem
@@ -91,12 +81,20 @@ public final class LoggingSetup {
         }
     }
 
-    /** Configures {@code context} from {@code file}; the first error, or null. */
+    /**
+     * Configures {@code context} from {@code file}; the first error, or null. The shipped file (the
+     * built-in one, or a copy of it unchanged) is built in code, the same as the XML (DefaultLogging).
+     */
     private static String configure(LoggerContext context, URL file, LogFormat format, String level) {
         context.reset();
         context.getStatusManager().clear();
+        Level rootLevel = Level.toLevel(level, Level.INFO);
+        if (file.equals(LoggingSetup.class.getResource(BUILT_IN)) || DefaultLogging.isShipped(pathOf(file))) {
+            DefaultLogging.configure(context, format.name(), rootLevel);
+            return null;
+        }
         context.putProperty(FORMAT_PROPERTY, format.name());
-        context.putProperty(LEVEL_PROPERTY, Level.toLevel(level, Level.INFO).toString());
+        context.putProperty(LEVEL_PROPERTY, rootLevel.toString());
         JoranConfigurator configurator = new JoranConfigurator();
         configurator.setContext(context);
         try {

@@ -1,8 +1,5 @@
 package io.lkworker.load;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -34,7 +31,7 @@ public final class HelperProcesses {
         long sum = 0;
         for (Map.Entry<Long, Long> e : LAST_TICKS.entrySet()) {
             if (!GONE.contains(e.getKey())) {
-                long now = ticks(e.getKey());
+                long now = ProcCpu.ticks(e.getKey());
                 if (now < 0) {
                     GONE.add(e.getKey()); // exited: its last reading stands, no more reads
                 } else if (now > e.getValue()) {
@@ -44,16 +41,5 @@ public final class HelperProcesses {
             sum += e.getValue();
         }
         return (long) (sum * CpuLoadMonitor.NANOS_PER_TICK);
-    }
-
-    /** utime + stime of {@code pid} in ticks; -1 when it is gone. */
-    static long ticks(long pid) {
-        try {
-            String s = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            String[] f = s.substring(s.lastIndexOf(')') + 2).trim().split(" ");
-            return Long.parseLong(f[11]) + Long.parseLong(f[12]);
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
     }
 }

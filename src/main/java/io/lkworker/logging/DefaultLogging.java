@@ -26,6 +26,10 @@ import java.util.Locale;
  */
 public final class DefaultLogging {
 
+    /** The context properties the XML reads: the console appender's format (TEXT or JSON) and the root level. */
+    public static final String FORMAT_PROPERTY = "lkworker.log.format";
+    public static final String LEVEL_PROPERTY = "lkworker.log.level";
+
     /** What the XML names its appenders; the async one picks {@code <format>_OUT}. */
     static final String ASYNC = "ASYNC";
     static final String TEXT_PATTERN = "%d{HH:mm:ss.SSS} %level %logger{20}%replace( [%mdc]){' \\[\\]', ''} %msg%n";
@@ -39,10 +43,12 @@ public final class DefaultLogging {
 
     /**
      * Configures {@code context} as the shipped file would with {@code lkworker.log.format} =
-     * {@code format} (JSON or TEXT) and {@code lkworker.log.level} = {@code level}. The context is
-     * expected to be freshly reset.
+     * {@code format} (JSON or TEXT) and {@code lkworker.log.level} = {@code level}, and sets those two
+     * properties as the XML's reader would see them. The context is expected to be freshly reset.
      */
     public static void configure(LoggerContext context, String format, Level level) {
+        context.putProperty(FORMAT_PROPERTY, format);
+        context.putProperty(LEVEL_PROPERTY, level.toString());
         NopStatusListener nop = new NopStatusListener();
         context.getStatusManager().add(nop);
         DefaultShutdownHook hook = new DefaultShutdownHook();

@@ -22,8 +22,6 @@ public final class ShippedConfigurationConfigurator extends ContextAwareBase imp
         if (file == null || file.isBlank() || file.contains(":") || !DefaultLogging.isShipped(Path.of(file.trim()))) {
             return ExecutionStatus.NEUTRAL;
         }
-        context.putProperty("lkworker.log.format", "TEXT");
-        context.putProperty("lkworker.log.level", "INFO");
         DefaultLogging.configure(context, "TEXT", Level.INFO);
         return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
     }

@@ -2,6 +2,7 @@ package io.lkworker.pool;
 
 import io.lkworker.ipc.IpcChannel;
 import io.lkworker.ipc.proto.Ipc;
+import io.lkworker.load.ProcCpu;
 import io.lkworker.loop.EventLoop;
 import io.lkworker.loop.Timer;
 import io.lkworker.worker.JobEvents;

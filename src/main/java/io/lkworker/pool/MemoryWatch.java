@@ -1,5 +1,6 @@
 package io.lkworker.pool;
 
+import io.lkworker.load.ProcCpu;
 import io.lkworker.loop.EventLoop;
 import io.lkworker.loop.Timer;
 import java.time.Duration;

@@ -69,6 +69,11 @@ public final class ProcessPool implements JobExecutor, ChildProcess.Owner {
     private Timer reconcileTimer;
     private Path runDir;
     private IpcServer ipc;
+    /**
+     * Made on the first spawn, not at start (child class path, the agent jar's scan for room use, the
+     * class-data archive's key): before registration the pool starts nothing, and the register
+     * request must not wait for a scan of the agent jar. Replaced on reload.
+     */
     private ChildLauncher launcher;
     private MemoryWatch memoryWatch;
     private boolean started;
@@ -127,10 +132,6 @@ public final class ProcessPool implements JobExecutor, ChildProcess.Owner {
                     + (runDir != null ? runDir : options.runDir()) + ": " + describe(e), e);
         }
         started = true;
-        // The launcher (child class path, the agent jar's scan for room use, the class-data archive's
-        // key) is made on the first spawn: before registration the pool starts nothing, and the
-        // register request must not wait for a scan of the agent jar.
-        launcher = null;
         memoryWatch = new MemoryWatch(loop, options.memorySampleInterval(), this::liveChildren);
         memoryWatch.start();
         log.info("process pool started: {}, IPC at {}", Plural.of(idleTarget, "warm child", "warm children"), ipc.socketPath());

@@ -24,7 +24,7 @@ class HelperProcessesTest {
 
     @Test
     void anUnknownPidReadsAsGone() {
-        assertThat(HelperProcesses.ticks(Long.MAX_VALUE)).isEqualTo(-1);
-        assertThat(HelperProcesses.ticks(ProcessHandle.current().pid())).isPositive();
+        assertThat(ProcCpu.ticks(Long.MAX_VALUE)).isEqualTo(-1);
+        assertThat(ProcCpu.ticks(ProcessHandle.current().pid())).isPositive();
     }
 }

@@ -1,4 +1,4 @@
-package io.lkworker.pool;
+package io.lkworker.load;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -6,13 +6,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** CPU time of a process from {@code /proc/PID/stat} (Linux), in clock ticks (USER_HZ). */
-final class ProcCpu {
+public final class ProcCpu {
 
     private ProcCpu() {
     }
 
     /** utime + stime of {@code pid} in ticks, or -1 when it is gone or unreadable. */
-    static long ticks(long pid) {
+    public static long ticks(long pid) {
         try {
             return parse(Files.readString(Path.of("/proc", Long.toString(pid), "stat"), StandardCharsets.US_ASCII));
         } catch (IOException | RuntimeException e) {
