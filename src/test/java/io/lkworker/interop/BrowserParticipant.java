@@ -248,21 +248,7 @@ final class BrowserParticipant implements AutoCloseable {
     public void close() {
         Process p = chromium;
         if (p != null) {
-            // every process of the tree, taken before the parent dies and its children are re-parented
-            List<ProcessHandle> all = new ArrayList<>(p.descendants().toList());
-            all.add(p.toHandle());
-            all.forEach(ProcessHandle::destroyForcibly);
-            for (ProcessHandle h : all) {
-                try {
-                    h.onExit().get(5, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                } catch (ExecutionException | TimeoutException e) {
-                    log.warn("chromium process {} did not exit: {}", h.pid(), e.toString());
-                }
-            }
-            tree = all;
+            tree = killTree(p);
         }
         http.stop(0);
         ((java.util.concurrent.ExecutorService) http.getExecutor()).shutdownNow();
@@ -306,7 +292,30 @@ final class BrowserParticipant implements AutoCloseable {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 
-    private static void deleteTree(Path dir) {
+    /**
+     * Kills {@code chromium} and every process it started, waiting up to 5 s for each; the processes
+     * of the tree, taken before the parent dies and its children are re-parented. Shared with
+     * {@link ChromiumPage}.
+     */
+    static List<ProcessHandle> killTree(Process chromium) {
+        List<ProcessHandle> all = new ArrayList<>(chromium.descendants().toList());
+        all.add(chromium.toHandle());
+        all.forEach(ProcessHandle::destroyForcibly);
+        for (ProcessHandle h : all) {
+            try {
+                h.onExit().get(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (ExecutionException | TimeoutException e) {
+                log.warn("chromium process {} did not exit: {}", h.pid(), e.toString());
+            }
+        }
+        return all;
+    }
+
+    /** Removes a browser profile directory, logging (not failing on) what cannot be deleted. */
+    static void deleteTree(Path dir) {
         if (!Files.exists(dir)) {
             return;
         }

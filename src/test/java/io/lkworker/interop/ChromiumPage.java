@@ -21,7 +21,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -32,7 +31,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -215,27 +213,11 @@ final class ChromiumPage implements AutoCloseable {
     public void close() {
         Process p = chromium;
         if (p != null) {
-            List<ProcessHandle> all = new ArrayList<>(p.descendants().toList());
-            all.add(p.toHandle());
-            all.forEach(ProcessHandle::destroyForcibly);
-            for (ProcessHandle h : all) {
-                try {
-                    h.onExit().get(5, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                } catch (ExecutionException | TimeoutException e) {
-                    log.warn("chromium process {} did not exit: {}", h.pid(), e.toString());
-                }
-            }
+            BrowserParticipant.killTree(p);
         }
         http.stop(0);
         ((java.util.concurrent.ExecutorService) http.getExecutor()).shutdownNow();
-        try (Stream<Path> paths = Files.walk(profile)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        } catch (IOException | RuntimeException e) {
-            log.debug("could not delete {}: {}", profile, e.toString());
-        }
+        BrowserParticipant.deleteTree(profile);
     }
 
     private static JsonObject body(HttpExchange ex) throws IOException {
