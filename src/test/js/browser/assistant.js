@@ -31,7 +31,7 @@
   const benchCalls = Number(q.get('benchCalls') || 0);
   const lateToken = q.get('lateToken'); // a second participant that joins once the agent is there (optional)
 
-  const { post, status, event, sleep, waitFor } = window.PageHarness;
+  const { post, status, event, sleep, waitFor, listen } = window.PageHarness;
   const hex = (buf) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, '0')).join('');
   const sha256 = async (bytes) => hex(await crypto.subtle.digest('SHA-256', bytes));
   const asError = (e) => ({ code: e.code, message: e.message, data: e.data === undefined ? null : e.data });
@@ -59,49 +59,6 @@
     benchMs: [],              // get_time round trips (ms)
     error: null,
   };
-
-  /** Dominant frequency (Hz) and RMS level (dBFS) of what the analyser hears now (as interop.js). */
-  function measure(analyser, sampleRate) {
-    const freq = new Float32Array(analyser.frequencyBinCount);
-    analyser.getFloatFrequencyData(freq);
-    const binHz = sampleRate / analyser.fftSize;
-    let best = -1;
-    for (let i = Math.ceil(60 / binHz); i < Math.min(freq.length - 1, 4000 / binHz); i++) {
-      if (best < 0 || freq[i] > freq[best]) best = i;
-    }
-    const a = freq[best - 1], b = freq[best], c = freq[best + 1];
-    const denom = a - 2 * b + c;
-    const offset = denom === 0 || !isFinite(denom) ? 0 : 0.5 * (a - c) / denom;
-    const time = new Float32Array(analyser.fftSize);
-    analyser.getFloatTimeDomainData(time);
-    let sum = 0;
-    for (const s of time) sum += s * s;
-    const rms = Math.sqrt(sum / time.length);
-    return { frequency: (best + offset) * binHz, rmsDbfs: rms > 0 ? 20 * Math.log10(rms) : -Infinity };
-  }
-
-  /** Waits for sound on a remote audio track, then the median of 10 measurements over 1 s (as interop.js). */
-  async function listen(track) {
-    const el = track.attach(); // Chrome feeds WebAudio a remote track only while a media element plays it
-    el.muted = true;
-    document.body.appendChild(el);
-    const ctx = new AudioContext();
-    await ctx.resume();
-    const source = ctx.createMediaStreamSource(new MediaStream([track.mediaStreamTrack]));
-    const analyser = ctx.createAnalyser();
-    analyser.fftSize = 8192;
-    analyser.smoothingTimeConstant = 0;
-    source.connect(analyser);
-    await waitFor('audible audio from the agent', () => measure(analyser, ctx.sampleRate).rmsDbfs > -40);
-    await sleep(300); // let the analyser's window fill with sound only
-    const samples = [];
-    for (let i = 0; i < 10; i++) {
-      samples.push(measure(analyser, ctx.sampleRate));
-      await sleep(100);
-    }
-    const median = (xs) => xs.slice().sort((x, y) => x - y)[xs.length >> 1];
-    return { frequency: median(samples.map((s) => s.frequency)), rmsDbfs: median(samples.map((s) => s.rmsDbfs)) };
-  }
 
   async function readJson(reader) {
     const text = await reader.readAll();
@@ -210,7 +167,7 @@
     await waitFor("the agent's video report", () => report.videoReport, timeoutMs * 2);
 
     // the agent echoes our microphone
-    report.heard = await listen(agentAudio.track);
+    report.heard = await listen(agentAudio.track, 'the agent');
 
     // a participant who joins after the agent is greeted too
     if (lateToken) {

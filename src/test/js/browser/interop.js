@@ -22,7 +22,7 @@
   const enc = new TextEncoder();
   const dec = new TextDecoder();
 
-  const { post, status, event, sleep, waitFor } = window.PageHarness;
+  const { post, status, event, sleep, waitFor, listen } = window.PageHarness;
 
   const report = {
     sdkVersion: LK.version,
@@ -37,58 +37,6 @@
     echoesSent: [],
     error: null,
   };
-
-  /** Dominant frequency (Hz) and RMS level (dBFS) of what the analyser hears now. */
-  function measure(analyser, sampleRate) {
-    const freq = new Float32Array(analyser.frequencyBinCount);
-    analyser.getFloatFrequencyData(freq);
-    const binHz = sampleRate / analyser.fftSize;
-    let best = -1;
-    for (let i = Math.ceil(60 / binHz); i < Math.min(freq.length - 1, 4000 / binHz); i++) {
-      if (best < 0 || freq[i] > freq[best]) best = i;
-    }
-    // parabolic interpolation around the peak (dB values)
-    const a = freq[best - 1], b = freq[best], c = freq[best + 1];
-    const denom = a - 2 * b + c;
-    const offset = denom === 0 || !isFinite(denom) ? 0 : 0.5 * (a - c) / denom;
-    const time = new Float32Array(analyser.fftSize);
-    analyser.getFloatTimeDomainData(time);
-    let sum = 0;
-    for (const s of time) sum += s * s;
-    const rms = Math.sqrt(sum / time.length);
-    return { frequency: (best + offset) * binHz, rmsDbfs: rms > 0 ? 20 * Math.log10(rms) : -Infinity, peakDb: b };
-  }
-
-  /** Listens to a remote audio track: waits for sound, then reports the median of 10 measurements over 1 s. */
-  async function listen(track) {
-    // Chrome hands WebAudio the samples of a remote track only while the track also plays in a media
-    // element; a muted one is enough.
-    const el = track.attach();
-    el.muted = true;
-    document.body.appendChild(el);
-    const ctx = new AudioContext();
-    await ctx.resume();
-    const source = ctx.createMediaStreamSource(new MediaStream([track.mediaStreamTrack]));
-    const analyser = ctx.createAnalyser();
-    analyser.fftSize = 8192;
-    analyser.smoothingTimeConstant = 0;
-    source.connect(analyser);
-    console.info('listening: AudioContext', ctx.state, ctx.sampleRate, 'Hz');
-    await waitFor('audible audio from ' + peer, () => measure(analyser, ctx.sampleRate).rmsDbfs > -40);
-    await sleep(300); // let the analyser's window fill with sound only
-    const samples = [];
-    for (let i = 0; i < 10; i++) {
-      samples.push(measure(analyser, ctx.sampleRate));
-      await sleep(100);
-    }
-    const median = (xs) => xs.slice().sort((x, y) => x - y)[xs.length >> 1];
-    return {
-      frequency: median(samples.map((s) => s.frequency)),
-      rmsDbfs: median(samples.map((s) => s.rmsDbfs)),
-      sampleRate: ctx.sampleRate,
-      samples,
-    };
-  }
 
   async function run() {
     if (!LK) throw new Error('livekit-client did not load');
@@ -135,7 +83,7 @@
 
     const { track, publication } = await waitFor('an audio track from ' + peer, () => peerTrack);
     report.peerTrack = { sid: publication.trackSid, name: publication.trackName, source: publication.source };
-    report.heard = await listen(track);
+    report.heard = await listen(track, peer);
     await event('heard', { frequency: report.heard.frequency, rmsDbfs: report.heard.rmsDbfs });
 
     const message = 'hello from ' + room.localParticipant.identity;
