@@ -90,14 +90,16 @@ final class StreamRound {
         return sb.append('\n').toString();
     }
 
-    static String render(List<StreamRound> rounds, String javaHome, String daemonOpts, String threshold, int idle, int n) {
+    static String render(List<StreamRound> rounds, String javaHome, String daemonOpts, String threshold, int idle, long gapMs, int n) {
         StringBuilder sb = new StringBuilder("## Stream mode (WorkerBenchmark --mode stream)\n\n")
                 .append(Instant.now()).append(", ").append(Runtime.getRuntime().availableProcessors())
                 .append(" cores, daemon and children on ").append(javaHome)
                 .append(daemonOpts.isBlank() ? "" : ", JAVA_OPTS=`" + daemonOpts + "`").append(", --load-threshold ")
-                .append(threshold).append(", --num-idle-processes ").append(idle).append("\n\n")
+                .append(threshold).append(", --num-idle-processes ").append(idle)
+                .append(gapMs > 0 ? ", stream paced: next offer " + gapMs + " ms after the final status" : "").append("\n\n")
                 .append("Command: `java -cp target/test-classes:target/classes:$(cat target/classpath-test.txt) io.lkworker.bench.WorkerBenchmark --mode stream --rounds ")
-                .append(n).append(" --stream-threshold ").append(threshold).append(" --stream-idle ").append(idle).append("`\n\n");
+                .append(n).append(" --stream-threshold ").append(threshold).append(" --stream-idle ").append(idle)
+                .append(gapMs > 0 ? " --stream-gap-ms " + gapMs : "").append("`\n\n");
         sb.append("| metric (server's view) | target | median of rounds |");
         for (int i = 1; i <= rounds.size(); i++) {
             sb.append(" round ").append(i).append(" |");

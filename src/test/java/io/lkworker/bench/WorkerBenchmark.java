@@ -19,6 +19,7 @@ import java.util.stream.Stream;
  * mvn -q -B -o test-compile
  * java -cp target/test-classes:target/classes:$(cat target/classpath-test.txt) io.lkworker.bench.WorkerBenchmark [--rounds 3] [--seq 50]
  *     [--java-home DIR] [--daemon-opts "JAVA_OPTS for the daemon"] [--out FILE]
+ *     [--mode settled|stream] [--stream-threshold T|default] [--stream-idle N] [--stream-gap-ms MS]
  * </pre>
  * The server is {@code src/test/js/agent-server.mjs} ({@link NodeAgentServer}): LiveKit's official
  * protocol classes on Node's {@code ws}, a server that is not ours, with TCP_NODELAY on its side as the
@@ -69,6 +70,7 @@ public final class WorkerBenchmark {
         String mode = "settled";
         String streamThreshold = "inf";
         int streamIdle = 3;
+        long streamGapMs = 0;
         Path out = Path.of("benchmarks", "results.md");
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
@@ -80,6 +82,7 @@ public final class WorkerBenchmark {
                 case "--mode" -> mode = args[i + 1]; // settled (default) or stream
                 case "--stream-threshold" -> streamThreshold = args[i + 1]; // --load-threshold of the stream daemon ("default": none given)
                 case "--stream-idle" -> streamIdle = Integer.parseInt(args[i + 1]); // --num-idle-processes of the stream daemon
+                case "--stream-gap-ms" -> streamGapMs = Long.parseLong(args[i + 1]); // pause between a final status and the next offer
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -90,11 +93,11 @@ public final class WorkerBenchmark {
         if (mode.equals("stream")) {
             List<StreamRound> streams = new ArrayList<>();
             for (int r = 1; r <= rounds; r++) {
-                StreamRound result = bench.streamRound(streamThreshold.equals("default") ? null : streamThreshold, streamIdle);
+                StreamRound result = bench.streamRound(streamThreshold.equals("default") ? null : streamThreshold, streamIdle, streamGapMs);
                 System.out.println("stream round " + r + ": " + result);
                 streams.add(result);
             }
-            String report = StreamRound.render(streams, javaHome, daemonOpts, streamThreshold, streamIdle, rounds);
+            String report = StreamRound.render(streams, javaHome, daemonOpts, streamThreshold, streamIdle, streamGapMs, rounds);
             System.out.println(report);
             new GeneratedSection("WorkerBenchmark stream").write(out, report);
             bench.server.close();
@@ -281,8 +284,10 @@ public final class WorkerBenchmark {
      * previous one's final status (the agent holds 100 ms and returns), then 20 more whose agent calls
      * {@code ctx.shutdown} after its hold, then a burst of 20 at once. CPU is the whole process tree's
      * (the daemon, its live children, and the children it reaped), over each phase, per job.
+     * {@code gapMs} > 0 paces the stream: the next offer comes that long after the previous final
+     * status, a lower arrival rate than back to back (the experiment for what bounds the stream).
      */
-    private StreamRound streamRound(String threshold, int idle) throws Exception {
+    private StreamRound streamRound(String threshold, int idle, long gapMs) throws Exception {
         StreamRound r = new StreamRound();
         r.loadBefore = ProcMemory.loadAvg();
         try (Daemon d = startDaemon(idle, threshold)) {
@@ -304,6 +309,9 @@ public final class WorkerBenchmark {
                     await(() -> v.refused != null || v.endedAt != 0, 60_000, "stream job " + id);
                     awaitEvents(id, v);
                     ph.record(id, v, events);
+                    if (gapMs > 0) {
+                        Thread.sleep(gapMs); // pacing of arrivals, not synchronisation
+                    }
                 }
                 ph.cpuPerJob = (treeTicks(d) - cpu0) / TICKS_PER_SECOND / 20;
                 ph.daemonCpuPerJob = (OthersLoad.ticks(d.pid(), false) - daemon0) / TICKS_PER_SECOND / 20;
