@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
 
+import dev.onvoid.webrtc.RTCIceCandidate;
 import dev.onvoid.webrtc.RTCPeerConnectionState;
 import dev.onvoid.webrtc.RTCRtpSender;
+import dev.onvoid.webrtc.RTCRtpTransceiver;
 import dev.onvoid.webrtc.RTCSessionDescription;
 import dev.onvoid.webrtc.media.audio.AudioTrack;
+import dev.onvoid.webrtc.media.audio.AudioTrackSink;
 import dev.onvoid.webrtc.media.audio.CustomAudioSource;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,7 +35,9 @@ import org.junit.jupiter.api.Test;
  * send streams (and with them the device's recording) on its worker thread when each transport first
  * becomes writable, close together and outside any call of ours, which is the start that raced the
  * pump's stop. Then each pair removes and adds a track again (starts and stops inside our calls) and
- * closes. Every step must complete, and a probe registered with the pump must keep being read.
+ * closes. Every step must complete, each pair's tone must reach the other end (the senders wait for
+ * their connection before they may start: {@link HeldAudioSenders}), and a probe registered with the
+ * pump must keep being read.
  */
 @Tag("rtc")
 class SendStreamChurnTest {
@@ -114,6 +119,9 @@ class SendStreamChurnTest {
         private final String name;
         private final AtomicLong toneReads;
         private final OwnerThread owner;
+        private final LoudFrames loudFramesAtB = new LoudFrames();
+        /** The first audio track b received; owner thread. */
+        private AudioTrack heardAtB;
 
         LoopbackPair(MediaEngine engine, String name, AtomicLong toneReads) {
             this.engine = engine;
@@ -133,7 +141,20 @@ class SendStreamChurnTest {
             try {
                 owner.call(() -> {
                     peers[0] = new Peer(engine, name + "/a", List.of(), owner.executor(), c -> peers[1].addIceCandidate(c));
-                    peers[1] = new Peer(engine, name + "/b", List.of(), owner.executor(), c -> peers[0].addIceCandidate(c));
+                    peers[1] = new Peer(engine, name + "/b", List.of(), owner.executor(), new Peer.Listener() {
+                        @Override
+                        public void onIceCandidate(RTCIceCandidate candidate) {
+                            peers[0].addIceCandidate(candidate);
+                        }
+
+                        @Override
+                        public void onTrack(RTCRtpTransceiver transceiver) {
+                            if (heardAtB == null && transceiver.getReceiver().getTrack() instanceof AudioTrack track) {
+                                heardAtB = track;
+                                track.addSink(loudFramesAtB);
+                            }
+                        }
+                    });
                     return null;
                 });
                 Peer a = peers[0];
@@ -143,6 +164,8 @@ class SendStreamChurnTest {
                 owner.call(() -> negotiate(a, b));
                 await().atMost(PAIR_TIMEOUT).until(() -> owner.call(() -> a.connectionState() == RTCPeerConnectionState.CONNECTED
                         && b.connectionState() == RTCPeerConnectionState.CONNECTED));
+                // a's sender waited for the connection before it could start (HeldAudioSenders): its tone must arrive.
+                await(name + ": a's tone at b").atMost(PAIR_TIMEOUT).until(() -> loudFramesAtB.count() > 0);
                 // Stops a's send stream, then starts a new one, both inside our calls.
                 owner.call(() -> {
                     a.removeTrack(senderA);
@@ -151,6 +174,7 @@ class SendStreamChurnTest {
                 RTCRtpSender again = owner.call(() -> a.addTrack(trackA, List.of(name)));
                 owner.call(() -> negotiate(a, b));
                 owner.call(() -> {
+                    heardAtB.removeSink(loudFramesAtB);
                     a.removeTrack(again);
                     b.removeTrack(senderB);
                     a.close();
@@ -174,6 +198,25 @@ class SendStreamChurnTest {
             RTCSessionDescription answer = answerer.createAnswer();
             offerer.setRemoteDescription(answer);
             return answer;
+        }
+    }
+
+    /** Counts received 10 ms frames with a sample above the noise floor (a decoded tone, not silence). */
+    private static final class LoudFrames implements AudioTrackSink {
+        private final AtomicLong loud = new AtomicLong();
+
+        @Override
+        public void onData(byte[] data, int bitsPerSample, int sampleRate, int channels, int frames) {
+            for (int i = 0; i + 1 < data.length; i += 2) {
+                if (Math.abs((short) ((data[i] & 0xff) | (data[i + 1] << 8))) > 1000) {
+                    loud.incrementAndGet();
+                    return;
+                }
+            }
+        }
+
+        long count() {
+            return loud.get();
         }
     }
 
