@@ -42,7 +42,7 @@ import org.junit.jupiter.api.Test;
 @Tag("rtc")
 class SendStreamChurnTest {
 
-    private static final int ROUNDS = 8;
+    private static final int ROUNDS = 16;
     private static final int PAIRS = 3;
     /**
      * One pair's whole life on loopback takes well under a second; this only catches a wedge. Longer than
