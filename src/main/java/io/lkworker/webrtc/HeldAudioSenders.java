@@ -20,7 +20,10 @@ import java.util.List;
  * {@code UpdateMediaSendRecvState_w}). A stream whose encoding is inactive does not start there
  * (webrtc, {@code media/engine/webrtc_voice_engine.cc}, {@code WebRtcAudioSendStream::UpdateSendState}).
  * A channel added to a connection that is already up gets that posted task while its description is
- * applied, ahead of the description's own worker calls, so it starts inside our call anyway.
+ * applied, ahead of the description's own worker calls, so it starts inside our call anyway. This
+ * assumes one transport per connection (BUNDLE, as LiveKit and our own peers negotiate): an audio
+ * section on a transport of its own that first becomes writable after CONNECTED would still start on
+ * its own.
  *
  * <p>Owned by its {@link Peer}'s owner thread.
  */

@@ -243,10 +243,12 @@ public final class Peer implements AutoCloseable {
     /**
      * Owner thread, on CONNECTED: activates the audio senders held back until now ({@link HeldAudioSenders}).
      * First a call that waits for libwebrtc's network thread ({@code setConfiguration} applies its ICE
-     * part there; the configuration is unchanged): the network thread reported CONNECTED from inside the
-     * task that also posted the transport's first-writable update to the worker thread, so once this call
-     * has passed, that update is queued. Activating is a worker call queued after it, so the update (which
-     * starts nothing while the encoding is inactive) runs first, and the streams start inside
+     * part there; the configuration is unchanged). The DTLS handshake's completion marks the transport
+     * connected and then writable in one network-thread task (webrtc, {@code p2p/dtls/dtls_transport.cc},
+     * {@code OnDtlsEvent}), and becoming writable posts the channels' first-writable update to the worker
+     * thread; CONNECTED is reported from that task or a later one. Once our network call has run, that
+     * update is therefore queued on the worker, ahead of the activation (a worker call), so it runs first
+     * and starts nothing while the encodings are inactive; the streams then start inside
      * {@code reconfigure}.
      */
     private void releaseHeldAudio() {
