@@ -16,6 +16,12 @@ import org.slf4j.LoggerFactory;
  * continuous (with DTX, silence costs almost no bandwidth). One thread for the whole process, not
  * one per track: a push takes 0.1-0.2 ms, and a single pusher is what keeps libwebrtc's send path
  * single-threaded (see {@link MediaEngine}).
+ *
+ * <p>The pump never touches the audio device itself. It used to stop the device's recording at every
+ * tick; that call could run while libwebrtc started the recording on its worker thread, and
+ * webrtc-java 0.14.0's device then wedges both threads forever ({@link MediaEngine}, "Recording").
+ * Recording now only ever starts inside {@link MediaEngine#reconfigure}, which stops it before it
+ * lets the pump push again.
  */
 public final class AudioPump {
 
@@ -127,7 +133,6 @@ public final class AudioPump {
             if (!registrations.isEmpty()) {
                 lock.lock();
                 try {
-                    engine.stopRecording();
                     for (Registration r : registrations) {
                         r.push();
                     }

@@ -22,12 +22,36 @@ import org.slf4j.LoggerFactory;
  * track to a sender modifies ({@code CustomAudioSource.cpp}: the lock is commented out). Both happen
  * only while libwebrtc applies something to a connection: a description being set (that is where
  * senders get their SSRCs, attach to their sources and start their streams), a track added or removed,
- * a connection closed. So exactly those calls run under one lock that the pump also holds for each
- * 10 ms push, and stop the device's recording before releasing it; the pump stops recording at every
- * tick too. Creating an offer or answer changes no sender and runs without it, and a description's
- * callback is awaited without it once the description is applied ({@link Peer}): the lock is not held
- * while waiting for libwebrtc's signalling thread, which all connections of the process share, so one
- * slow SDP step no longer stalls the audio of every room.
+ * a sender activated, a connection closed. So exactly those calls run under one lock that the pump
+ * also holds for each 10 ms push, and stop the device's recording before releasing it. Creating an
+ * offer or answer changes no sender and runs without it, and a description's callback is awaited
+ * without it once the description is applied ({@link Peer}): the lock is not held while waiting for
+ * libwebrtc's signalling thread, which all connections of the process share, so one slow SDP step no
+ * longer stalls the audio of every room.
+ *
+ * <p><b>Recording: start and stop must never overlap.</b> webrtc-java 0.14.0's headless device
+ * (devopvoid/webrtc-java, {@code webrtc-jni/src/main/cpp/src/api/HeadlessAudioDeviceModule.cpp})
+ * flips its {@code recording_} flag under its mutex but joins or replaces the capture thread outside
+ * it: {@code StopRecording} clears the flag, then joins {@code capture_thread_}; {@code StartRecording}
+ * sets the flag, spawns a new thread and move-assigns it to {@code capture_thread_}, which first joins
+ * the old one (webrtc, {@code rtc_base/platform_thread.cc}, {@code PlatformThread::operator=} calls
+ * {@code Finalize}). A start that lands while a stop is joining sets the flag back, so the old capture
+ * thread never ends, and two threads join it; even when it does end, glibc returns only one of two
+ * concurrent {@code pthread_join} calls on a thread (checked on glibc 2.36: the second waits forever).
+ * Either way the stopping thread and libwebrtc's worker thread hang, the first holding this lock.
+ * libwebrtc starts recording from {@code AudioState::AddSendingStream} (webrtc, {@code audio/audio_state.cc})
+ * whenever a send stream starts and the device is not recording, on its worker thread; and it starts a
+ * channel's send stream by itself, outside any call of ours, when the channel's transport first becomes
+ * writable (webrtc, {@code pc/channel.cc}, {@code BaseChannel::ChannelWritable_n}). That is the start
+ * that raced our stops (the pump stopped recording at every tick; a stop here races it just the same,
+ * seen in {@code SendStreamChurnTest}), and it could also start recording between the pump's stop and
+ * its pushes (the race-checker abort above). So no audio send stream may start on its own: {@link Peer}
+ * adds audio senders inactive until their connection is up and activates them here
+ * ({@link HeldAudioSenders}). Every start of recording then happens inside {@code reconfigure}, the
+ * only place that stops it, on the same thread, and the pump never touches the device. No Java method
+ * of 0.14.0 tells whether the device records, so the stop is unconditional (it returns at once when
+ * the device is not recording). The device of webrtc-java's main branch (2026-08) still starts and
+ * joins its capture thread this way.
  *
  * <p>Threads: libwebrtc calls back on its own native threads (signalling; playout for audio sinks).
  * Both are attached to the JVM as non-daemon threads, so a process that used WebRTC exits through
@@ -99,7 +123,8 @@ public final class MediaEngine {
     /**
      * Runs {@code op} (a peer-connection call that may attach, detach or start sending a track) with
      * the audio pump held off, then stops the audio device's recording thread if libwebrtc started it.
-     * Reentrant; the caller's thread blocks for as long as {@code op} does.
+     * Reentrant; the caller's thread blocks for as long as {@code op} does. The only caller of the
+     * device's stop while connections exist (see the class comment).
      */
     public <T> T reconfigure(Supplier<T> op) {
         boolean locked;
@@ -133,11 +158,6 @@ public final class MediaEngine {
     /** Taken by the pump for each tick; see the class comment. */
     ReentrantLock pushLock() {
         return lock;
-    }
-
-    /** Called by the pump under {@link #pushLock()} before pushing. */
-    void stopRecording() {
-        audioDevice.stopRecording();
     }
 
     /**

@@ -75,6 +75,7 @@ public final class Peer implements AutoCloseable {
     /** Native references libwebrtc handed us (senders from addTrack, transceivers from addTransceiver). */
     private final List<Object> owned = new ArrayList<>();
     private final List<RTCIceCandidate> pendingCandidates = new ArrayList<>();
+    private final HeldAudioSenders heldAudio = new HeldAudioSenders();
     private boolean remoteDescriptionSet;
     private volatile boolean closed;
 
@@ -83,7 +84,7 @@ public final class Peer implements AutoCloseable {
         this.name = name;
         this.config = new RTCConfiguration();
         config.iceServers = new ArrayList<>(iceServers);
-        this.observer = new Observer(new Target(events, listener));
+        this.observer = new Observer(new Target(events, listener, this));
         this.pc = engine.factory().createPeerConnection(config, observer);
         if (pc == null) {
             throw new IllegalStateException("libwebrtc refused to create a peer connection");
@@ -157,13 +158,21 @@ public final class Peer implements AutoCloseable {
     }
 
     public RTCRtpSender addTrack(MediaStreamTrack track, List<String> streamIds) {
-        RTCRtpSender sender = engine.reconfigure(() -> pc.addTrack(track, streamIds));
+        RTCRtpSender sender = engine.reconfigure(() -> {
+            RTCRtpSender added = pc.addTrack(track, streamIds);
+            heldAudio.holdIfNeeded(added, track);
+            return added;
+        });
         owned.add(sender);
         return sender;
     }
 
     public RTCRtpTransceiver addTransceiver(MediaStreamTrack track, RTCRtpTransceiverInit init) {
-        RTCRtpTransceiver transceiver = engine.reconfigure(() -> pc.addTransceiver(track, init));
+        RTCRtpTransceiver transceiver = engine.reconfigure(() -> {
+            RTCRtpTransceiver added = pc.addTransceiver(track, init);
+            heldAudio.holdIfNeeded(added.getSender(), track);
+            return added;
+        });
         owned.add(transceiver);
         return transceiver;
     }
@@ -171,6 +180,7 @@ public final class Peer implements AutoCloseable {
     /** No-op once closed: the sender died with the connection. */
     public void removeTrack(RTCRtpSender sender) {
         if (!closed) {
+            heldAudio.forget(sender);
             engine.reconfigure(() -> pc.removeTrack(sender));
         }
     }
@@ -216,6 +226,7 @@ public final class Peer implements AutoCloseable {
             return;
         }
         closed = true;
+        heldAudio.clear();
         observer.detach();
         long handle = NativeRelease.handle(pc);
         engine.reconfigure(() -> {
@@ -227,6 +238,30 @@ public final class Peer implements AutoCloseable {
             owned.forEach(NativeRelease::releaseOwned);
             owned.clear();
         });
+    }
+
+    /**
+     * Owner thread, on CONNECTED: activates the audio senders held back until now ({@link HeldAudioSenders}).
+     * First a call that waits for libwebrtc's network thread ({@code setConfiguration} applies its ICE
+     * part there; the configuration is unchanged). The DTLS handshake's completion marks the transport
+     * connected and then writable in one network-thread task (webrtc, {@code p2p/dtls/dtls_transport.cc},
+     * {@code OnDtlsEvent}), and becoming writable posts the channels' first-writable update to the worker
+     * thread; CONNECTED is reported from that task or a later one. Once our network call has run, that
+     * update is therefore queued on the worker, ahead of the activation (a worker call), so it runs first
+     * and starts nothing while the encodings are inactive; the streams then start inside
+     * {@code reconfigure}.
+     */
+    private void releaseHeldAudio() {
+        List<RTCRtpSender> release = heldAudio.connected();
+        if (release.isEmpty() || closed) {
+            return;
+        }
+        try {
+            pc.setConfiguration(config);
+            engine.reconfigure(() -> release.forEach(sender -> HeldAudioSenders.setActive(sender, true)));
+        } catch (RuntimeException e) {
+            log.error("{}: could not start sending audio: {}", name, e.toString());
+        }
     }
 
     private void setLocal(RTCSessionDescription description) {
@@ -359,7 +394,17 @@ public final class Peer implements AutoCloseable {
 
         @Override
         public void onConnectionChange(RTCPeerConnectionState state) {
-            post(l -> l.onConnectionState(state));
+            Target t = target;
+            if (t != null) {
+                t.events().execute(() -> {
+                    if (target != null) {
+                        if (state == RTCPeerConnectionState.CONNECTED) {
+                            t.peer().releaseHeldAudio();
+                        }
+                        t.listener().onConnectionState(state);
+                    }
+                });
+            }
         }
 
         @Override
@@ -394,6 +439,7 @@ public final class Peer implements AutoCloseable {
         }
     }
 
-    private record Target(Executor events, Listener listener) {
+    /** {@code peer} only for its own reactions to events; cleared with the rest on close. */
+    private record Target(Executor events, Listener listener, Peer peer) {
     }
 }
