@@ -64,6 +64,7 @@ final class TrackPublisher {
             CompletableFuture<TrackInfo> f = new CompletableFuture<>();
             pending.put(cid, f);
             engine.send(SignalRequest.newBuilder().setAddTrack(addTrack(cid, track, pub.options())).build(), recovering);
+            log.debug("track '{}' announced ({})", track.name(), cid);
             return f;
         });
         TrackInfo info;
@@ -123,6 +124,7 @@ final class TrackPublisher {
     void onTrackPublished(LivekitRtc.TrackPublishedResponse response) {
         CompletableFuture<TrackInfo> f = pending.remove(response.getCid());
         if (f != null) {
+            log.debug("track {} accepted as {}", response.getCid(), response.getTrack().getSid());
             f.complete(response.getTrack());
         }
     }

@@ -32,6 +32,8 @@ public final class TrackForwarder implements MediaForwarder {
     static final int SAMPLES_PER_FRAME = SAMPLE_RATE / 100;
     /** At most 100 ms queued; more means the pump stalled, and old audio is worth less than low delay. */
     private static final int MAX_QUEUED_FRAMES = 10;
+    /** About -40 dBFS: the benchmarks' onset threshold, for the debug timing lines only. */
+    private static final double LOUD_RMS = 330;
 
     private final String trackSid;
     private final AudioTrack incoming;
@@ -41,6 +43,9 @@ public final class TrackForwarder implements MediaForwarder {
     private final ArrayDeque<short[]> queue = new ArrayDeque<>();
     private final DecodedSink sink = new DecodedSink(this);
     private long dropped;
+    /** Debug timing only: the first frame above about -40 dBFS was queued / pumped. Guarded by {@link #queue}. */
+    private boolean loudQueued;
+    private short[] firstLoud;
     private volatile boolean closed;
 
     /** Starts forwarding {@code incoming} (a track received from its publisher) as track {@code trackSid}. */
@@ -68,6 +73,9 @@ public final class TrackForwarder implements MediaForwarder {
                 }
                 if (frame == null) {
                     return -1;
+                }
+                if (frame == firstLoud) {
+                    log.debug("track {}: first loud frame pumped", trackSid);
                 }
                 System.arraycopy(frame, 0, into, 0, into.length);
                 return into.length;
@@ -140,7 +148,20 @@ public final class TrackForwarder implements MediaForwarder {
                 dropped++;
             }
             queue.add(samples);
+            if (!loudQueued && log.isDebugEnabled() && rms(samples) > LOUD_RMS) {
+                loudQueued = true;
+                firstLoud = samples;
+                log.debug("track {}: first loud frame decoded, {} frames queued", trackSid, queue.size());
+            }
         }
+    }
+
+    private static double rms(short[] samples) {
+        double sum = 0;
+        for (short v : samples) {
+            sum += (double) v * v;
+        }
+        return Math.sqrt(sum / samples.length);
     }
 
     /**

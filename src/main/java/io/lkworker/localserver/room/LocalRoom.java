@@ -283,6 +283,10 @@ final class LocalRoom {
                 .setPingInterval((int) config.pingInterval().toSeconds())
                 .setPingTimeout((int) config.pingTimeout().toSeconds())
                 .addEnabledPublishCodecs(LivekitModels.Codec.newBuilder().setMime("audio/opus"))
+                // As the real server tells every participant that may publish (livekit/livekit, pkg/rtc/room.go,
+                // createJoinResponseLocked): LiveKit's clients then negotiate their publisher connection at once,
+                // so a first track's offer no longer waits for a fresh ICE and DTLS handshake.
+                .setFastPublish(session.info().getPermission().getCanPublish())
                 .setClientConfiguration(clientConfiguration());
         for (ParticipantSession other : participants.values()) {
             if (!other.info().getPermission().getHidden()) {
@@ -361,9 +365,18 @@ final class LocalRoom {
             case OFFER -> s.onPublisherOffer(request.getOffer());
             case ANSWER -> s.onSubscriberAnswer(request.getAnswer());
             case TRICKLE -> s.onTrickle(request.getTrickle());
-            case ADD_TRACK -> onAddTrack(s, request.getAddTrack());
+            case ADD_TRACK -> {
+                log.debug("room '{}': {} asks to publish track {} ({})", name(), s.identity(), request.getAddTrack().getCid(),
+                        request.getAddTrack().getName());
+                onAddTrack(s, request.getAddTrack());
+            }
             case MUTE -> onMute(s, request.getMute());
-            case SUBSCRIPTION -> onSubscription(s, request.getSubscription());
+            case SUBSCRIPTION -> {
+                log.debug("room '{}': {} {} {}", name(), s.identity(),
+                        request.getSubscription().getSubscribe() ? "subscribes to" : "unsubscribes from",
+                        request.getSubscription().getTrackSidsList());
+                onSubscription(s, request.getSubscription());
+            }
             case LEAVE -> remove(s, DisconnectReason.CLIENT_INITIATED, null);
             case PING -> s.send(SignalResponse.newBuilder().setPong(System.currentTimeMillis()).build());
             case PING_REQ -> s.send(SignalResponse.newBuilder().setPongResp(LivekitRtc.Pong.newBuilder()
