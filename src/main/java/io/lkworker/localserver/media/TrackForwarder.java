@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * that the audio pump drains, one frame per tick. When the queue is empty the pump skips the tick
  * instead of inserting silence: the decoding side's clock runs about 1 % slow, and skipping keeps
  * the forwarded stream continuous. When the queue overflows (a stall), the oldest frames go, so
- * the delay through the server stays bounded.
+ * the delay through the server stays bounded. Silent frames beyond {@link #TARGET_QUEUED_FRAMES}
+ * are cut, so a burst from the decoding side does not leave the speech that follows queued behind it.
  */
 public final class TrackForwarder implements MediaForwarder {
 
@@ -32,6 +33,13 @@ public final class TrackForwarder implements MediaForwarder {
     static final int SAMPLES_PER_FRAME = SAMPLE_RATE / 100;
     /** At most 100 ms queued; more means the pump stalled, and old audio is worth less than low delay. */
     private static final int MAX_QUEUED_FRAMES = 10;
+    /**
+     * What the queue may hold once a frame was added: the new one and one more, which absorbs the two
+     * threads' 10 ms ticks drifting against each other without the pump finding the queue empty.
+     */
+    static final int TARGET_QUEUED_FRAMES = 2;
+    /** About -60 dBFS: below it a frame is silence that may be cut to keep the queue short. */
+    static final double SILENT_RMS = 33;
     /** About -40 dBFS: the benchmarks' onset threshold, for the debug timing lines only. */
     private static final double LOUD_RMS = 330;
 
@@ -43,6 +51,7 @@ public final class TrackForwarder implements MediaForwarder {
     private final ArrayDeque<short[]> queue = new ArrayDeque<>();
     private final DecodedSink sink = new DecodedSink(this);
     private long dropped;
+    private long trimmed;
     /** Debug timing only: the first frame above about -40 dBFS was queued / pumped. Guarded by {@link #queue}. */
     private boolean loudQueued;
     private short[] firstLoud;
@@ -101,6 +110,13 @@ public final class TrackForwarder implements MediaForwarder {
         }
     }
 
+    /** Silent frames left out to keep the queue at {@link #TARGET_QUEUED_FRAMES}. */
+    public long trimmedFrames() {
+        synchronized (queue) {
+            return trimmed;
+        }
+    }
+
     /** Stops forwarding. Every subscriber's sender must have been removed first. */
     @Override
     public void close() {
@@ -148,6 +164,12 @@ public final class TrackForwarder implements MediaForwarder {
                 dropped++;
             }
             queue.add(samples);
+            // A burst from the decoding side leaves frames standing in the queue, and every later frame waits
+            // behind them; silence is cut instead, where leaving out 10 ms cannot be heard.
+            while (queue.size() > TARGET_QUEUED_FRAMES && rms(queue.peek()) < SILENT_RMS) {
+                queue.poll();
+                trimmed++;
+            }
             if (!loudQueued && log.isDebugEnabled() && rms(samples) > LOUD_RMS) {
                 loudQueued = true;
                 firstLoud = samples;
@@ -156,7 +178,7 @@ public final class TrackForwarder implements MediaForwarder {
         }
     }
 
-    private static double rms(short[] samples) {
+    static double rms(short[] samples) {
         double sum = 0;
         for (short v : samples) {
             sum += (double) v * v;

@@ -438,6 +438,16 @@ final class LocalRoom {
         s.addPendingTrack(add.getCid(), track);
         s.send(SignalResponse.newBuilder().setTrackPublished(LivekitRtc.TrackPublishedResponse.newBuilder()
                 .setCid(add.getCid()).setTrack(track)).build());
+        publishHeldMedia(s, add.getCid(), track);
+    }
+
+    /** The media for a track just announced came first (the client offered it with its request): publish it now. */
+    private void publishHeldMedia(ParticipantSession s, String cid, TrackInfo track) {
+        MediaStreamTrack held = s.takeUnannouncedMedia(cid,
+                track.getType() == LivekitModels.TrackType.VIDEO ? MediaStreamTrack.VIDEO_TRACK_KIND : MediaStreamTrack.AUDIO_TRACK_KIND);
+        if (held != null) {
+            onPublishedMedia(s, held);
+        }
     }
 
     private void refuse(ParticipantSession s, LivekitRtc.RequestResponse.Reason reason, String message,
@@ -459,7 +469,8 @@ final class LocalRoom {
         String mediaId = track.getId();
         TrackInfo info = s.takePendingTrack(mediaId, LivekitModels.TrackType.AUDIO);
         if (info == null) {
-            log.warn("room '{}': {} sent media {} without announcing a track; ignored", name(), s.identity(), mediaId);
+            log.debug("room '{}': {} sent media {} before its AddTrackRequest; held", name(), s.identity(), mediaId);
+            s.holdUnannouncedMedia(track);
             return;
         }
         Published p = new Published(s, info, new TrackForwarder(engine, info.getSid(), audio), mediaId);
@@ -495,13 +506,15 @@ final class LocalRoom {
         s.addPendingTrack(add.getCid(), track);
         s.send(SignalResponse.newBuilder().setTrackPublished(LivekitRtc.TrackPublishedResponse.newBuilder()
                 .setCid(add.getCid()).setTrack(track)).build());
+        publishHeldMedia(s, add.getCid(), track);
     }
 
     private void onPublishedVideo(ParticipantSession s, VideoTrack video) {
         String mediaId = video.getId();
         TrackInfo info = s.takePendingTrack(mediaId, LivekitModels.TrackType.VIDEO);
         if (info == null) {
-            log.warn("room '{}': {} sent video {} without announcing a track; ignored", name(), s.identity(), mediaId);
+            log.debug("room '{}': {} sent video {} before its AddTrackRequest; held", name(), s.identity(), mediaId);
+            s.holdUnannouncedMedia(video);
             return;
         }
         Published p = new Published(s, info, new VideoForwarder(engine, info.getSid(), video, VideoTracks::fits), mediaId);
@@ -512,6 +525,7 @@ final class LocalRoom {
 
     /** The participant stopped sending a track (unpublished it). */
     void onUnpublishedMedia(ParticipantSession s, String mediaId) {
+        s.dropUnannouncedMedia(mediaId);
         published.values().stream().filter(p -> p.publisher() == s && p.mediaId().equals(mediaId)).findFirst()
                 .ifPresent(p -> unpublish(p, true));
     }
