@@ -8,7 +8,6 @@ import io.lkworker.webrtc.AudioPump;
 import io.lkworker.webrtc.MediaEngine;
 import io.lkworker.webrtc.Pcm;
 import io.lkworker.webrtc.Peer;
-import java.util.ArrayDeque;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,8 +21,7 @@ import org.slf4j.LoggerFactory;
  * that the audio pump drains, one frame per tick. When the queue is empty the pump skips the tick
  * instead of inserting silence: the decoding side's clock runs about 1 % slow, and skipping keeps
  * the forwarded stream continuous. When the queue overflows (a stall), the oldest frames go, so
- * the delay through the server stays bounded. Silent frames beyond {@link #TARGET_QUEUED_FRAMES}
- * are cut, so a burst from the decoding side does not leave the speech that follows queued behind it.
+ * the delay through the server stays bounded; silence standing in it is cut ({@link ForwardQueue}).
  */
 public final class TrackForwarder implements MediaForwarder {
 
@@ -31,15 +29,6 @@ public final class TrackForwarder implements MediaForwarder {
     /** 48 kHz mono: what libwebrtc's playout side delivers for an opus voice track. */
     static final int SAMPLE_RATE = 48000;
     static final int SAMPLES_PER_FRAME = SAMPLE_RATE / 100;
-    /** At most 100 ms queued; more means the pump stalled, and old audio is worth less than low delay. */
-    private static final int MAX_QUEUED_FRAMES = 10;
-    /**
-     * What the queue may hold once a frame was added: the new one and one more, which absorbs the two
-     * threads' 10 ms ticks drifting against each other without the pump finding the queue empty.
-     */
-    static final int TARGET_QUEUED_FRAMES = 2;
-    /** About -60 dBFS: below it a frame is silence that may be cut to keep the queue short. */
-    static final double SILENT_RMS = 33;
     /** About -40 dBFS: the benchmarks' onset threshold, for the debug timing lines only. */
     private static final double LOUD_RMS = 330;
 
@@ -48,13 +37,11 @@ public final class TrackForwarder implements MediaForwarder {
     private final CustomAudioSource source;
     private final AudioTrack outgoing;
     private final AudioPump.Registration pumping;
-    private final ArrayDeque<short[]> queue = new ArrayDeque<>();
+    private final ForwardQueue queue = new ForwardQueue();
     private final DecodedSink sink = new DecodedSink(this);
-    private long dropped;
-    private long trimmed;
-    /** Debug timing only: the first frame above about -40 dBFS was queued / pumped. Guarded by {@link #queue}. */
+    /** Debug timing only: the first frame above about -40 dBFS was queued (playout thread) / pumped. */
     private boolean loudQueued;
-    private short[] firstLoud;
+    private volatile short[] firstLoud;
     private volatile boolean closed;
 
     /** Starts forwarding {@code incoming} (a track received from its publisher) as track {@code trackSid}. */
@@ -76,10 +63,7 @@ public final class TrackForwarder implements MediaForwarder {
 
             @Override
             public int read(short[] into) {
-                short[] frame;
-                synchronized (queue) {
-                    frame = queue.poll();
-                }
+                short[] frame = queue.poll();
                 if (frame == null) {
                     return -1;
                 }
@@ -105,16 +89,12 @@ public final class TrackForwarder implements MediaForwarder {
 
     /** Frames dropped because the queue overflowed. */
     public long droppedFrames() {
-        synchronized (queue) {
-            return dropped;
-        }
+        return queue.dropped();
     }
 
-    /** Silent frames left out to keep the queue at {@link #TARGET_QUEUED_FRAMES}. */
+    /** Silent frames cut to keep the queue short. */
     public long trimmedFrames() {
-        synchronized (queue) {
-            return trimmed;
-        }
+        return queue.trimmed();
     }
 
     /** Stops forwarding. Every subscriber's sender must have been removed first. */
@@ -158,32 +138,12 @@ public final class TrackForwarder implements MediaForwarder {
             }
             samples = mono;
         }
-        synchronized (queue) {
-            if (queue.size() >= MAX_QUEUED_FRAMES) {
-                queue.poll();
-                dropped++;
-            }
-            queue.add(samples);
-            // A burst from the decoding side leaves frames standing in the queue, and every later frame waits
-            // behind them; silence is cut instead, where leaving out 10 ms cannot be heard.
-            while (queue.size() > TARGET_QUEUED_FRAMES && rms(queue.peek()) < SILENT_RMS) {
-                queue.poll();
-                trimmed++;
-            }
-            if (!loudQueued && log.isDebugEnabled() && rms(samples) > LOUD_RMS) {
-                loudQueued = true;
-                firstLoud = samples;
-                log.debug("track {}: first loud frame decoded, {} frames queued", trackSid, queue.size());
-            }
+        int queued = queue.add(samples);
+        if (!loudQueued && log.isDebugEnabled() && ForwardQueue.rms(samples) > LOUD_RMS) {
+            loudQueued = true;
+            firstLoud = samples;
+            log.debug("track {}: first loud frame decoded, {} frames queued", trackSid, queued);
         }
-    }
-
-    static double rms(short[] samples) {
-        double sum = 0;
-        for (short v : samples) {
-            sum += (double) v * v;
-        }
-        return Math.sqrt(sum / samples.length);
     }
 
     /**
