@@ -283,10 +283,10 @@ final class LocalRoom {
                 .setPingInterval((int) config.pingInterval().toSeconds())
                 .setPingTimeout((int) config.pingTimeout().toSeconds())
                 .addEnabledPublishCodecs(LivekitModels.Codec.newBuilder().setMime("audio/opus"))
-                // As the real server tells every participant that may publish (livekit/livekit, pkg/rtc/room.go,
-                // createJoinResponseLocked): LiveKit's clients then negotiate their publisher connection at once,
-                // so a first track's offer no longer waits for a fresh ICE and DTLS handshake.
-                .setFastPublish(session.info().getPermission().getCanPublish())
+                // No fast_publish (LiveKit's server sets it for every participant that may publish: livekit/livekit,
+                // pkg/rtc/room.go, createJoinResponseLocked): with it LiveKit's clients connect their publisher during
+                // the join, which on one shared machine delayed the caller's first echoed audio (RoomJoinBenchmark,
+                // benchmarks/results-rooms.md).
                 .setClientConfiguration(clientConfiguration());
         for (ParticipantSession other : participants.values()) {
             if (!other.info().getPermission().getHidden()) {

@@ -35,7 +35,6 @@ import org.junit.jupiter.api.Test;
  * A client that offers a track before its AddTrackRequest reaches the server (as LiveKit's clients may
  * when the JoinResponse lists publish codecs): the server keeps the media and publishes it when the
  * request comes, as LiveKit's does (livekit/livekit, pkg/rtc/participant.go, {@code pendingRemoteTracks}).
- * Also the JoinResponse's {@code fast_publish}, which makes LiveKit's clients connect their publisher at once.
  */
 @Tag("rtc")
 class UnannouncedMediaTest {
@@ -80,7 +79,6 @@ class UnannouncedMediaTest {
         SignalResponse first = signal.next(SignalResponse::hasJoin, WAIT);
         assertThat(first).as("join response").isNotNull();
         JoinResponse join = first.getJoin();
-        assertThat(join.getFastPublish()).as("fast_publish for a participant that may publish").isTrue();
         assertThat(join.getEnabledPublishCodecsList()).isNotEmpty();
 
         String cid = "TR_held";
