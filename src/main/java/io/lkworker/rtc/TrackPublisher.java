@@ -70,7 +70,12 @@ final class TrackPublisher {
             log.debug("track '{}' announced ({}){}", track.name(), cid, withOffer ? ", offered with it" : "");
             // The offer goes out right behind the request on the same connection, so the server reads the
             // request first; one round trip less than waiting for its answer (LiveKit's JS client does the same).
-            return new Announced(f, withOffer ? attach(pub, cid) : null);
+            try {
+                return new Announced(f, withOffer ? attach(pub, cid) : null);
+            } catch (RuntimeException e) {
+                pending.remove(cid);
+                throw e;
+            }
         });
         TrackInfo info;
         try {

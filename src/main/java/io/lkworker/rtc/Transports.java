@@ -86,7 +86,7 @@ final class Transports {
         this.signal = signal;
         this.connecting = connecting;
         this.subscriberPrimary = join.getSubscriberPrimary();
-        this.tracksWithOffer = !join.getEnabledPublishCodecsList().isEmpty();
+        this.tracksWithOffer = tracksWithOffer(join);
         List<RTCIceServer> ice = iceServers(join.getIceServersList());
         this.subscriber = new Peer(media, "subscriber", ice, owner.executor(), new Listener(SignalTarget.SUBSCRIBER));
         this.publisher = new Peer(media, "publisher", ice, owner.executor(), new Listener(SignalTarget.PUBLISHER));
@@ -150,6 +150,11 @@ final class Transports {
      */
     boolean tracksWithOffer() {
         return tracksWithOffer;
+    }
+
+    /** See {@link #tracksWithOffer()}. */
+    static boolean tracksWithOffer(JoinResponse join) {
+        return join.getEnabledPublishCodecsCount() > 0;
     }
 
     CompletableFuture<Void> subscriberUp() {
