@@ -35,15 +35,19 @@ final class LocalTrackPublicationImpl implements LocalTrackPublication {
         this.options = options;
     }
 
-    /** The server accepted the track as {@code info}; these native objects send it. */
-    void attach(String newCid, TrackInfo newInfo, CustomAudioSource source, AudioTrack nativeTrack, RTCRtpSender sender,
+    /** These native objects send the track (announced as {@code newCid}; the server's acceptance may come later). */
+    void attach(String newCid, CustomAudioSource source, AudioTrack nativeTrack, RTCRtpSender sender,
                 AudioPump.Registration pumping) {
         this.cid = newCid;
-        this.info = newInfo;
         this.nativeSource = source;
         this.nativeTrack = nativeTrack;
         this.sender = sender;
         this.pumping = pumping;
+    }
+
+    /** The server accepted the track as {@code newInfo}. */
+    void confirm(TrackInfo newInfo) {
+        this.info = newInfo;
     }
 
     /** Stops feeding the track and detaches it from {@code publisher} (null when already closed). */

@@ -301,6 +301,11 @@ final class RtcEngine implements SignalClient.Listener, Transports.Events {
         return transports == null ? null : transports.negotiation();
     }
 
+    /** See {@link Transports#tracksWithOffer()}; false while a full reconnect has no transports. */
+    boolean tracksWithOffer() {
+        return transports != null && transports.tracksWithOffer();
+    }
+
     /** Sends {@code request}, or holds it while the room recovers unless {@code direct}. */
     void send(SignalRequest request, boolean direct) {
         if (direct) {

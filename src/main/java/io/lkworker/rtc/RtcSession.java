@@ -536,6 +536,7 @@ final class RtcSession implements RtcEngine.Model {
     void autoSubscribeAudio(RemoteTrackPublicationImpl publication) {
         if (options.autoSubscribe() == AutoSubscribe.AUDIO_ONLY && publication.kind() == TrackKind.AUDIO) {
             subscriptionChoices.put(publication.sid(), true);
+            log.debug("subscribing to audio track {}", publication.sid());
             engine.send(SignalRequest.newBuilder().setSubscription(LivekitRtc.UpdateSubscription.newBuilder()
                     .addTrackSids(publication.sid()).setSubscribe(true)).build(), false);
         }

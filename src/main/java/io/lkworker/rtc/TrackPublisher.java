@@ -60,19 +60,43 @@ final class TrackPublisher {
     void publish(LocalTrackPublicationImpl pub, long deadline, boolean recovering) {
         String cid = "TR_" + UUID.randomUUID();
         LocalAudioTrack track = pub.track();
-        CompletableFuture<TrackInfo> confirmed = Awaits.call(owner, () -> {
+        // Recovery republishes one step at a time, as before: its session is new and the requests held for
+        // after it go out in order.
+        boolean withOffer = !recovering && Awaits.call(owner, engine::tracksWithOffer);
+        Announced announced = Awaits.call(owner, () -> {
             CompletableFuture<TrackInfo> f = new CompletableFuture<>();
             pending.put(cid, f);
             engine.send(SignalRequest.newBuilder().setAddTrack(addTrack(cid, track, pub.options())).build(), recovering);
-            return f;
+            log.debug("track '{}' announced ({}){}", track.name(), cid, withOffer ? ", offered with it" : "");
+            // The offer goes out right behind the request on the same connection, so the server reads the
+            // request first; one round trip less than waiting for its answer (LiveKit's JS client does the same).
+            try {
+                return new Announced(f, withOffer ? attach(pub, cid) : null);
+            } catch (RuntimeException e) {
+                pending.remove(cid);
+                throw e;
+            }
         });
         TrackInfo info;
         try {
-            info = Awaits.await(confirmed, deadline, "the server to accept track '" + track.name() + "'");
+            info = Awaits.await(announced.confirmed(), deadline, "the server to accept track '" + track.name() + "'");
+        } catch (RoomException e) {
+            if (announced.negotiated() != null) {
+                owner.executor().execute(() -> remove(pub, true, "publishing failed"));
+            }
+            throw e;
         } finally {
             owner.executor().execute(() -> pending.remove(cid));
         }
-        CompletableFuture<Void> negotiated = Awaits.call(owner, () -> attach(pub, cid, info));
+        CompletableFuture<Void> negotiated = Awaits.call(owner, () -> {
+            if (announced.negotiated() == null) {
+                CompletableFuture<Void> round = attach(pub, cid);
+                confirm(pub, info);
+                return round;
+            }
+            confirm(pub, info);
+            return announced.negotiated();
+        });
         try {
             Awaits.await(negotiated, deadline, "the media negotiation for track '" + track.name() + "'");
         } catch (RoomException e) {
@@ -82,6 +106,10 @@ final class TrackPublisher {
             throw e;
         }
         pub.published();
+    }
+
+    /** The AddTrackRequest's answer to come, and the negotiation round started with it (null: not yet). */
+    private record Announced(CompletableFuture<TrackInfo> confirmed, CompletableFuture<Void> negotiated) {
     }
 
     private static LivekitRtc.AddTrackRequest addTrack(String cid, LocalAudioTrack track, TrackPublishOptions o) {
@@ -98,8 +126,8 @@ final class TrackPublisher {
         return add.build();
     }
 
-    /** Session thread: native track and sender for the accepted track, then a negotiation round. */
-    private CompletableFuture<Void> attach(LocalTrackPublicationImpl pub, String cid, TrackInfo info) {
+    /** Session thread: native track and sender for the announced track, then a negotiation round. */
+    private CompletableFuture<Void> attach(LocalTrackPublicationImpl pub, String cid) {
         Peer publisher = engine.publisher();
         if (publisher == null) {
             throw new RoomException("room is reconnecting");
@@ -109,20 +137,26 @@ final class TrackPublisher {
         RTCRtpTransceiverInit init = new RTCRtpTransceiverInit();
         init.direction = RTCRtpTransceiverDirection.SEND_ONLY;
         init.streamIds = List.of(cid);
-        String oldSid = pub.info() == null ? null : pub.sid();
-        pub.attach(cid, info, source, nativeTrack, publisher.addTransceiver(nativeTrack, init).getSender(),
+        pub.attach(cid, source, nativeTrack, publisher.addTransceiver(nativeTrack, init).getSender(),
                 media.pump().add(source, producer(pub.track())));
-        if (oldSid != null) {
+        return engine.negotiation().negotiate();
+    }
+
+    /** Session thread: the server accepted the track as {@code info}; the publication is listed under its sid. */
+    private void confirm(LocalTrackPublicationImpl pub, TrackInfo info) {
+        String oldSid = pub.sid();
+        pub.confirm(info);
+        if (!oldSid.isEmpty()) {
             local.get().removePublication(oldSid);
         }
         local.get().putPublication(pub);
-        return engine.negotiation().negotiate();
     }
 
     /** Session thread: the server's answer to an AddTrackRequest. */
     void onTrackPublished(LivekitRtc.TrackPublishedResponse response) {
         CompletableFuture<TrackInfo> f = pending.remove(response.getCid());
         if (f != null) {
+            log.debug("track {} accepted as {}", response.getCid(), response.getTrack().getSid());
             f.complete(response.getTrack());
         }
     }

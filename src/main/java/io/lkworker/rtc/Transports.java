@@ -66,6 +66,7 @@ final class Transports {
     /** True until the session is first up: failures then fail the connect instead of starting recovery. */
     private final BooleanSupplier connecting;
     private final boolean subscriberPrimary;
+    private final boolean tracksWithOffer;
     private final Peer publisher;
     private final Peer subscriber;
     private final PublisherNegotiation negotiation;
@@ -85,6 +86,7 @@ final class Transports {
         this.signal = signal;
         this.connecting = connecting;
         this.subscriberPrimary = join.getSubscriberPrimary();
+        this.tracksWithOffer = tracksWithOffer(join);
         List<RTCIceServer> ice = iceServers(join.getIceServersList());
         this.subscriber = new Peer(media, "subscriber", ice, owner.executor(), new Listener(SignalTarget.SUBSCRIBER));
         this.publisher = new Peer(media, "publisher", ice, owner.executor(), new Listener(SignalTarget.PUBLISHER));
@@ -136,6 +138,23 @@ final class Transports {
 
     PublisherNegotiation negotiation() {
         return negotiation;
+    }
+
+    /**
+     * Whether a new track's offer may go out right behind its AddTrackRequest instead of after the
+     * server's answer to it: the server lists the codecs it takes (JoinResponse
+     * {@code enabled_publish_codecs}). LiveKit's JS client takes that list as the sign (client-sdk-js,
+     * src/room/participant/LocalParticipant.ts, {@code publish}, which looks for video codecs in it; the
+     * development server lists only what it forwards), and LiveKit's server keeps media that arrives
+     * before its request (livekit/livekit, pkg/rtc/participant.go, {@code pendingRemoteTracks}).
+     */
+    boolean tracksWithOffer() {
+        return tracksWithOffer;
+    }
+
+    /** See {@link #tracksWithOffer()}. */
+    static boolean tracksWithOffer(JoinResponse join) {
+        return join.getEnabledPublishCodecsCount() > 0;
     }
 
     CompletableFuture<Void> subscriberUp() {

@@ -44,7 +44,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class RoomJoinBenchmark {
 
-    private static final String[] FIGURES = {"connect", "join", "audio", "entered", "agentConnect", "agentPublished",
+    private static final String[] FIGURES = {"connect", "join", "audio", "callAudio", "entered", "agentConnect", "agentPublished",
         "agentSubscribed", "agentTrack", "agentHeard"};
 
     public static void main(String[] args) throws Exception {
@@ -81,7 +81,8 @@ public final class RoomJoinBenchmark {
                 .append(System.getProperty("java.specification.version")).append(".\n\n")
                 .append("Times in ms from the caller's `Room.connect` resolving (connect: from calling it). **join**: the ")
                 .append("agent's ParticipantConnected at the caller; **audio**: the caller's first non-silent 10 ms frame of ")
-                .append("the agent's echo. entered, agentConnect, agentPublished: the agent's entrypoint, `ctx.connect()` ")
+                .append("the agent's echo; **callAudio**: the same from calling `Room.connect` (a server that sends ")
+                .append("`fast_publish` makes the caller connect its publisher before `connect` resolves). entered, agentConnect, agentPublished: the agent's entrypoint, `ctx.connect()` ")
                 .append("returned, its `publishTrack` returned; agentSubscribed: its onTrackSubscribed of the caller's tone ")
                 .append("(only when that came after its listener was added); agentTrack: the caller's TrackSubscribed of ")
                 .append("the echo track; agentHeard: the agent's first loud frame (agent's clock).\n\n")
@@ -197,6 +198,7 @@ public final class RoomJoinBenchmark {
             figures.get("connect").add(connected - r.get("called").getAsDouble());
             figures.get("join").add(r.get("agentJoined").getAsDouble() - connected);
             figures.get("audio").add(r.get("firstAudio").getAsDouble() - connected);
+            figures.get("callAudio").add(r.get("firstAudio").getAsDouble() - r.get("called").getAsDouble());
             figures.get("agentTrack").add(r.get("agentTrack").getAsDouble() - connected);
             for (String key : List.of("agentHeard", "agentSubscribed")) {
                 if (r.has(key) && !r.get(key).isJsonNull()) {

@@ -8,7 +8,6 @@ import io.lkworker.webrtc.AudioPump;
 import io.lkworker.webrtc.MediaEngine;
 import io.lkworker.webrtc.Pcm;
 import io.lkworker.webrtc.Peer;
-import java.util.ArrayDeque;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * that the audio pump drains, one frame per tick. When the queue is empty the pump skips the tick
  * instead of inserting silence: the decoding side's clock runs about 1 % slow, and skipping keeps
  * the forwarded stream continuous. When the queue overflows (a stall), the oldest frames go, so
- * the delay through the server stays bounded.
+ * the delay through the server stays bounded; silence standing in it is cut ({@link ForwardQueue}).
  */
 public final class TrackForwarder implements MediaForwarder {
 
@@ -30,17 +29,19 @@ public final class TrackForwarder implements MediaForwarder {
     /** 48 kHz mono: what libwebrtc's playout side delivers for an opus voice track. */
     static final int SAMPLE_RATE = 48000;
     static final int SAMPLES_PER_FRAME = SAMPLE_RATE / 100;
-    /** At most 100 ms queued; more means the pump stalled, and old audio is worth less than low delay. */
-    private static final int MAX_QUEUED_FRAMES = 10;
+    /** About -40 dBFS: the benchmarks' onset threshold, for the debug timing lines only. */
+    private static final double LOUD_RMS = 330;
 
     private final String trackSid;
     private final AudioTrack incoming;
     private final CustomAudioSource source;
     private final AudioTrack outgoing;
     private final AudioPump.Registration pumping;
-    private final ArrayDeque<short[]> queue = new ArrayDeque<>();
+    private final ForwardQueue queue = new ForwardQueue();
     private final DecodedSink sink = new DecodedSink(this);
-    private long dropped;
+    /** Debug timing only: the first frame above about -40 dBFS was queued (playout thread) / pumped. */
+    private boolean loudQueued;
+    private volatile short[] firstLoud;
     private volatile boolean closed;
 
     /** Starts forwarding {@code incoming} (a track received from its publisher) as track {@code trackSid}. */
@@ -62,12 +63,12 @@ public final class TrackForwarder implements MediaForwarder {
 
             @Override
             public int read(short[] into) {
-                short[] frame;
-                synchronized (queue) {
-                    frame = queue.poll();
-                }
+                short[] frame = queue.poll();
                 if (frame == null) {
                     return -1;
+                }
+                if (frame == firstLoud) {
+                    log.debug("track {}: first loud frame pumped", trackSid);
                 }
                 System.arraycopy(frame, 0, into, 0, into.length);
                 return into.length;
@@ -88,9 +89,12 @@ public final class TrackForwarder implements MediaForwarder {
 
     /** Frames dropped because the queue overflowed. */
     public long droppedFrames() {
-        synchronized (queue) {
-            return dropped;
-        }
+        return queue.dropped();
+    }
+
+    /** Silent frames cut to keep the queue short. */
+    public long trimmedFrames() {
+        return queue.trimmed();
     }
 
     /** Stops forwarding. Every subscriber's sender must have been removed first. */
@@ -134,12 +138,11 @@ public final class TrackForwarder implements MediaForwarder {
             }
             samples = mono;
         }
-        synchronized (queue) {
-            if (queue.size() >= MAX_QUEUED_FRAMES) {
-                queue.poll();
-                dropped++;
-            }
-            queue.add(samples);
+        int queued = queue.add(samples);
+        if (!loudQueued && log.isDebugEnabled() && ForwardQueue.rms(samples) > LOUD_RMS) {
+            loudQueued = true;
+            firstLoud = samples;
+            log.debug("track {}: first loud frame decoded, {} frames queued", trackSid, queued);
         }
     }
 

@@ -283,6 +283,10 @@ final class LocalRoom {
                 .setPingInterval((int) config.pingInterval().toSeconds())
                 .setPingTimeout((int) config.pingTimeout().toSeconds())
                 .addEnabledPublishCodecs(LivekitModels.Codec.newBuilder().setMime("audio/opus"))
+                // No fast_publish (LiveKit's server sets it for every participant that may publish: livekit/livekit,
+                // pkg/rtc/room.go, createJoinResponseLocked): with it LiveKit's clients connect their publisher during
+                // the join, which on one shared machine delayed the caller's first echoed audio (RoomJoinBenchmark,
+                // benchmarks/results-rooms.md).
                 .setClientConfiguration(clientConfiguration());
         for (ParticipantSession other : participants.values()) {
             if (!other.info().getPermission().getHidden()) {
@@ -361,9 +365,18 @@ final class LocalRoom {
             case OFFER -> s.onPublisherOffer(request.getOffer());
             case ANSWER -> s.onSubscriberAnswer(request.getAnswer());
             case TRICKLE -> s.onTrickle(request.getTrickle());
-            case ADD_TRACK -> onAddTrack(s, request.getAddTrack());
+            case ADD_TRACK -> {
+                log.debug("room '{}': {} asks to publish track {} ({})", name(), s.identity(), request.getAddTrack().getCid(),
+                        request.getAddTrack().getName());
+                onAddTrack(s, request.getAddTrack());
+            }
             case MUTE -> onMute(s, request.getMute());
-            case SUBSCRIPTION -> onSubscription(s, request.getSubscription());
+            case SUBSCRIPTION -> {
+                log.debug("room '{}': {} {} {}", name(), s.identity(),
+                        request.getSubscription().getSubscribe() ? "subscribes to" : "unsubscribes from",
+                        request.getSubscription().getTrackSidsList());
+                onSubscription(s, request.getSubscription());
+            }
             case LEAVE -> remove(s, DisconnectReason.CLIENT_INITIATED, null);
             case PING -> s.send(SignalResponse.newBuilder().setPong(System.currentTimeMillis()).build());
             case PING_REQ -> s.send(SignalResponse.newBuilder().setPongResp(LivekitRtc.Pong.newBuilder()
@@ -425,6 +438,16 @@ final class LocalRoom {
         s.addPendingTrack(add.getCid(), track);
         s.send(SignalResponse.newBuilder().setTrackPublished(LivekitRtc.TrackPublishedResponse.newBuilder()
                 .setCid(add.getCid()).setTrack(track)).build());
+        publishHeldMedia(s, add.getCid(), track);
+    }
+
+    /** The media for a track just announced came first (the client offered it with its request): publish it now. */
+    private void publishHeldMedia(ParticipantSession s, String cid, TrackInfo track) {
+        MediaStreamTrack held = s.takeUnannouncedMedia(cid,
+                track.getType() == LivekitModels.TrackType.VIDEO ? MediaStreamTrack.VIDEO_TRACK_KIND : MediaStreamTrack.AUDIO_TRACK_KIND);
+        if (held != null) {
+            onPublishedMedia(s, held);
+        }
     }
 
     private void refuse(ParticipantSession s, LivekitRtc.RequestResponse.Reason reason, String message,
@@ -446,7 +469,8 @@ final class LocalRoom {
         String mediaId = track.getId();
         TrackInfo info = s.takePendingTrack(mediaId, LivekitModels.TrackType.AUDIO);
         if (info == null) {
-            log.warn("room '{}': {} sent media {} without announcing a track; ignored", name(), s.identity(), mediaId);
+            log.debug("room '{}': {} sent media {} before its AddTrackRequest; held", name(), s.identity(), mediaId);
+            s.holdUnannouncedMedia(track);
             return;
         }
         Published p = new Published(s, info, new TrackForwarder(engine, info.getSid(), audio), mediaId);
@@ -482,13 +506,15 @@ final class LocalRoom {
         s.addPendingTrack(add.getCid(), track);
         s.send(SignalResponse.newBuilder().setTrackPublished(LivekitRtc.TrackPublishedResponse.newBuilder()
                 .setCid(add.getCid()).setTrack(track)).build());
+        publishHeldMedia(s, add.getCid(), track);
     }
 
     private void onPublishedVideo(ParticipantSession s, VideoTrack video) {
         String mediaId = video.getId();
         TrackInfo info = s.takePendingTrack(mediaId, LivekitModels.TrackType.VIDEO);
         if (info == null) {
-            log.warn("room '{}': {} sent video {} without announcing a track; ignored", name(), s.identity(), mediaId);
+            log.debug("room '{}': {} sent video {} before its AddTrackRequest; held", name(), s.identity(), mediaId);
+            s.holdUnannouncedMedia(video);
             return;
         }
         Published p = new Published(s, info, new VideoForwarder(engine, info.getSid(), video, VideoTracks::fits), mediaId);
@@ -499,6 +525,7 @@ final class LocalRoom {
 
     /** The participant stopped sending a track (unpublished it). */
     void onUnpublishedMedia(ParticipantSession s, String mediaId) {
+        s.dropUnannouncedMedia(mediaId);
         published.values().stream().filter(p -> p.publisher() == s && p.mediaId().equals(mediaId)).findFirst()
                 .ifPresent(p -> unpublish(p, true));
     }

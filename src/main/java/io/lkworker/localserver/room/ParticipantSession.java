@@ -1,5 +1,6 @@
 package io.lkworker.localserver.room;
 
+import dev.onvoid.webrtc.media.MediaStreamTrack;
 import dev.onvoid.webrtc.RTCDataChannel;
 import dev.onvoid.webrtc.RTCDataChannelInit;
 import dev.onvoid.webrtc.RTCIceCandidate;
@@ -67,6 +68,8 @@ final class ParticipantSession {
     private final List<DataChannelLink> clientChannels = new ArrayList<>();
     /** AddTrackRequests answered, waiting for their media: by cid. */
     private final Map<String, TrackInfo> pendingTracks = new LinkedHashMap<>();
+    /** Media received before its AddTrackRequest, by track id. Room thread. */
+    private final Map<String, MediaStreamTrack> unannouncedMedia = new LinkedHashMap<>();
     /** What this participant receives: track sid → the sender on its subscriber connection. */
     private final Map<String, RTCRtpSender> subscriptions = new HashMap<>();
     /** Reliable data accepted from this participant, for replays after a resume. */
@@ -278,6 +281,35 @@ final class ParticipantSession {
 
     void addPendingTrack(String cid, TrackInfo track) {
         pendingTracks.put(cid, track);
+    }
+
+    /**
+     * Media whose AddTrackRequest has not come yet (a client that offers a track together with its request),
+     * kept until it does, as the real server keeps it (livekit/livekit, pkg/rtc/participant.go,
+     * {@code pendingRemoteTracks}).
+     */
+    void holdUnannouncedMedia(MediaStreamTrack track) {
+        unannouncedMedia.put(track.getId(), track);
+    }
+
+    /** Held media stopped before its request came. */
+    void dropUnannouncedMedia(String trackId) {
+        unannouncedMedia.remove(trackId);
+    }
+
+    /** Media held for the track announced as {@code cid}: by id, else the first held one of its kind; or null. */
+    MediaStreamTrack takeUnannouncedMedia(String cid, String kind) {
+        MediaStreamTrack byId = unannouncedMedia.remove(cid);
+        if (byId != null) {
+            return byId;
+        }
+        for (Map.Entry<String, MediaStreamTrack> e : unannouncedMedia.entrySet()) {
+            if (e.getValue().getKind().equals(kind)) {
+                unannouncedMedia.remove(e.getKey());
+                return e.getValue();
+            }
+        }
+        return null;
     }
 
     /** The TrackInfo announced for media with this track id: by cid, else the first pending one of its kind. */
