@@ -67,6 +67,8 @@ class LazyCommandLineTest {
                 List.of("dev", "--agent", "AGENT", "--url", "ws://127.0.0.1:1"),
                 List.of("drain", "--help"),
                 List.of("drain", "--pid", "-1"),
+                List.of("drain"), // its pid file from LKW_RUN_DIR: the settings reach the options as defaults
+                List.of("status"),
                 List.of("status", "--bogus"),
                 List.of("dispatch", "--help"),
                 List.of("talk", "--help"),
