@@ -36,10 +36,11 @@ public final class DaemonCdsTrainer {
                 registered.countDown();
             }
         });
-        Thread daemon = new Thread(() -> LkWorkerCommand.newCommandLine(CliContext.system()).execute("start",
-                "--url", server.url(), "--api-key", "devkey", "--api-secret", "secret", "--agent", args[0],
-                "--job-executor", "thread", "--num-idle-processes", "0", "--health-host", "127.0.0.1",
-                "--health-port", "0", "--log-format", "json", "--log-level", "warn", "--run-dir", run.toString()),
+        String[] start = {"start", "--url", server.url(), "--api-key", "devkey", "--api-secret", "secret",
+            "--agent", args[0], "--job-executor", "thread", "--num-idle-processes", "0", "--health-host", "127.0.0.1",
+            "--health-port", "0", "--log-format", "json", "--log-level", "warn", "--run-dir", run.toString()};
+        // built as Main builds it for these arguments, so the archive holds the classes a real start loads
+        Thread daemon = new Thread(() -> LkWorkerCommand.newCommandLine(CliContext.system(), start).execute(start),
                 "cds-training-daemon");
         daemon.setDaemon(true);
         daemon.start();

@@ -3,8 +3,12 @@ package io.lkworker.cli;
 import io.lkworker.config.ConfigException;
 import io.lkworker.runner.AgentLoadException;
 import java.io.PrintWriter;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -40,19 +44,58 @@ public final class LkWorkerCommand implements Callable<Integer> {
         return ExitCodes.USAGE;
     }
 
-    /** The command line with its subcommands and lk-worker's error handling and exit codes. */
+    /** The command line with all its subcommands and lk-worker's error handling and exit codes. */
     public static CommandLine newCommandLine(CliContext context) {
-        CommandLine root = new CommandLine(new LkWorkerCommand());
-        List<Object> commands = List.of(new StartCommand(context), new DevCommand(context),
-                new DrainCommand(context), new StatusCommand(context), new DispatchCommand(context),
-                new TalkCommand(context), new ConsoleCommand(context), new ServerCommand(), new VersionCommand());
-        for (Object command : commands) {
-            CommandLine sub = new CommandLine(command);
-            if (command instanceof ConfigSourced sourced) {
-                sub.setDefaultValueProvider(sourced.sources());
-            }
-            root.addSubcommand(sub);
+        return build(context, commands(context).keySet());
+    }
+
+    /**
+     * The command line for {@code args}: when the first argument names a command, only that command's
+     * model is built, the rest as {@link #newCommandLine(CliContext)}. picocli builds a command's model
+     * by reflection when it is added (the options, mixins and help sections of every command), which
+     * on a cold JVM is a good part of {@code lk-worker start}'s way to registering
+     * (docs/performance.md, "Registration"); a run of one command never looks at the others. Anything
+     * else (no command, an option first, {@code help}) gets every command, since the root's usage and
+     * its "unknown command" suggestion list them.
+     */
+    public static CommandLine newCommandLine(CliContext context, String... args) {
+        Map<String, Supplier<Object>> commands = commands(context);
+        if (args.length > 0 && commands.containsKey(args[0])) {
+            return build(context, Set.of(args[0]));
         }
+        return build(context, commands.keySet());
+    }
+
+    /**
+     * Every command by name, in the order the root's usage lists them; each name is its class's
+     * {@code @Command} name (LazyCommandLineTest checks they agree).
+     */
+    static Map<String, Supplier<Object>> commands(CliContext context) {
+        Map<String, Supplier<Object>> commands = new LinkedHashMap<>();
+        commands.put("start", () -> new StartCommand(context));
+        commands.put("dev", () -> new DevCommand(context));
+        commands.put("drain", () -> new DrainCommand(context));
+        commands.put("status", () -> new StatusCommand(context));
+        commands.put("dispatch", () -> new DispatchCommand(context));
+        commands.put("talk", () -> new TalkCommand(context));
+        commands.put("console", () -> new ConsoleCommand(context));
+        commands.put("server", ServerCommand::new);
+        commands.put("version", VersionCommand::new);
+        return commands;
+    }
+
+    private static CommandLine build(CliContext context, Set<String> names) {
+        CommandLine root = new CommandLine(new LkWorkerCommand());
+        commands(context).forEach((name, factory) -> {
+            if (names.contains(name)) {
+                Object command = factory.get();
+                CommandLine sub = new CommandLine(command);
+                if (command instanceof ConfigSourced sourced) {
+                    sub.setDefaultValueProvider(sourced.sources());
+                }
+                root.addSubcommand(sub);
+            }
+        });
         // 'lk-worker help' and 'lk-worker help COMMAND', beside --help
         root.addSubcommand("help", new CommandLine.HelpCommand());
         // Set after adding the subcommands: these setters propagate to existing subcommands only.

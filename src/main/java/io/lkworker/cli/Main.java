@@ -15,7 +15,7 @@ public final class Main {
         if (args.length > 0 && (args[0].equals("start") || args[0].equals("dev"))) {
             io.lkworker.serverlink.ProtocolWarmup.startInBackground(); // the register request's messages, meanwhile
         }
-        int code = LkWorkerCommand.newCommandLine(CliContext.system()).execute(args);
+        int code = LkWorkerCommand.newCommandLine(CliContext.system(), args).execute(args);
         // log records wait in a queue (LoggingSetup): write them before standard output may be closed
         LoggingSetup.stop();
         if (NativeLibrary.isLoaded()) {
