@@ -1,12 +1,16 @@
 package io.lkworker;
 
 import java.io.IOException;
+import java.nio.file.DirectoryIteratorException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,16 +43,50 @@ final class DaemonCds {
                 .toList();
     }
 
-    /** Starts training in the background if the launcher asked for an archive that is missing. */
+    /**
+     * In the background: removes what killed trainers left in the cache, then trains if the launcher
+     * asked for an archive that is missing.
+     */
     static void trainIfMissing(Path agentJar) {
         String target = System.getProperty(PROPERTY);
-        if (target == null || target.isBlank() || Files.exists(Path.of(target))) {
+        if (target == null || target.isBlank()) {
             return;
         }
-        Thread t = new Thread(() -> train(Path.of(target), agentJar), "lkw-daemon-cds");
+        Path archive = Path.of(target);
+        Thread t = new Thread(() -> {
+            removeStaleTemporaries(archive.getParent());
+            if (!Files.exists(archive)) {
+                train(archive, agentJar);
+            }
+        }, "lkw-daemon-cds");
         t.setDaemon(true);
         t.start();
     }
+
+    /**
+     * Deletes the temporary files ({@code daemon-KEY.jsa.tmp-PID}, {@code daemon-KEY.aot.tmp-PID} and the
+     * latter's {@code .config}) of daemons that are gone: a daemon killed while its trainer ran never
+     * moved or deleted them, and its trainer may have written the file after the daemon died.
+     */
+    static void removeStaleTemporaries(Path cache) {
+        if (cache == null || !Files.isDirectory(cache)) {
+            return;
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(cache, "daemon-*.tmp-*")) {
+            for (Path file : files) {
+                Matcher m = TEMPORARY.matcher(file.getFileName().toString());
+                if (m.matches() && ProcessHandle.of(Long.parseLong(m.group(1))).filter(ProcessHandle::isAlive).isEmpty()) {
+                    Files.deleteIfExists(file);
+                    log.debug("removed {}, left by a daemon that is gone", file);
+                }
+            }
+        } catch (IOException | DirectoryIteratorException | NumberFormatException e) {
+            log.debug("could not clean the class-data cache {}: {}", cache, e.toString());
+        }
+    }
+
+    private static final Pattern TEMPORARY =
+            Pattern.compile("daemon-.+\\.(?:jsa|aot)\\.tmp-(\\d{1,18})(?:\\.config)?");
 
     private static void train(Path target, Path agentJar) {
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp-" + ProcessHandle.current().pid());
