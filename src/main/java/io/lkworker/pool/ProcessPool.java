@@ -21,6 +21,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,6 +76,13 @@ public final class ProcessPool implements JobExecutor, ChildProcess.Owner {
      * request must not wait for a scan of the agent jar. Replaced on reload.
      */
     private ChildLauncher launcher;
+    /**
+     * The first launcher, being made on a thread of its own: packing a class-path directory (development
+     * and test layouts), scanning the agent jar and reading the archive's key took seconds on a busy
+     * machine, and on the loop that delayed the first availability answers after registering past the
+     * server's timeout. Completed on that thread; read and cleared on the loop.
+     */
+    private CompletableFuture<ChildLauncher> launcherSetup;
     private MemoryWatch memoryWatch;
     private boolean started;
     private boolean closing;
@@ -263,6 +271,7 @@ public final class ProcessPool implements JobExecutor, ChildProcess.Owner {
             return;
         }
         launcher = new ChildLauncher(options, ipc.socketPath(), runDir);
+        launcherSetup = null; // one still being made has the old agent
         List<ChildProcess> stale = new ArrayList<>(idle);
         stale.addAll(starting);
         idle.clear();
@@ -349,13 +358,14 @@ public final class ProcessPool implements JobExecutor, ChildProcess.Owner {
     }
 
     private boolean spawn() {
+        if (launcher == null) {
+            setUpLauncher();
+            return false; // reconcile runs again when the launcher is ready
+        }
         int number = ++spawned;
         String secret = IpcServer.newSecret();
         ChildLauncher.Launched launched;
         try {
-            if (launcher == null) {
-                launcher = new ChildLauncher(options, ipc.socketPath(), runDir);
-            }
             launched = launcher.launch(number, secret);
         } catch (IOException e) {
             lastStartError = "cannot start a JVM: " + e.getMessage();
@@ -370,6 +380,45 @@ public final class ProcessPool implements JobExecutor, ChildProcess.Owner {
         child.withMdc(() -> log.debug("started child #{}{}", number,
                 launched.cds().training() ? " (writes the class-data sharing archive at exit)" : ""));
         return true;
+    }
+
+    /** Starts making the first launcher off the loop, once; {@link #onLauncherSetUp} takes it on the loop. */
+    private void setUpLauncher() {
+        if (launcherSetup != null) {
+            return;
+        }
+        CompletableFuture<ChildLauncher> setup = new CompletableFuture<>();
+        launcherSetup = setup;
+        PoolOptions forLauncher = options;
+        Path socket = ipc.socketPath();
+        Path dir = runDir;
+        Thread t = new Thread(() -> {
+            try {
+                setup.complete(new ChildLauncher(forLauncher, socket, dir));
+            } catch (RuntimeException | Error e) {
+                setup.completeExceptionally(e);
+            }
+            loop.execute(() -> onLauncherSetUp(setup));
+        }, "lkw-launcher-setup");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private void onLauncherSetUp(CompletableFuture<ChildLauncher> setup) {
+        if (setup != launcherSetup) {
+            return; // a reload made its own
+        }
+        launcherSetup = null;
+        try {
+            launcher = setup.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            lastStartError = "cannot prepare job processes: " + e.getCause();
+            long delay = backoff.onFailure(loop.clock().nanos());
+            log.error("{}; retrying in {} ms", lastStartError, delay);
+            scheduleReconcile(delay);
+            return;
+        }
+        reconcile();
     }
 
     /**
