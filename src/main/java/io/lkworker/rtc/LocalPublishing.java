@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The agent's published tracks, audio ({@link TrackPublisher}) and video ({@link VideoPublisher}), as
  * the session sees them: publishing and unpublishing, the server's answers, and carrying them through
- * a resume ({@code SyncState}) and a full reconnect (detach, free, republish). One per connection
- * attempt of a {@link RtcSession}, made when it connects.
+ * a resume ({@code SyncState}) and a full reconnect (detach, free, republish). One per {@link RtcSession},
+ * made when it connects (it needs the engine) and kept through resumes and full reconnects.
  *
  * <p><b>Threads.</b> The session thread owns the state under it. {@code publish*}/{@code unpublish*}
  * are called on agent threads: they run their steps on the session thread ({@link RtcSession#call})

@@ -37,8 +37,9 @@ import org.slf4j.LoggerFactory;
  * tracks, data, our own metadata, and the events all of it produces ({@link RoomEvents}). The
  * connection under it — signalling, transports, resume and full reconnect — is the {@link RtcEngine}'s;
  * this class answers its milestones ({@link RtcEngine.Model}). Its parts: {@link LocalPublishing}
- * (our audio and video tracks), {@link OutgoingPackets} (sending data), {@link Subscriptions},
- * {@link OwnInfoUpdates}, and the protocols over data ({@link RpcEndpoint}, data streams).
+ * (our audio and video tracks), {@link OutgoingPackets} and {@link DataPacketRouter} (data out and
+ * in), {@link Subscriptions}, {@link OwnInfoUpdates}, and the protocols over data ({@link RpcEndpoint},
+ * data streams).
  *
  * <p><b>Threads and ownership.</b> The session thread ({@code lk-rtc-N}) owns all mutable state.
  * Public operations called from agent threads run their steps on it and wait on the agent's thread
