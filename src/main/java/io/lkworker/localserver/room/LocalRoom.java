@@ -27,7 +27,6 @@ import livekit.LivekitModels.DisconnectReason;
 import livekit.LivekitModels.ParticipantInfo;
 import livekit.LivekitModels.TrackInfo;
 import livekit.LivekitRtc;
-import livekit.LivekitRtc.SignalRequest;
 import livekit.LivekitRtc.SignalResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,10 +39,10 @@ import org.slf4j.LoggerFactory;
  * control calls (RoomService, tests) are handed to it; readers outside get snapshots. Nothing on the
  * room thread blocks on a client's socket: sends only queue ({@link SignalOutbox}).
  *
- * <p>Its parts, owned by the room thread as the room is: {@link RoomTracks} (publication, subscription,
- * muting), {@link RoomData} (data packets), {@link ParticipantUpdates} (telling the others of a change;
- * the snapshots), {@link JoinMessages} (what a join or a resume gets first). This class admits, resumes,
- * dispatches signalling, removes participants and closes the room.
+ * <p>Its parts, owned by the room thread as the room is: {@link RoomSignals} (signalling requests),
+ * {@link RoomTracks} (publication, subscription, muting), {@link RoomData} (data packets),
+ * {@link ParticipantUpdates} (telling the others of a change; the snapshots), {@link JoinMessages} (what a
+ * join or a resume gets first). This class admits and resumes participants, removes them and closes the room.
  *
  * <p>Lifecycle as on the real server: the first join creates the room; agents (and recorders) do
  * not keep it open; when the last other participant has left, the room closes after the departure
@@ -90,6 +89,8 @@ final class LocalRoom {
     private final RoomTracks tracks = new RoomTracks(parts);
     /** Data packets between the participants. */
     private final RoomData data = new RoomData(parts);
+    /** The participants' signalling requests. */
+    private final RoomSignals signals = new RoomSignals(parts, tracks, updates);
     /** When participants whose signalling or media went away are dropped. */
     private final ParticipantLiveness liveness;
     private boolean everHadEndUser;
@@ -130,8 +131,8 @@ final class LocalRoom {
         return proto.getName();
     }
 
-    /** What the room's parts ({@link RoomTracks}, {@link RoomData}) need of it; room thread. */
-    private final class Parts implements RoomTracks.Room, RoomData.Room {
+    /** What the room's parts ({@link RoomTracks}, {@link RoomData}, {@link RoomSignals}) need of it; room thread. */
+    private final class Parts implements RoomTracks.Room, RoomData.Room, RoomSignals.Room {
         @Override
         public String name() {
             return LocalRoom.this.name();
@@ -237,7 +238,7 @@ final class LocalRoom {
             return;
         }
         ParticipantSession participant = s;
-        link.readUntilClosed(exec, r -> onSignal(participant, link, r), e -> onSignalEnded(participant, link, e));
+        link.readUntilClosed(exec, r -> signals.onSignal(participant, link, r), e -> onSignalEnded(participant, link, e));
     }
 
     private String label(String identity) {
@@ -327,49 +328,7 @@ final class LocalRoom {
         return s;
     }
 
-    /** The client's state after a resume (livekit/livekit pkg/rtc/room.go onSyncState): its subscriptions. */
-    private void onSyncState(ParticipantSession s, LivekitRtc.SyncState sync) {
-        if (sync.hasSubscription()) {
-            tracks.onSubscription(s, sync.getSubscription());
-        }
-        log.debug("room '{}': {} synced: {} published, {} data channels, {} disabled tracks, offer {}, answer {}",
-                name(), s.identity(), sync.getPublishTracksCount(), sync.getDataChannelsCount(),
-                sync.getTrackSidsDisabledCount(), sync.hasOffer(), sync.hasAnswer());
-    }
-
     // ---- signalling ------------------------------------------------------------------------------------
-
-    void onSignal(ParticipantSession s, SignalLink from, SignalRequest request) {
-        if (s.isClosed() || s.link() != from) {
-            return;
-        }
-        switch (request.getMessageCase()) {
-            case OFFER -> s.onPublisherOffer(request.getOffer());
-            case ANSWER -> s.onSubscriberAnswer(request.getAnswer());
-            case TRICKLE -> s.onTrickle(request.getTrickle());
-            case ADD_TRACK -> {
-                log.debug("room '{}': {} asks to publish track {} ({})", name(), s.identity(), request.getAddTrack().getCid(),
-                        request.getAddTrack().getName());
-                tracks.onAddTrack(s, request.getAddTrack());
-            }
-            case MUTE -> tracks.onMute(s, request.getMute());
-            case SUBSCRIPTION -> {
-                log.debug("room '{}': {} {} {}", name(), s.identity(),
-                        request.getSubscription().getSubscribe() ? "subscribes to" : "unsubscribes from",
-                        request.getSubscription().getTrackSidsList());
-                tracks.onSubscription(s, request.getSubscription());
-            }
-            case LEAVE -> remove(s, DisconnectReason.CLIENT_INITIATED, null);
-            case PING -> s.send(SignalResponse.newBuilder().setPong(System.currentTimeMillis()).build());
-            case PING_REQ -> s.send(SignalResponse.newBuilder().setPongResp(LivekitRtc.Pong.newBuilder()
-                    .setLastPingTimestamp(request.getPingReq().getTimestamp())
-                    .setTimestamp(System.currentTimeMillis())).build());
-            case UPDATE_METADATA -> onUpdateMetadata(s, request.getUpdateMetadata());
-            case SYNC_STATE -> onSyncState(s, request.getSyncState());
-            default -> log.debug("room '{}': {} sent {}; not handled by the dev server", name(), s.identity(),
-                    request.getMessageCase());
-        }
-    }
 
     /** A signalling connection ended: {@link ParticipantLiveness#onSignalEnded}. */
     void onSignalEnded(ParticipantSession s, SignalLink link, SignalLink.End end) {
@@ -408,29 +367,6 @@ final class LocalRoom {
             return null;
         }
         return tracks.mutePublishedTrack(s, trackSid, muted);
-    }
-
-    private void onUpdateMetadata(ParticipantSession s, LivekitRtc.UpdateParticipantMetadata m) {
-        LivekitRtc.RequestResponse.Builder response = LivekitRtc.RequestResponse.newBuilder().setRequestId(m.getRequestId());
-        if (!s.info().getPermission().getCanUpdateMetadata()) {
-            s.send(SignalResponse.newBuilder().setRequestResponse(response
-                    .setReason(LivekitRtc.RequestResponse.Reason.NOT_ALLOWED)
-                    .setMessage("does not have permission to update own metadata")).build());
-            return;
-        }
-        ParticipantInfo.Builder info = s.info().toBuilder().setMetadata(m.getMetadata());
-        if (!m.getName().isEmpty()) {
-            info.setName(m.getName());
-        }
-        m.getAttributesMap().forEach((k, v) -> {
-            if (v.isEmpty()) {
-                info.removeAttributes(k);
-            } else {
-                info.putAttributes(k, v);
-            }
-        });
-        updates.update(s, info, true);
-        s.send(SignalResponse.newBuilder().setRequestResponse(response.setReason(LivekitRtc.RequestResponse.Reason.OK)).build());
     }
 
     // ---- data ------------------------------------------------------------------------------------------
