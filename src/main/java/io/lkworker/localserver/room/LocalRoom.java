@@ -1,22 +1,17 @@
 package io.lkworker.localserver.room;
 
-import com.google.protobuf.ByteString;
 import dev.onvoid.webrtc.RTCPeerConnectionState;
 import dev.onvoid.webrtc.media.MediaStreamTrack;
-import dev.onvoid.webrtc.media.audio.AudioTrack;
-import dev.onvoid.webrtc.media.video.VideoTrack;
 import io.lkworker.localserver.Ids;
 import io.lkworker.localserver.ServerConfig;
 import io.lkworker.localserver.http.PauseGate;
 import io.lkworker.localserver.http.WebSocketConnection;
-import io.lkworker.localserver.media.MediaForwarder;
-import io.lkworker.localserver.media.TrackForwarder;
-import io.lkworker.localserver.media.VideoForwarder;
 import io.lkworker.webrtc.MediaEngine;
 import io.lkworker.webrtc.OwnerThread;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -28,12 +23,10 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.function.Consumer;
 import livekit.LivekitModels;
-import livekit.LivekitModels.DataPacket;
 import livekit.LivekitModels.DisconnectReason;
 import livekit.LivekitModels.ParticipantInfo;
 import livekit.LivekitModels.TrackInfo;
 import livekit.LivekitRtc;
-import livekit.LivekitRtc.SignalRequest;
 import livekit.LivekitRtc.SignalResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +38,11 @@ import org.slf4j.LoggerFactory;
  * <p>Threads: one room thread owns all of it. Signalling requests, libwebrtc callbacks, timers and
  * control calls (RoomService, tests) are handed to it; readers outside get snapshots. Nothing on the
  * room thread blocks on a client's socket: sends only queue ({@link SignalOutbox}).
+ *
+ * <p>Its parts, owned by the room thread as the room is: {@link RoomSignals} (signalling requests),
+ * {@link RoomTracks} (publication, subscription, muting), {@link RoomData} (data packets),
+ * {@link ParticipantUpdates} (telling the others of a change; the snapshots), {@link JoinMessages} (what a
+ * join or a resume gets first). This class admits and resumes participants, removes them and closes the room.
  *
  * <p>Lifecycle as on the real server: the first join creates the room; agents (and recorders) do
  * not keep it open; when the last other participant has left, the room closes after the departure
@@ -74,10 +72,6 @@ final class LocalRoom {
         LivekitModels.ServerInfo serverInfo();
     }
 
-    /** A published track: who publishes it and the forwarder carrying it to subscribers. */
-    private record Published(ParticipantSession publisher, TrackInfo info, MediaForwarder forwarder, String mediaId) {
-    }
-
     private final LivekitModels.Room proto;
     private final ServerConfig config;
     private final PauseGate gate;
@@ -88,11 +82,17 @@ final class LocalRoom {
     private final Executor exec;
     private MediaEngine engine;
     private final Map<String, ParticipantSession> participants = new LinkedHashMap<>();
-    private final Map<String, Published> published = new LinkedHashMap<>();
+    /** Changes to the participants, told to the others, and the snapshots readers outside see. */
+    private final ParticipantUpdates updates = new ParticipantUpdates(participants);
+    private final Parts parts = new Parts();
+    /** What is published and who receives it. */
+    private final RoomTracks tracks = new RoomTracks(parts);
+    /** Data packets between the participants. */
+    private final RoomData data = new RoomData(parts);
+    /** The participants' signalling requests. */
+    private final RoomSignals signals = new RoomSignals(parts, tracks, updates);
     /** When participants whose signalling or media went away are dropped. */
     private final ParticipantLiveness liveness;
-    private volatile List<ParticipantInfo> snapshot = List.of();
-    private volatile Map<String, LivekitModels.ClientInfo> clientsSnapshot = Map.of();
     private boolean everHadEndUser;
     private ScheduledFuture<?> closeTimer;
     private volatile boolean closed;
@@ -131,20 +131,48 @@ final class LocalRoom {
         return proto.getName();
     }
 
+    /** What the room's parts ({@link RoomTracks}, {@link RoomData}, {@link RoomSignals}) need of it; room thread. */
+    private final class Parts implements RoomTracks.Room, RoomData.Room, RoomSignals.Room {
+        @Override
+        public String name() {
+            return LocalRoom.this.name();
+        }
+
+        @Override
+        public Collection<ParticipantSession> participants() {
+            return participants.values();
+        }
+
+        @Override
+        public void update(ParticipantSession s, ParticipantInfo.Builder changed, boolean includeSelf) {
+            updates.update(s, changed, includeSelf);
+        }
+
+        @Override
+        public MediaEngine engine() {
+            return engine;
+        }
+
+        @Override
+        public void remove(ParticipantSession s, DisconnectReason reason) {
+            LocalRoom.this.remove(s, reason, null);
+        }
+    }
+
     LivekitModels.Room info() {
-        List<ParticipantInfo> now = snapshot;
+        List<ParticipantInfo> now = updates.snapshot();
         return proto.toBuilder().setNumParticipants(now.size())
                 .setNumPublishers((int) now.stream().filter(p -> p.getTracksCount() > 0).count()).build();
     }
 
     /** How many participants are in the room (any thread). */
     int size() {
-        return snapshot.size();
+        return updates.snapshot().size();
     }
 
     /** Participants as of the last change (any thread). */
     List<ParticipantInfo> participants() {
-        return snapshot;
+        return updates.snapshot();
     }
 
     boolean isClosed() {
@@ -210,7 +238,7 @@ final class LocalRoom {
             return;
         }
         ParticipantSession participant = s;
-        link.readUntilClosed(exec, r -> onSignal(participant, link, r), e -> onSignalEnded(participant, link, e));
+        link.readUntilClosed(exec, r -> signals.onSignal(participant, link, r), e -> onSignalEnded(participant, link, e));
     }
 
     private String label(String identity) {
@@ -252,53 +280,24 @@ final class LocalRoom {
             engine = MediaEngine.shared();
         }
         session.startMedia(engine, exec);
-        session.send(SignalResponse.newBuilder().setJoin(joinResponse(session)).build());
+        session.send(SignalResponse.newBuilder().setJoin(JoinMessages.joinResponse(info(), session, participants.values(),
+                host.serverInfo(), config)).build());
         participants.put(claims.identity(), session);
         if (!claims.dependent()) {
             everHadEndUser = true;
             cancelClose();
         }
-        publishSnapshot();
+        updates.publishSnapshot();
         log.info("room '{}': {} joined ({}{}, sdk {} {}, protocol {})", name(), claims.identity(), info.getSid(),
                 claims.kind() == ParticipantInfo.Kind.AGENT ? ", agent" : "", sdkName, client.getVersion(),
                 client.getProtocol());
-        broadcast(info, session);
+        updates.broadcast(info, session);
         // LiveKit sends the subscriber offer at once, with the data channels and the tracks already there.
         if (autoSubscribe && claims.permission().getCanSubscribe()) {
-            for (Published p : published.values()) {
-                attach(session, p);
-            }
+            tracks.subscribeToAll(session);
         }
         session.negotiateSubscriber();
         return session;
-    }
-
-    private LivekitRtc.JoinResponse joinResponse(ParticipantSession session) {
-        LivekitRtc.JoinResponse.Builder join = LivekitRtc.JoinResponse.newBuilder()
-                .setRoom(info())
-                .setParticipant(session.info())
-                .setServerVersion(host.serverInfo().getVersion())
-                .setServerInfo(host.serverInfo())
-                .setSubscriberPrimary(true)
-                .setPingInterval((int) config.pingInterval().toSeconds())
-                .setPingTimeout((int) config.pingTimeout().toSeconds())
-                .addEnabledPublishCodecs(LivekitModels.Codec.newBuilder().setMime("audio/opus"))
-                // No fast_publish (LiveKit's server sets it for every participant that may publish: livekit/livekit,
-                // pkg/rtc/room.go, createJoinResponseLocked): with it LiveKit's clients connect their publisher during
-                // the join, which on one shared machine delayed the caller's first echoed audio (RoomJoinBenchmark,
-                // benchmarks/results-rooms.md).
-                .setClientConfiguration(clientConfiguration());
-        for (ParticipantSession other : participants.values()) {
-            if (!other.info().getPermission().getHidden()) {
-                join.addOtherParticipants(other.info());
-            }
-        }
-        return join.build();
-    }
-
-    /** Resumption is allowed (left unset, as the real server does unless configured otherwise). */
-    private static LivekitModels.ClientConfiguration clientConfiguration() {
-        return LivekitModels.ClientConfiguration.getDefaultInstance();
     }
 
     // ---- resuming ----------------------------------------------------------------------------------------
@@ -324,70 +323,12 @@ final class LocalRoom {
         s.resumeOn(link);
         log.info("room '{}': {} resumed ({}, reason {}, connection {})", name(), s.identity(), s.sid(), reason,
                 s.connections());
-        s.send(SignalResponse.newBuilder().setReconnect(LivekitRtc.ReconnectResponse.newBuilder()
-                .setClientConfiguration(clientConfiguration())
-                .setServerInfo(host.serverInfo())
-                .setLastMessageSeq(s.reliableSequence.last())).build());
-        List<ParticipantInfo> departed = s.takeDepartures();
-        if (!departed.isEmpty()) {
-            s.send(SignalResponse.newBuilder().setUpdate(LivekitRtc.ParticipantUpdate.newBuilder()
-                    .addAllParticipants(departed)).build());
-        }
-        LivekitRtc.ParticipantUpdate.Builder everyone = LivekitRtc.ParticipantUpdate.newBuilder();
-        for (ParticipantSession p : participants.values()) {
-            if (p == s || !p.info().getPermission().getHidden()) {
-                everyone.addParticipants(p.info());
-            }
-        }
-        s.send(SignalResponse.newBuilder().setUpdate(everyone).build());
-        s.send(SignalResponse.newBuilder().setRoomUpdate(LivekitRtc.RoomUpdate.newBuilder().setRoom(info())).build());
+        JoinMessages.sendResumed(s, info(), participants.values(), host.serverInfo());
         s.restartSubscriberIce();
         return s;
     }
 
-    /** The client's state after a resume (livekit/livekit pkg/rtc/room.go onSyncState): its subscriptions. */
-    private void onSyncState(ParticipantSession s, LivekitRtc.SyncState sync) {
-        if (sync.hasSubscription()) {
-            onSubscription(s, sync.getSubscription());
-        }
-        log.debug("room '{}': {} synced: {} published, {} data channels, {} disabled tracks, offer {}, answer {}",
-                name(), s.identity(), sync.getPublishTracksCount(), sync.getDataChannelsCount(),
-                sync.getTrackSidsDisabledCount(), sync.hasOffer(), sync.hasAnswer());
-    }
-
     // ---- signalling ------------------------------------------------------------------------------------
-
-    void onSignal(ParticipantSession s, SignalLink from, SignalRequest request) {
-        if (s.isClosed() || s.link() != from) {
-            return;
-        }
-        switch (request.getMessageCase()) {
-            case OFFER -> s.onPublisherOffer(request.getOffer());
-            case ANSWER -> s.onSubscriberAnswer(request.getAnswer());
-            case TRICKLE -> s.onTrickle(request.getTrickle());
-            case ADD_TRACK -> {
-                log.debug("room '{}': {} asks to publish track {} ({})", name(), s.identity(), request.getAddTrack().getCid(),
-                        request.getAddTrack().getName());
-                onAddTrack(s, request.getAddTrack());
-            }
-            case MUTE -> onMute(s, request.getMute());
-            case SUBSCRIPTION -> {
-                log.debug("room '{}': {} {} {}", name(), s.identity(),
-                        request.getSubscription().getSubscribe() ? "subscribes to" : "unsubscribes from",
-                        request.getSubscription().getTrackSidsList());
-                onSubscription(s, request.getSubscription());
-            }
-            case LEAVE -> remove(s, DisconnectReason.CLIENT_INITIATED, null);
-            case PING -> s.send(SignalResponse.newBuilder().setPong(System.currentTimeMillis()).build());
-            case PING_REQ -> s.send(SignalResponse.newBuilder().setPongResp(LivekitRtc.Pong.newBuilder()
-                    .setLastPingTimestamp(request.getPingReq().getTimestamp())
-                    .setTimestamp(System.currentTimeMillis())).build());
-            case UPDATE_METADATA -> onUpdateMetadata(s, request.getUpdateMetadata());
-            case SYNC_STATE -> onSyncState(s, request.getSyncState());
-            default -> log.debug("room '{}': {} sent {}; not handled by the dev server", name(), s.identity(),
-                    request.getMessageCase());
-        }
-    }
 
     /** A signalling connection ended: {@link ParticipantLiveness#onSignalEnded}. */
     void onSignalEnded(ParticipantSession s, SignalLink link, SignalLink.End end) {
@@ -404,312 +345,47 @@ final class LocalRoom {
         RTCPeerConnectionState previous = s.transportState(publisherSide, state);
         log.debug("room '{}': {}'s {} connection {}", name(), s.identity(), publisherSide ? "publisher" : "subscriber", state);
         if (state == RTCPeerConnectionState.CONNECTED && s.info().getState() == ParticipantInfo.State.JOINED) {
-            update(s, s.info().toBuilder().setState(ParticipantInfo.State.ACTIVE), false);
+            updates.update(s, s.info().toBuilder().setState(ParticipantInfo.State.ACTIVE), false);
         }
         liveness.onTransportState(s, publisherSide, previous, state);
     }
 
-    private void onAddTrack(ParticipantSession s, LivekitRtc.AddTrackRequest add) {
-        if (!s.info().getPermission().getCanPublish()) {
-            refuse(s, LivekitRtc.RequestResponse.Reason.NOT_ALLOWED, "no permission to publish", add);
-            return;
-        }
-        if (add.getType() == LivekitModels.TrackType.VIDEO) {
-            onAddVideoTrack(s, add);
-            return;
-        }
-        if (add.getType() != LivekitModels.TrackType.AUDIO) {
-            refuse(s, LivekitRtc.RequestResponse.Reason.UNSUPPORTED_TYPE,
-                    "the lk-worker development server forwards audio and video only", add);
-            return;
-        }
-        TrackInfo track = TrackInfo.newBuilder()
-                .setSid(Ids.next("TR_A"))
-                .setType(add.getType())
-                .setName(add.getName())
-                .setSource(add.getSource())
-                .setMuted(add.getMuted())
-                .setDisableDtx(add.getDisableDtx())
-                .setDisableRed(add.getDisableRed())
-                .setStereo(add.getStereo())
-                .addAllAudioFeatures(add.getAudioFeaturesList())
-                .setMimeType("audio/opus")
-                .build();
-        s.addPendingTrack(add.getCid(), track);
-        s.send(SignalResponse.newBuilder().setTrackPublished(LivekitRtc.TrackPublishedResponse.newBuilder()
-                .setCid(add.getCid()).setTrack(track)).build());
-        publishHeldMedia(s, add.getCid(), track);
-    }
-
-    /** The media for a track just announced came first (the client offered it with its request): publish it now. */
-    private void publishHeldMedia(ParticipantSession s, String cid, TrackInfo track) {
-        MediaStreamTrack held = s.takeUnannouncedMedia(cid,
-                track.getType() == LivekitModels.TrackType.VIDEO ? MediaStreamTrack.VIDEO_TRACK_KIND : MediaStreamTrack.AUDIO_TRACK_KIND);
-        if (held != null) {
-            onPublishedMedia(s, held);
-        }
-    }
-
-    private void refuse(ParticipantSession s, LivekitRtc.RequestResponse.Reason reason, String message,
-                        LivekitRtc.AddTrackRequest add) {
-        log.info("room '{}': refused a track of {}: {}", name(), s.identity(), message);
-        s.send(SignalResponse.newBuilder().setRequestResponse(LivekitRtc.RequestResponse.newBuilder()
-                .setReason(reason).setMessage(message).setAddTrack(add)).build());
-    }
-
-    /** The participant's publisher connection started receiving a track: publish it to the room. */
+    /** The participant's publisher connection started receiving a track: {@link RoomTracks#onPublishedMedia}. */
     void onPublishedMedia(ParticipantSession s, MediaStreamTrack track) {
-        if (track instanceof VideoTrack video) {
-            onPublishedVideo(s, video);
-            return;
-        }
-        if (!(track instanceof AudioTrack audio)) {
-            return;
-        }
-        String mediaId = track.getId();
-        TrackInfo info = s.takePendingTrack(mediaId, LivekitModels.TrackType.AUDIO);
-        if (info == null) {
-            log.debug("room '{}': {} sent media {} before its AddTrackRequest; held", name(), s.identity(), mediaId);
-            s.holdUnannouncedMedia(track);
-            return;
-        }
-        Published p = new Published(s, info, new TrackForwarder(engine, info.getSid(), audio), mediaId);
-        log.info("room '{}': {} published audio track {} ({})", name(), s.identity(), info.getSid(), info.getName());
-        announcePublished(s, p);
-    }
-
-    /** A forwarder for {@code p} exists: the room hears of the track and auto-subscribers receive it. */
-    private void announcePublished(ParticipantSession s, Published p) {
-        TrackInfo info = p.info();
-        published.put(info.getSid(), p);
-        update(s, s.info().toBuilder().addTracks(info), true);
-        for (ParticipantSession other : participants.values()) {
-            if (other != s && other.autoSubscribe && other.info().getPermission().getCanSubscribe()) {
-                attach(other, p);
-                other.negotiateSubscriber();
-            }
-        }
-    }
-
-    // ---- video ---------------------------------------------------------------------------------------
-
-    /** An AddTrackRequest for video: accepted if {@link VideoTracks} can forward it, else refused with why. */
-    private void onAddVideoTrack(ParticipantSession s, LivekitRtc.AddTrackRequest add) {
-        long forwarding = published.values().stream()
-                .filter(p -> p.info().getType() == LivekitModels.TrackType.VIDEO).count();
-        VideoTracks.Verdict verdict = VideoTracks.check(add, (int) forwarding);
-        if (!verdict.accepted()) {
-            refuse(s, verdict.reason(), verdict.message(), add);
-            return;
-        }
-        TrackInfo track = VideoTracks.trackInfo(Ids.next("TR_V"), add);
-        s.addPendingTrack(add.getCid(), track);
-        s.send(SignalResponse.newBuilder().setTrackPublished(LivekitRtc.TrackPublishedResponse.newBuilder()
-                .setCid(add.getCid()).setTrack(track)).build());
-        publishHeldMedia(s, add.getCid(), track);
-    }
-
-    private void onPublishedVideo(ParticipantSession s, VideoTrack video) {
-        String mediaId = video.getId();
-        TrackInfo info = s.takePendingTrack(mediaId, LivekitModels.TrackType.VIDEO);
-        if (info == null) {
-            log.debug("room '{}': {} sent video {} before its AddTrackRequest; held", name(), s.identity(), mediaId);
-            s.holdUnannouncedMedia(video);
-            return;
-        }
-        Published p = new Published(s, info, new VideoForwarder(engine, info.getSid(), video, VideoTracks::fits), mediaId);
-        log.info("room '{}': {} published video track {} ({}, {}x{})", name(), s.identity(), info.getSid(),
-                info.getName(), info.getWidth(), info.getHeight());
-        announcePublished(s, p);
+        tracks.onPublishedMedia(s, track);
     }
 
     /** The participant stopped sending a track (unpublished it). */
     void onUnpublishedMedia(ParticipantSession s, String mediaId) {
-        s.dropUnannouncedMedia(mediaId);
-        published.values().stream().filter(p -> p.publisher() == s && p.mediaId().equals(mediaId)).findFirst()
-                .ifPresent(p -> unpublish(p, true));
+        tracks.onUnpublishedMedia(s, mediaId);
     }
 
-    private void unpublish(Published p, boolean announce) {
-        published.remove(p.info().getSid());
-        for (ParticipantSession other : participants.values()) {
-            if (other.removeSubscription(p.info().getSid())) {
-                other.negotiateSubscriber();
-            }
-        }
-        p.forwarder().close();
-        log.info("room '{}': track {} of {} unpublished", name(), p.info().getSid(), p.publisher().identity());
-        if (announce && !p.publisher().isClosed()) {
-            ParticipantInfo.Builder info = p.publisher().info().toBuilder().clearTracks();
-            p.publisher().info().getTracksList().stream().filter(t -> !t.getSid().equals(p.info().getSid()))
-                    .forEach(info::addTracks);
-            update(p.publisher(), info, true);
-        }
-    }
-
-    private void attach(ParticipantSession subscriber, Published p) {
-        if (subscriber == p.publisher() || subscriber.isSubscribedTo(p.info().getSid())) {
-            return;
-        }
-        // LiveKit's stream id packs the publisher and the track: "<PA_sid>|<TR_sid>".
-        String streamId = p.publisher().sid() + "|" + p.info().getSid();
-        subscriber.addSubscription(p.info().getSid(), p.forwarder().attach(subscriber.subscriberPeer(), streamId));
-    }
-
-    private void onSubscription(ParticipantSession s, LivekitRtc.UpdateSubscription update) {
-        boolean changed = false;
-        for (String sid : update.getTrackSidsList()) {
-            Published p = published.get(sid);
-            if (update.getSubscribe()) {
-                if (p == null) {
-                    s.send(SignalResponse.newBuilder().setSubscriptionResponse(LivekitRtc.SubscriptionResponse.newBuilder()
-                            .setTrackSid(sid).setErr(LivekitModels.SubscriptionError.SE_TRACK_NOTFOUND)).build());
-                } else if (s.info().getPermission().getCanSubscribe() && !s.isSubscribedTo(sid)) {
-                    attach(s, p);
-                    changed = true;
-                }
-            } else {
-                changed |= s.removeSubscription(sid);
-            }
-        }
-        if (changed) {
-            s.negotiateSubscriber();
-        }
-    }
-
-    private void onMute(ParticipantSession s, LivekitRtc.MuteTrackRequest mute) {
-        setMuted(s, mute);
-    }
-
-    /**
-     * RoomService.MutePublishedTrack: the track's publisher is told (a {@code mute} message, as the real
-     * server sends on an admin mute: livekit/livekit pkg/rtc/participant.go {@code SetTrackMuted}) and
-     * everyone sees the track's new state. The muted track, or null if there is no such track.
-     */
+    /** RoomService.MutePublishedTrack ({@link RoomTracks#mutePublishedTrack}); null if there is no such track. */
     TrackInfo mutePublishedTrack(String identity, String trackSid, boolean muted) {
         ParticipantSession s = participants.get(identity);
         if (s == null) {
             return null;
         }
-        LivekitRtc.MuteTrackRequest mute = LivekitRtc.MuteTrackRequest.newBuilder().setSid(trackSid).setMuted(muted).build();
-        if (!setMuted(s, mute)) {
-            return null;
-        }
-        s.send(SignalResponse.newBuilder().setMute(mute).build());
-        return s.info().getTracksList().stream().filter(t -> t.getSid().equals(trackSid)).findFirst().orElse(null);
-    }
-
-    private boolean setMuted(ParticipantSession s, LivekitRtc.MuteTrackRequest mute) {
-        ParticipantInfo.Builder info = s.info().toBuilder().clearTracks();
-        boolean found = false;
-        for (TrackInfo t : s.info().getTracksList()) {
-            if (t.getSid().equals(mute.getSid())) {
-                t = t.toBuilder().setMuted(mute.getMuted()).build();
-                found = true;
-            }
-            info.addTracks(t);
-        }
-        if (found) {
-            update(s, info, true);
-        }
-        return found;
-    }
-
-    private void onUpdateMetadata(ParticipantSession s, LivekitRtc.UpdateParticipantMetadata m) {
-        LivekitRtc.RequestResponse.Builder response = LivekitRtc.RequestResponse.newBuilder().setRequestId(m.getRequestId());
-        if (!s.info().getPermission().getCanUpdateMetadata()) {
-            s.send(SignalResponse.newBuilder().setRequestResponse(response
-                    .setReason(LivekitRtc.RequestResponse.Reason.NOT_ALLOWED)
-                    .setMessage("does not have permission to update own metadata")).build());
-            return;
-        }
-        ParticipantInfo.Builder info = s.info().toBuilder().setMetadata(m.getMetadata());
-        if (!m.getName().isEmpty()) {
-            info.setName(m.getName());
-        }
-        m.getAttributesMap().forEach((k, v) -> {
-            if (v.isEmpty()) {
-                info.removeAttributes(k);
-            } else {
-                info.putAttributes(k, v);
-            }
-        });
-        update(s, info, true);
-        s.send(SignalResponse.newBuilder().setRequestResponse(response.setReason(LivekitRtc.RequestResponse.Reason.OK)).build());
+        return tracks.mutePublishedTrack(s, trackSid, muted);
     }
 
     // ---- data ------------------------------------------------------------------------------------------
 
-    /**
-     * A data packet from {@code from}: the sender fields are the server's to set, then it goes to every
-     * other participant or only to the destinations, on the channel of the kind it came on.
-     */
+    /** A data packet from {@code from}: {@link RoomData#onData}. */
     void onData(ParticipantSession from, byte[] bytes, boolean reliable) {
-        if (from.isClosed() || !from.info().getPermission().getCanPublishData()) {
-            return;
-        }
-        DataPacket packet;
-        try {
-            packet = DataPacket.parseFrom(bytes);
-        } catch (Exception e) {
-            log.debug("room '{}': undecodable data packet from {}", name(), from.identity());
-            return;
-        }
-        if (reliable && !from.reliableSequence.accept(packet.getSequence())) {
-            log.debug("room '{}': dropped a replayed reliable packet {} from {}", name(),
-                    Integer.toUnsignedLong(packet.getSequence()), from.identity());
-            return;
-        }
-        Set<String> destinations = new LinkedHashSet<>(packet.getDestinationIdentitiesList());
-        DataPacket.Builder out = packet.toBuilder()
-                .setKind(reliable ? DataPacket.Kind.RELIABLE : DataPacket.Kind.LOSSY)
-                .setParticipantIdentity(from.identity())
-                .setParticipantSid(from.sid());
-        if (packet.hasStreamHeader() && packet.getStreamHeader().hasTextHeader()
-                && from.info().getKind() == LivekitModels.ParticipantInfo.Kind.AGENT
-                && !packet.getParticipantIdentity().isEmpty() && !packet.getParticipantIdentity().equals(from.identity())) {
-            // an agent's text stream on behalf of another participant (its transcription) keeps that
-            // identity and is marked generated, as livekit/livekit pkg/rtc/participant.go handleReceivedDataMessage
-            out.setParticipantIdentity(packet.getParticipantIdentity());
-            out.getStreamHeaderBuilder().getTextHeaderBuilder().setGenerated(true);
-        }
-        if (packet.hasUser()) {
-            destinations.addAll(packet.getUser().getDestinationIdentitiesList());
-            out.setUser(packet.getUser().toBuilder().setParticipantIdentity(from.identity()).setParticipantSid(from.sid()));
-        }
-        byte[] forwarded = out.build().toByteArray();
-        for (ParticipantSession to : participants.values()) {
-            if (to != from && (destinations.isEmpty() || destinations.contains(to.identity()))) {
-                to.deliver(forwarded, reliable);
-            }
-        }
+        data.onData(from, bytes, reliable);
     }
 
     /** The participant sent more data than the room thread can take: it floods and is removed. */
     void onDataFlood(ParticipantSession s) {
-        if (!s.isClosed()) {
-            log.warn("room '{}': {} has more than {} data messages waiting for the room; it floods, removing it",
-                    name(), s.identity(), BoundedInbox.MAX_PENDING_DATA_MESSAGES);
-            s.link().fail(new SignalLink.End("data flood", false));
-            remove(s, DisconnectReason.SIGNAL_CLOSE, null);
-        }
+        data.onDataFlood(s);
     }
 
     /** A data message from the server itself (RoomService.SendData). */
     void sendData(byte[] payload, String topic, List<String> destinations, boolean reliable) {
-        LivekitModels.UserPacket.Builder user = LivekitModels.UserPacket.newBuilder()
-                .setPayload(ByteString.copyFrom(payload)).addAllDestinationIdentities(destinations);
-        if (!topic.isEmpty()) {
-            user.setTopic(topic);
-        }
-        byte[] packet = DataPacket.newBuilder().setKind(reliable ? DataPacket.Kind.RELIABLE : DataPacket.Kind.LOSSY)
-                .addAllDestinationIdentities(destinations).setUser(user).build().toByteArray();
-        for (ParticipantSession to : participants.values()) {
-            if (destinations.isEmpty() || destinations.contains(to.identity())) {
-                to.deliver(packet, reliable);
-            }
-        }
+        data.sendData(payload, topic, destinations, reliable);
     }
+
 
     // ---- leaving ---------------------------------------------------------------------------------------
 
@@ -774,17 +450,13 @@ final class LocalRoom {
         }
         s.cancelRemoval();
         participants.remove(s.identity());
-        for (Published p : new ArrayList<>(published.values())) {
-            if (p.publisher() == s) {
-                unpublish(p, false);
-            }
-        }
+        tracks.unpublishAllOf(s);
         s.close(lastMessage);
-        publishSnapshot();
+        updates.publishSnapshot();
         log.info("room '{}': {} left ({})", name(), s.identity(), reason);
         ParticipantInfo gone = s.info().toBuilder().setState(ParticipantInfo.State.DISCONNECTED)
                 .setDisconnectReason(reason).setVersion(s.info().getVersion() + 1).build();
-        broadcast(gone, null);
+        updates.broadcast(gone, null);
         if (!closed && everHadEndUser && participants.values().stream().allMatch(p -> p.claims.dependent())) {
             scheduleClose(settings.departureTimeout(), "the last participant left");
         }
@@ -838,54 +510,14 @@ final class LocalRoom {
         }
     }
 
-    // ---- participant updates ---------------------------------------------------------------------------
-
-    /** Applies a change to {@code s}'s info (new version) and tells the others (and, if asked, itself). */
-    private void update(ParticipantSession s, ParticipantInfo.Builder changed, boolean includeSelf) {
-        if (participants.get(s.identity()) != s) {
-            return;
-        }
-        ParticipantInfo info = changed.setVersion(s.info().getVersion() + 1).build();
-        s.setInfo(info);
-        publishSnapshot();
-        broadcast(info, includeSelf ? null : s);
-    }
-
-    private void broadcast(ParticipantInfo info, ParticipantSession except) {
-        if (info.getPermission().getHidden()) {
-            return;
-        }
-        SignalResponse update = SignalResponse.newBuilder().setUpdate(LivekitRtc.ParticipantUpdate.newBuilder()
-                .addParticipants(info)).build();
-        for (ParticipantSession s : participants.values()) {
-            if (s == except) {
-                continue;
-            }
-            if (s.signalUp()) {
-                s.send(update);
-            } else if (info.getState() == ParticipantInfo.State.DISCONNECTED) {
-                s.noteDeparture(info);
-            }
-        }
-    }
-
-    private void publishSnapshot() {
-        List<ParticipantInfo> now = new ArrayList<>();
-        Map<String, LivekitModels.ClientInfo> clients = new LinkedHashMap<>();
-        participants.values().forEach(p -> {
-            now.add(p.info());
-            clients.put(p.identity(), p.client);
-        });
-        snapshot = List.copyOf(now);
-        clientsSnapshot = Map.copyOf(clients);
-    }
+    // ---- snapshots -------------------------------------------------------------------------------------
 
     /** The participants' clients as of the last change, by identity (any thread). */
     Map<String, LivekitModels.ClientInfo> clients() {
-        return clientsSnapshot;
+        return updates.clients();
     }
 
     void forEachParticipant(Consumer<ParticipantInfo> action) {
-        snapshot.forEach(action);
+        updates.snapshot().forEach(action);
     }
 }
