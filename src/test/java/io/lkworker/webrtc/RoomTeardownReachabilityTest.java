@@ -59,6 +59,11 @@ class RoomTeardownReachabilityTest {
             || name.startsWith("io.lkworker.localserver.room.LocalRoom")
             || name.startsWith("io.lkworker.localserver.room.ParticipantSession")
             || name.startsWith("io.lkworker.localserver.room.SubscriberOffers")
+            || name.startsWith("io.lkworker.localserver.room.RoomTracks")
+            || name.startsWith("io.lkworker.localserver.room.RoomData")
+            || name.startsWith("io.lkworker.localserver.room.RoomSignals")
+            || name.startsWith("io.lkworker.localserver.room.ParticipantUpdates")
+            || name.startsWith("io.lkworker.localserver.room.JoinMessages")
             || name.startsWith("io.lkworker.localserver.media.")
             || name.equals("io.lkworker.api.rtc.AudioStream"));
 
