@@ -53,12 +53,19 @@ final class PoolHarness implements AutoCloseable {
     final ProcessPool pool;
 
     PoolHarness(PoolOptions options) throws Exception {
+        this(options, true);
+    }
+
+    /** {@code start == false}: the test starts the pool itself, on the loop ({@link #call}). */
+    PoolHarness(PoolOptions options, boolean start) throws Exception {
         loop = new EventLoop(Clock.system()).start("test-loop");
         pool = new ProcessPool(loop, options);
-        call(() -> {
-            pool.start();
-            return null;
-        });
+        if (start) {
+            call(() -> {
+                pool.start();
+                return null;
+            });
+        }
     }
 
     static PoolOptions options(java.nio.file.Path agentJar, int idle) {
