@@ -16,9 +16,13 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 import org.slf4j.ILoggerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.helpers.SubstituteLoggerFactory;
 
 /**
  * Applies the resolved log format and level ({@code --log-format}/{@code --log-level},
@@ -44,6 +48,11 @@ public final class LoggingSetup {
     static final String BUILT_IN = "/logback.xml";
     /** How long {@link #flush} waits for queued records to be written. */
     private static final long FLUSH_MILLIS = 5_000;
+    /**
+     * Bound on waiting for SLF4J's initialization in another thread: logback's first configuration
+     * takes milliseconds, seconds only on a machine that is badly overloaded.
+     */
+    private static final long INITIALIZATION_WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private LoggingSetup() {
     }
@@ -161,7 +170,24 @@ public final class LoggingSetup {
     }
 
     private static Optional<LoggerContext> context() {
-        ILoggerFactory factory = LoggerFactory.getILoggerFactory();
+        return awaitContext(LoggerFactory::getILoggerFactory, INITIALIZATION_WAIT_NANOS);
+    }
+
+    /**
+     * The logback context, once SLF4J has one. While another thread initializes SLF4J (the start-up
+     * warm-up, {@code serverlink.ProtocolWarmup}, may be first), SLF4J does not make other callers
+     * wait: it hands them a {@link SubstituteLoggerFactory} (org.slf4j {@code LoggerFactory.getProvider},
+     * ONGOING_INITIALIZATION), and taking that for "another provider" left the daemon logging text
+     * where JSON was asked for. No notification exists for the end of that initialization, so this
+     * looks again every millisecond, within {@code boundNanos}.
+     */
+    static Optional<LoggerContext> awaitContext(Supplier<ILoggerFactory> factories, long boundNanos) {
+        long deadline = System.nanoTime() + boundNanos;
+        ILoggerFactory factory = factories.get();
+        while (factory instanceof SubstituteLoggerFactory && System.nanoTime() - deadline < 0) {
+            LockSupport.parkNanos(1_000_000);
+            factory = factories.get();
+        }
         return factory instanceof LoggerContext context ? Optional.of(context) : Optional.empty();
     }
 }

@@ -193,4 +193,21 @@ class LoggingSetupTest {
         assertThat(JsonParser.parseString(run.out()).getAsJsonObject().get("formattedMessage").getAsString())
                 .isEqualTo("still logging");
     }
+
+    @Test
+    void aContextStillBeingInitializedByAnotherThreadIsWaitedFor() {
+        // SLF4J hands out substitutes while another thread initializes it; the context comes after
+        ch.qos.logback.classic.LoggerContext real = new ch.qos.logback.classic.LoggerContext();
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        org.slf4j.ILoggerFactory substitute = new org.slf4j.helpers.SubstituteLoggerFactory();
+        assertThat(LoggingSetup.awaitContext(() -> asked.incrementAndGet() < 4 ? substitute : real,
+                java.util.concurrent.TimeUnit.SECONDS.toNanos(10))).containsSame(real);
+        assertThat(asked).hasValue(4);
+    }
+
+    @Test
+    void anotherProviderIsNotWaitedFor() {
+        org.slf4j.ILoggerFactory other = name -> org.slf4j.helpers.NOPLogger.NOP_LOGGER;
+        assertThat(LoggingSetup.awaitContext(() -> other, java.util.concurrent.TimeUnit.SECONDS.toNanos(10))).isEmpty();
+    }
 }
