@@ -377,11 +377,16 @@ public final class Peer implements AutoCloseable {
          * carries wrappers (transceiver, receiver) whose native objects died with the connection.
          */
         private void post(Consumer<Listener> call) {
+            postToTarget(t -> call.accept(t.listener()));
+        }
+
+        /** Runs {@code call} on the owner's thread unless the peer was closed before it runs. */
+        private void postToTarget(Consumer<Target> call) {
             Target t = target;
             if (t != null) {
                 t.events().execute(() -> {
                     if (target != null) {
-                        call.accept(t.listener());
+                        call.accept(t);
                     }
                 });
             }
@@ -394,17 +399,12 @@ public final class Peer implements AutoCloseable {
 
         @Override
         public void onConnectionChange(RTCPeerConnectionState state) {
-            Target t = target;
-            if (t != null) {
-                t.events().execute(() -> {
-                    if (target != null) {
-                        if (state == RTCPeerConnectionState.CONNECTED) {
-                            t.peer().releaseHeldAudio();
-                        }
-                        t.listener().onConnectionState(state);
-                    }
-                });
-            }
+            postToTarget(t -> {
+                if (state == RTCPeerConnectionState.CONNECTED) {
+                    t.peer().releaseHeldAudio();
+                }
+                t.listener().onConnectionState(state);
+            });
         }
 
         @Override
