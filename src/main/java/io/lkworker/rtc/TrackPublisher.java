@@ -89,13 +89,9 @@ final class TrackPublisher {
             owner.executor().execute(() -> pending.remove(cid));
         }
         CompletableFuture<Void> negotiated = Awaits.call(owner, () -> {
-            if (announced.negotiated() == null) {
-                CompletableFuture<Void> round = attach(pub, cid);
-                confirm(pub, info);
-                return round;
-            }
+            CompletableFuture<Void> round = announced.negotiated() != null ? announced.negotiated() : attach(pub, cid);
             confirm(pub, info);
-            return announced.negotiated();
+            return round;
         });
         try {
             Awaits.await(negotiated, deadline, "the media negotiation for track '" + track.name() + "'");
