@@ -6,7 +6,6 @@ import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import picocli.CommandLine;
@@ -46,7 +45,7 @@ public final class LkWorkerCommand implements Callable<Integer> {
 
     /** The command line with all its subcommands and lk-worker's error handling and exit codes. */
     public static CommandLine newCommandLine(CliContext context) {
-        return build(context, commands(context).keySet());
+        return build(commands(context));
     }
 
     /**
@@ -61,9 +60,9 @@ public final class LkWorkerCommand implements Callable<Integer> {
     public static CommandLine newCommandLine(CliContext context, String... args) {
         Map<String, Supplier<Object>> commands = commands(context);
         if (args.length > 0 && commands.containsKey(args[0])) {
-            return build(context, Set.of(args[0]));
+            return build(Map.of(args[0], commands.get(args[0])));
         }
-        return build(context, commands.keySet());
+        return build(commands);
     }
 
     /**
@@ -84,18 +83,17 @@ public final class LkWorkerCommand implements Callable<Integer> {
         return commands;
     }
 
-    private static CommandLine build(CliContext context, Set<String> names) {
+    /** The root with {@code commands} (in their order) as its subcommands. */
+    private static CommandLine build(Map<String, Supplier<Object>> commands) {
         CommandLine root = new CommandLine(new LkWorkerCommand());
-        commands(context).forEach((name, factory) -> {
-            if (names.contains(name)) {
-                Object command = factory.get();
-                CommandLine sub = new CommandLine(command);
-                if (command instanceof ConfigSourced sourced) {
-                    sub.setDefaultValueProvider(sourced.sources());
-                }
-                root.addSubcommand(sub);
+        for (Supplier<Object> factory : commands.values()) {
+            Object command = factory.get();
+            CommandLine sub = new CommandLine(command);
+            if (command instanceof ConfigSourced sourced) {
+                sub.setDefaultValueProvider(sourced.sources());
             }
-        });
+            root.addSubcommand(sub);
+        }
         // 'lk-worker help' and 'lk-worker help COMMAND', beside --help
         root.addSubcommand("help", new CommandLine.HelpCommand());
         // Set after adding the subcommands: these setters propagate to existing subcommands only.
