@@ -368,10 +368,7 @@ public final class ProcessPool implements JobExecutor, ChildProcess.Owner {
         try {
             launched = launcher.launch(number, secret);
         } catch (IOException e) {
-            lastStartError = "cannot start a JVM: " + e.getMessage();
-            long delay = backoff.onFailure(loop.clock().nanos());
-            log.error("{}; retrying in {} ms", lastStartError, delay);
-            scheduleReconcile(delay);
+            failedToStart("cannot start a JVM: " + e.getMessage());
             return false;
         }
         ChildProcess child = new ChildProcess(loop, options, this, number, launched);
@@ -412,13 +409,18 @@ public final class ProcessPool implements JobExecutor, ChildProcess.Owner {
         try {
             launcher = setup.join();
         } catch (java.util.concurrent.CompletionException e) {
-            lastStartError = "cannot prepare job processes: " + e.getCause();
-            long delay = backoff.onFailure(loop.clock().nanos());
-            log.error("{}; retrying in {} ms", lastStartError, delay);
-            scheduleReconcile(delay);
+            failedToStart("cannot prepare job processes: " + e.getCause());
             return;
         }
         reconcile();
+    }
+
+    /** No child could be started: said once, and the next try waits for the backoff. */
+    private void failedToStart(String error) {
+        lastStartError = error;
+        long delay = backoff.onFailure(loop.clock().nanos());
+        log.error("{}; retrying in {} ms", lastStartError, delay);
+        scheduleReconcile(delay);
     }
 
     /**
