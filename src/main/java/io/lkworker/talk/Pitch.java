@@ -40,14 +40,7 @@ public final class Pitch {
 
     /** Root mean square of the samples (0 … 32767). */
     public static double rms(short[] samples) {
-        if (samples.length == 0) {
-            return 0;
-        }
-        double sum = 0;
-        for (short s : samples) {
-            sum += (double) s * s;
-        }
-        return Math.sqrt(sum / samples.length);
+        return io.lkworker.webrtc.Pcm.rms(samples);
     }
 
     private static double[] windowed(short[] samples) {

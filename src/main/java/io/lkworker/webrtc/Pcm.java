@@ -1,6 +1,6 @@
 package io.lkworker.webrtc;
 
-/** 16-bit PCM between Java's {@code short[]} and libwebrtc's little-endian bytes. */
+/** 16-bit PCM between Java's {@code short[]} and libwebrtc's little-endian bytes, and its level. */
 public final class Pcm {
 
     private Pcm() {
@@ -20,5 +20,17 @@ public final class Pcm {
             out[i] = (short) ((bytes[j] & 0xff) | (bytes[j + 1] << 8));
         }
         return out;
+    }
+
+    /** Root mean square of the samples (0 … 32767); 0 for none. */
+    public static double rms(short[] samples) {
+        if (samples.length == 0) {
+            return 0;
+        }
+        double sum = 0;
+        for (short s : samples) {
+            sum += (double) s * s;
+        }
+        return Math.sqrt(sum / samples.length);
     }
 }

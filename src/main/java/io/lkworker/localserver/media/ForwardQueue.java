@@ -1,5 +1,6 @@
 package io.lkworker.localserver.media;
 
+import io.lkworker.webrtc.Pcm;
 import java.util.ArrayDeque;
 
 /**
@@ -35,7 +36,7 @@ final class ForwardQueue {
             dropped++;
         }
         frames.add(frame);
-        while (frames.size() > TARGET_FRAMES && rms(frames.peek()) < SILENT_RMS) {
+        while (frames.size() > TARGET_FRAMES && Pcm.rms(frames.peek()) < SILENT_RMS) {
             frames.poll();
             trimmed++;
         }
@@ -59,13 +60,5 @@ final class ForwardQueue {
     /** Silent frames cut to keep the queue at {@link #TARGET_FRAMES}. */
     synchronized long trimmed() {
         return trimmed;
-    }
-
-    static double rms(short[] samples) {
-        double sum = 0;
-        for (short v : samples) {
-            sum += (double) v * v;
-        }
-        return Math.sqrt(sum / Math.max(1, samples.length));
     }
 }

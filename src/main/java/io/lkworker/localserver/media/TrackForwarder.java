@@ -139,7 +139,7 @@ public final class TrackForwarder implements MediaForwarder {
             samples = mono;
         }
         int queued = queue.add(samples);
-        if (!loudQueued && log.isDebugEnabled() && ForwardQueue.rms(samples) > LOUD_RMS) {
+        if (!loudQueued && log.isDebugEnabled() && Pcm.rms(samples) > LOUD_RMS) {
             loudQueued = true;
             firstLoud = samples;
             log.debug("track {}: first loud frame decoded, {} frames queued", trackSid, queued);

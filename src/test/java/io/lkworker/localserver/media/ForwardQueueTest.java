@@ -81,7 +81,7 @@ class ForwardQueueTest {
     @Test
     void quietFramesAboveTheSilenceThresholdAreKept() {
         short[] quiet = frame((int) ForwardQueue.SILENT_RMS + 10);
-        assertThat(ForwardQueue.rms(quiet)).isGreaterThan(ForwardQueue.SILENT_RMS);
+        assertThat(io.lkworker.webrtc.Pcm.rms(quiet)).isGreaterThan(ForwardQueue.SILENT_RMS);
         ForwardQueue q = new ForwardQueue();
         for (int i = 0; i < 4; i++) {
             q.add(Arrays.copyOf(quiet, quiet.length));
